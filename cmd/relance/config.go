@@ -1,0 +1,93 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/relance/relance/topics"
+)
+
+// config is everything relance reads from its environment and flags.
+type config struct {
+	brokers    []string
+	redisAddrs []string
+	groupID    string
+	topics     topics.Names
+	policyFile string
+	httpAddr   string
+	logLevel   string
+	demo       bool
+	demoExit   bool
+}
+
+// setting is one option: a flag, the environment variable that sets its default, and the
+// built-in default.
+type setting struct {
+	flag, env, def, usage string
+	dst               *string
+}
+
+// parseConfig reads flags, falling back on the environment, then on the defaults.
+func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) (config, error) {
+	var c config
+	var brokers, redisAddrs string
+	settings := []setting{
+		{"kafka-brokers", "RELANCE_KAFKA_BROKERS", "", "comma-separated Kafka brokers host:port; empty starts an embedded development broker", &brokers},
+		{"redis-addr", "RELANCE_REDIS_ADDR", "", "Redis host:port, several comma-separated for Redis Cluster; empty starts an embedded development Redis", &redisAddrs},
+		{"group-id", "RELANCE_GROUP_ID", "relance", "Kafka consumer group", &c.groupID},
+		{"topic-message-sent", "RELANCE_TOPIC_MESSAGE_SENT", topics.DefaultMessageSent, "input topic of MessageSent events", &c.topics.MessageSent},
+		{"topic-reply", "RELANCE_TOPIC_REPLY", topics.DefaultReply, "input topic of Reply events", &c.topics.Reply},
+		{"topic-coach-nudge", "RELANCE_TOPIC_COACH_NUDGE", topics.DefaultCoachNudge, "output topic of CoachNudge events", &c.topics.CoachNudge},
+		{"topic-moderation-alert", "RELANCE_TOPIC_MODERATION_ALERT", topics.DefaultModerationAlert, "output topic of ModerationAlert events", &c.topics.ModerationAlert},
+		{"topic-dead-letter", "RELANCE_TOPIC_DEAD_LETTER", topics.DefaultDeadLetter, "output topic of invalid input", &c.topics.DeadLetter},
+		{"policy-file", "RELANCE_POLICY_FILE", "", "YAML policy file; empty uses the built-in default policy", &c.policyFile},
+		{"http-addr", "RELANCE_HTTP_ADDR", ":8080", "address of /healthz, /readyz and /metrics", &c.httpAddr},
+		{"log-level", "RELANCE_LOG_LEVEL", "info", "log level: debug, info, warn, error", &c.logLevel},
+	}
+	fs := flag.NewFlagSet("relance", flag.ContinueOnError)
+	fs.SetOutput(usageOut)
+	for _, s := range settings {
+		def := s.def
+		if v := getenv(s.env); v != "" {
+			def = v
+		}
+		fs.StringVar(s.dst, s.flag, def, fmt.Sprintf("%s (env %s, default %q)", s.usage, s.env, s.def))
+	}
+	fs.BoolVar(&c.demo, "demo", false, "play the built-in demo scenario on the embedded broker and show a timeline")
+	fs.BoolVar(&c.demoExit, "demo-exit", false, "with -demo: exit 0 once the scenario has played and its outputs were seen")
+	fs.Usage = func() {
+		fmt.Fprintf(usageOut, "Usage: relance [flags]\n\nrelance reads %s and %s and publishes coach nudges and moderation alerts.\nEvery flag can also be set by the environment variable named in its description.\n\nFlags:\n",
+			topics.DefaultMessageSent, topics.DefaultReply)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q (see relance -help)", fs.Arg(0))
+	}
+	c.brokers = splitList(brokers)
+	c.redisAddrs = splitList(redisAddrs)
+	if c.demoExit && !c.demo {
+		return c, fmt.Errorf("-demo-exit needs -demo")
+	}
+	if c.demo && len(c.brokers) > 0 {
+		return c, fmt.Errorf("-demo writes simulated members' messages, so it only runs on the embedded broker: unset RELANCE_KAFKA_BROKERS")
+	}
+	if c.groupID == "" {
+		return c, fmt.Errorf("empty consumer group (RELANCE_GROUP_ID)")
+	}
+	return c, c.topics.Validate()
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}

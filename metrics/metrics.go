@@ -1,0 +1,154 @@
+package metrics
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+const namespace = "relance"
+
+// Label values known in advance. Their series are created at zero by New.
+var (
+	nudgeKinds      = []string{"follow_up_limit", "respectful_language", "check_in"}
+	alertSeverities = []string{"low", "medium", "high"}
+	kafkaOps        = []string{"fetch", "write", "commit"}
+)
+
+// callBuckets cover Redis and Kafka calls from 0.1 ms (a pipelined Redis round trip on
+// localhost) to 10 s (a broker or Redis timing out), on a 1-2.5-5 scale.
+var callBuckets = []float64{
+	0.0001, 0.00025, 0.0005,
+	0.001, 0.0025, 0.005,
+	0.01, 0.025, 0.05,
+	0.1, 0.25, 0.5,
+	1, 2.5, 5, 10,
+}
+
+// batchBuckets cover batch sizes from 1 to 10000 records on a 1-2-5 scale (exponential
+// per decade, with whole-number bounds).
+var batchBuckets = []float64{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000}
+
+// Metrics is relance's set of metrics, registered in its own registry. Its methods and
+// the collectors it holds are safe for concurrent use.
+type Metrics struct {
+	// EventsConsumed counts input records once their batch is committed, by topic and by
+	// what became of them: counted, replayed, duplicate, late, stale, answer or dead_letter.
+	EventsConsumed *prometheus.CounterVec
+	// Nudges counts published coach nudges by kind.
+	Nudges *prometheus.CounterVec
+	// Alerts counts published moderation alerts by severity.
+	Alerts *prometheus.CounterVec
+	// DeadLetters counts input records sent to the dead-letter topic, by source topic.
+	DeadLetters *prometheus.CounterVec
+	// RedisSeconds observes the duration of Redis calls, by operation.
+	RedisSeconds *prometheus.HistogramVec
+	// KafkaSeconds observes the duration of Kafka calls: fetch, write, commit.
+	KafkaSeconds *prometheus.HistogramVec
+	// BatchSize observes how many input records each batch holds.
+	BatchSize prometheus.Histogram
+	// ConsumerLag is, per input partition, how many records lie between the last one
+	// fetched and the partition's high watermark.
+	ConsumerLag *prometheus.GaugeVec
+	// Retries counts failed Redis or Kafka calls that were retried, by operation.
+	Retries *prometheus.CounterVec
+	// Ready is 1 while every readiness check passes, 0 otherwise.
+	Ready prometheus.Gauge
+
+	registry *prometheus.Registry
+	handler  http.Handler
+}
+
+// New creates a private registry holding the Go and process collectors and relance's
+// metrics. It never touches the global Prometheus registry, so it can be called any
+// number of times.
+func New() *Metrics {
+	m := &Metrics{
+		EventsConsumed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace,
+			Name:      "events_consumed_total",
+			Help: "Input records processed and committed, by topic and outcome: counted (new unanswered message), " +
+				"replayed (redelivery of a counted message), duplicate, late (already answered), stale (outside the window), " +
+				"answer (a reply or a message answering the other direction), dead_letter (invalid input).",
+		}, []string{"topic", "outcome"}),
+		Nudges: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace,
+			Name:      "nudges_total",
+			Help:      "Coach nudges published, by kind: follow_up_limit and respectful_language (to the sender), check_in (to the recipient).",
+		}, []string{"kind"}),
+		Alerts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace,
+			Name:      "alerts_total",
+			Help:      "Moderation alerts published, by severity: low, medium, high.",
+		}, []string{"severity"}),
+		DeadLetters: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace,
+			Name:      "dead_letters_total",
+			Help:      "Invalid input records written to the dead-letter topic, by the topic they came from.",
+		}, []string{"topic"}),
+		RedisSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace,
+			Name:      "redis_call_seconds",
+			Help:      "Duration of Redis calls in seconds, by operation, failed attempts included.",
+			Buckets:   callBuckets,
+		}, []string{"op"}),
+		KafkaSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace,
+			Name:      "kafka_call_seconds",
+			Help:      "Duration of Kafka calls in seconds, by operation: fetch (a whole batch), write (outputs, acknowledged by all in-sync replicas), commit.",
+			Buckets:   callBuckets,
+		}, []string{"op"}),
+		BatchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: namespace,
+			Name:      "batch_size",
+			Help:      "Number of input records per fetched batch (each batch is stored, written and committed together).",
+			Buckets:   batchBuckets,
+		}),
+		ConsumerLag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: namespace,
+			Name:      "consumer_lag",
+			Help:      "Records behind the high watermark after the last fetched record, by input topic and partition.",
+		}, []string{"topic", "partition"}),
+		Retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace,
+			Name:      "retries_total",
+			Help:      "Failed Redis or Kafka calls that were retried with backoff, by operation.",
+		}, []string{"op"}),
+		Ready: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: namespace,
+			Name:      "ready",
+			Help:      "1 when the last readiness check passed (Kafka and Redis reachable, nothing failing), 0 otherwise.",
+		}),
+		registry: prometheus.NewRegistry(),
+	}
+	m.registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.EventsConsumed, m.Nudges, m.Alerts, m.DeadLetters,
+		m.RedisSeconds, m.KafkaSeconds, m.BatchSize,
+		m.ConsumerLag, m.Retries, m.Ready,
+	)
+	for _, k := range nudgeKinds {
+		m.Nudges.WithLabelValues(k)
+	}
+	for _, s := range alertSeverities {
+		m.Alerts.WithLabelValues(s)
+	}
+	for _, op := range kafkaOps {
+		m.KafkaSeconds.WithLabelValues(op)
+	}
+	m.handler = promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{
+		// Counts scrape errors in the same private registry.
+		Registry: m.registry,
+	})
+	return m
+}
+
+// Registry returns the private registry holding every metric, for tests and for adding
+// collectors.
+func (m *Metrics) Registry() *prometheus.Registry { return m.registry }
+
+// Handler serves the registry in the Prometheus exposition format.
+func (m *Metrics) Handler() http.Handler { return m.handler }

@@ -1,0 +1,98 @@
+package processor
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/relance/relance/topics"
+)
+
+// Config configures a Processor. The zero value of each field means its default.
+type Config struct {
+	// Brokers are the Kafka bootstrap addresses (host:port). Required.
+	Brokers []string
+	// GroupID is the consumer group shared by all instances. Default "relance".
+	GroupID string
+	// Topics are the topic names. Empty names take their defaults.
+	Topics topics.Names
+	// BatchSize is the most input records handled, stored and committed together. Default 1000.
+	BatchSize int
+	// BatchLinger is how long to wait for more records once a batch has its first one.
+	// It bounds the delay a quiet stream adds to a nudge. Default 5ms.
+	BatchLinger time.Duration
+	// MinBackoff and MaxBackoff bound the exponential backoff between retries of a
+	// failed Redis or Kafka call. Defaults 100ms and 10s.
+	MinBackoff, MaxBackoff time.Duration
+	// ShutdownGrace is how long a cancelled processor keeps trying to finish, write and
+	// commit its current batch before giving up on it (it is then redelivered). Default 30s.
+	ShutdownGrace time.Duration
+	// SessionTimeout is the consumer group session timeout. Default 30s (kafka-go's).
+	SessionTimeout time.Duration
+	// HeartbeatInterval is the consumer group heartbeat period. Default 3s (kafka-go's).
+	HeartbeatInterval time.Duration
+	// RebalanceTimeout is how long members get to rejoin during a rebalance. Default 30s.
+	RebalanceTimeout time.Duration
+	// AllowAutoTopicCreation lets the writer create missing output topics. Default false:
+	// operators create topics with the partitions and retention they want.
+	AllowAutoTopicCreation bool
+}
+
+func (c Config) withDefaults() Config {
+	if c.GroupID == "" {
+		c.GroupID = "relance"
+	}
+	c.Topics = c.Topics.WithDefaults()
+	if c.BatchSize == 0 {
+		c.BatchSize = 1000
+	}
+	if c.BatchLinger == 0 {
+		c.BatchLinger = 5 * time.Millisecond
+	}
+	if c.MinBackoff == 0 {
+		c.MinBackoff = 100 * time.Millisecond
+	}
+	if c.MaxBackoff == 0 {
+		c.MaxBackoff = 10 * time.Second
+	}
+	if c.ShutdownGrace == 0 {
+		c.ShutdownGrace = 30 * time.Second
+	}
+	if c.SessionTimeout == 0 {
+		c.SessionTimeout = 30 * time.Second
+	}
+	if c.HeartbeatInterval == 0 {
+		c.HeartbeatInterval = 3 * time.Second
+	}
+	if c.RebalanceTimeout == 0 {
+		c.RebalanceTimeout = 30 * time.Second
+	}
+	return c
+}
+
+// Validate reports the first setting that cannot work.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	if len(c.Brokers) == 0 {
+		return errors.New("processor: no Kafka brokers configured")
+	}
+	for _, b := range c.Brokers {
+		if b == "" {
+			return errors.New("processor: empty Kafka broker address")
+		}
+	}
+	if err := c.Topics.Validate(); err != nil {
+		return fmt.Errorf("processor: %w", err)
+	}
+	switch {
+	case c.BatchSize < 1 || c.BatchSize > 100_000:
+		return fmt.Errorf("processor: batch size %d: must be between 1 and 100000", c.BatchSize)
+	case c.BatchLinger < 0:
+		return fmt.Errorf("processor: batch linger %s: must not be negative", c.BatchLinger)
+	case c.MinBackoff < 0 || c.MaxBackoff < c.MinBackoff:
+		return fmt.Errorf("processor: backoff %s..%s: need 0 <= min <= max", c.MinBackoff, c.MaxBackoff)
+	case c.ShutdownGrace < 0:
+		return fmt.Errorf("processor: shutdown grace %s: must not be negative", c.ShutdownGrace)
+	}
+	return nil
+}

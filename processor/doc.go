@@ -1,0 +1,7 @@
+// Package processor is relance's Kafka loop: it fetches batches from the message-sent and
+// reply topics with one consumer group, decodes and validates them, records them in the
+// Store in one round trip, asks the policy what each means, writes the nudges, alerts and
+// dead letters, and only then commits the batch's offsets. Bad input goes to the
+// dead-letter topic and is committed; Redis and Kafka errors are retried with backoff and
+// never committed, so a crash or an outage loses nothing.
+package processor

@@ -1,0 +1,349 @@
+package processor_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relance/relance/policy"
+	"github.com/relance/relance/processor"
+	"github.com/relance/relance/topics"
+)
+
+// streak sends n messages from→to, one minute apart, starting at minute first.
+func streak(prefix, from, to string, first, n int) []any {
+	var out []any
+	for i := 1; i <= n; i++ {
+		out = append(out, msg(fmt.Sprintf("%s-%d", prefix, i), from, to, first+i))
+	}
+	return out
+}
+
+func TestEveryRowOfTheDefaultPolicy(t *testing.T) {
+	e := newEnv(t)
+	e.start(nil)
+	e.send(streak("m", "ana", "ben", 0, 13)...)
+	nudges, alerts, dead := e.outputs()
+
+	if len(dead) != 0 {
+		t.Errorf("dead letters: %d, want 0", len(dead))
+	}
+	gotNudges := make([]string, 0, len(nudges))
+	for _, n := range nudges {
+		gotNudges = append(gotNudges, nudgeDecision(n))
+		if n.UnansweredCount != 4 || len(n.MessageIDs) != 4 || n.MessageIDs[0] != "m-1" {
+			t.Errorf("nudge %s: count %d, evidence %v; want 4 messages from m-1", n.Kind, n.UnansweredCount, n.MessageIDs)
+		}
+		if n.Coach != "Lara" || n.Locale != "fr" || n.Title == "" || n.Body == "" {
+			t.Errorf("nudge %s: coach %q locale %q title %q", n.Kind, n.Coach, n.Locale, n.Title)
+		}
+	}
+	wantNudges := []string{"follow_up_limit ana m-4", "check_in ben m-4"}
+	if !slices.Equal(gotNudges, wantNudges) {
+		t.Errorf("nudges = %q, want %q", gotNudges, wantNudges)
+	}
+	checkIn := nudges[len(nudges)-1]
+	if checkIn.ResourceURL != "https://www.arretonslesviolences.gouv.fr" || !slices.Contains(checkIn.Actions, "report") || !slices.Contains(checkIn.Actions, "block") {
+		t.Errorf("check-in offers %v and %q, want report, block and the resource site", checkIn.Actions, checkIn.ResourceURL)
+	}
+
+	gotAlerts := make([]string, 0, len(alerts))
+	for _, a := range alerts {
+		gotAlerts = append(gotAlerts, alertDecision(a))
+		if !slices.Contains(a.Reasons, topics.ReasonContinuedAfterNudge) || a.NudgedAt == nil || !a.NudgedAt.Equal(base.Add(4*time.Minute)) {
+			t.Errorf("alert %s: reasons %v nudged_at %v, want continued_after_nudge at minute 4", a.Severity, a.Reasons, a.NudgedAt)
+		}
+		if a.UnansweredCount != len(a.MessageIDs) || a.MessageIDs[0] != "m-1" {
+			t.Errorf("alert %s: count %d evidence %v", a.Severity, a.UnansweredCount, a.MessageIDs)
+		}
+	}
+	wantAlerts := []string{"medium ana ben m-7", "high ana ben m-12"}
+	if !slices.Equal(gotAlerts, wantAlerts) {
+		t.Errorf("alerts = %q, want %q", gotAlerts, wantAlerts)
+	}
+}
+
+func TestAnswersEndTheStreak(t *testing.T) {
+	tests := []struct {
+		name   string
+		answer any
+	}{
+		{"reply", reply("r-1", "ben", "ana", 10)},
+		{"message in the other direction", msg("b-1", "ben", "ana", 10)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.start(nil)
+			e.send(streak("before", "ana", "ben", 0, 3)...)
+			e.send(tt.answer)
+			e.send(streak("after", "ana", "ben", 20, 4)...)
+			nudges, alerts, _ := e.outputs()
+
+			got := make([]string, 0, len(nudges))
+			for _, n := range nudges {
+				got = append(got, nudgeDecision(n))
+			}
+			want := []string{"follow_up_limit ana after-4", "check_in ben after-4"}
+			if !slices.Equal(got, want) {
+				t.Errorf("nudges = %q, want %q: the answer must reset the count", got, want)
+			}
+			if len(alerts) != 0 {
+				t.Errorf("alerts: %d, want 0", len(alerts))
+			}
+		})
+	}
+}
+
+func TestLateMessageIsAlreadyAnswered(t *testing.T) {
+	e := newEnv(t)
+	e.start(nil)
+	e.send(reply("r-1", "ben", "ana", 30))
+	// Sent before Ben's answer, delivered after it: already answered, not counted.
+	e.send(streak("late", "ana", "ben", 0, 5)...)
+	e.send(streak("new", "ana", "ben", 40, 3)...)
+	nudges, alerts, _ := e.outputs()
+	if len(nudges) != 0 || len(alerts) != 0 {
+		t.Fatalf("got %d nudges and %d alerts, want none: late messages must not count", len(nudges), len(alerts))
+	}
+	e.send(msg("new-4", "ana", "ben", 45))
+	nudges, _, _ = e.outputs()
+	if len(nudges) != 2 || nudges[0].TriggeredBy != "new-4" || nudges[0].UnansweredCount != 4 {
+		t.Fatalf("nudges %v: want the pair nudged at new-4 with 4 unanswered", nudges)
+	}
+}
+
+func TestWindowSlides(t *testing.T) {
+	e := newEnv(t)
+	e.start(nil)
+	week := int((7 * 24 * time.Hour).Minutes())
+	e.send(streak("old", "ana", "ben", 0, 3)...)
+	// A week later the three old messages have slid out: this is a new streak of one.
+	e.send(streak("new", "ana", "ben", week+10, 3)...)
+	nudges, _, _ := e.outputs()
+	if len(nudges) != 0 {
+		t.Fatalf("got %d nudges, want none: messages older than the window must not count", len(nudges))
+	}
+	e.send(msg("new-4", "ana", "ben", week+20))
+	nudges, _, _ = e.outputs()
+	if len(nudges) != 2 || !slices.Equal(nudges[0].MessageIDs, []string{"new-1", "new-2", "new-3", "new-4"}) {
+		t.Fatalf("nudges %v: want one nudge pair with the new streak as evidence", nudges)
+	}
+}
+
+func TestPairsAreIndependent(t *testing.T) {
+	e := newEnv(t)
+	e.start(nil)
+	e.send(streak("ab", "ana", "ben", 0, 3)...)
+	e.send(streak("ac", "ana", "cleo", 0, 3)...)
+	e.send(streak("cb", "cleo", "ben", 0, 3)...)
+	nudges, alerts, _ := e.outputs()
+	if len(nudges) != 0 || len(alerts) != 0 {
+		t.Fatalf("got %d nudges and %d alerts: three pairs of 3 must not add up", len(nudges), len(alerts))
+	}
+}
+
+func TestDuplicateDeliveryRepublishesTheSameIDs(t *testing.T) {
+	e := newEnv(t)
+	e.start(nil)
+	events := streak("m", "ana", "ben", 0, 7)
+	e.send(events...)
+	e.send(events[3], events[6], events[1]) // redelivered by the platform
+	nudges, alerts, _ := e.outputs()
+
+	ids := map[string]string{}
+	for _, n := range nudges {
+		assertOneID(t, ids, nudgeDecision(n), n.NudgeID)
+	}
+	for _, a := range alerts {
+		assertOneID(t, ids, alertDecision(a), a.AlertID)
+	}
+	if len(ids) != 3 {
+		t.Errorf("distinct decisions: %v, want the 2 nudges at m-4 and the alert at m-7", ids)
+	}
+}
+
+// assertOneID checks that a decision never appears under two ids.
+func assertOneID(t *testing.T, ids map[string]string, decision, id string) {
+	t.Helper()
+	if prev, ok := ids[decision]; ok && prev != id {
+		t.Errorf("decision %q published under two ids: %s and %s", decision, prev, id)
+	}
+	ids[decision] = id
+}
+
+func TestContentLabelsNudgeAndAlert(t *testing.T) {
+	e := newEnv(t)
+	e.start(nil)
+	insult := msg("m-1", "ana", "ben", 0)
+	insult.Labels = []string{"insult"}
+	picture := msg("m-2", "ana", "ben", 1)
+	picture.Attachments = []topics.Attachment{{Kind: "image", Labels: []string{"nudity"}}}
+	e.send(insult, picture)
+	nudges, alerts, _ := e.outputs()
+
+	var got []string
+	for _, n := range nudges {
+		got = append(got, nudgeDecision(n))
+	}
+	want := []string{"respectful_language ana m-1", "check_in ben m-1"}
+	if !slices.Equal(got, want) {
+		t.Errorf("nudges = %q, want %q (once per streak)", got, want)
+	}
+	var gotAlerts []string
+	for _, a := range alerts {
+		gotAlerts = append(gotAlerts, alertDecision(a)+" "+strings.Join(a.ContentLabels, ","))
+	}
+	wantAlerts := []string{"medium ana ben m-1 insult", "high ana ben m-2 sexual"}
+	if !slices.Equal(gotAlerts, wantAlerts) {
+		t.Errorf("alerts = %q, want %q", gotAlerts, wantAlerts)
+	}
+}
+
+func TestBadInputGoesToDeadLetterAndProcessingGoesOn(t *testing.T) {
+	e := newEnv(t)
+	e.start(nil)
+	future := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	cases := []struct {
+		name  string
+		topic string
+		value string
+	}{
+		{"not JSON", e.names.MessageSent, `salut !`},
+		{"missing sender", e.names.MessageSent, `{"message_id":"x-1","recipient_id":"ben","sent_at":"2026-11-20T09:00:00Z"}`},
+		{"empty recipient", e.names.MessageSent, `{"message_id":"x-2","sender_id":"ana","recipient_id":"","sent_at":"2026-11-20T09:00:00Z"}`},
+		{"missing message id", e.names.Reply, `{"sender_id":"ben","recipient_id":"ana","sent_at":"2026-11-20T09:00:00Z"}`},
+		{"unparsable time", e.names.MessageSent, `{"message_id":"x-3","sender_id":"ana","recipient_id":"ben","sent_at":"yesterday"}`},
+		{"time in the future", e.names.MessageSent, `{"message_id":"x-4","sender_id":"ana","recipient_id":"ben","sent_at":"` + future + `"}`},
+		{"sender is recipient", e.names.Reply, `{"message_id":"x-5","sender_id":"ana","recipient_id":"ana","sent_at":"2026-11-20T09:00:00Z"}`},
+		{"over 64 KiB", e.names.MessageSent, `{"message_id":"x-6","sender_id":"ana","recipient_id":"ben","sent_at":"2026-11-20T09:00:00Z","text":"` + strings.Repeat("a", 65<<10) + `"}`},
+		{"id over 128 bytes", e.names.MessageSent, `{"message_id":"` + strings.Repeat("x", 129) + `","sender_id":"ana","recipient_id":"ben","sent_at":"2026-11-20T09:00:00Z"}`},
+	}
+	for _, c := range cases {
+		e.sendRaw(c.topic, []byte(c.value))
+	}
+	e.send(streak("m", "ana", "ben", 0, 4)...)
+	nudges, _, dead := e.outputs()
+
+	if len(dead) != len(cases) {
+		t.Fatalf("dead letters: %d, want %d", len(dead), len(cases))
+	}
+	sent := map[string]string{}
+	for _, c := range cases {
+		sent[c.value] = c.name
+	}
+	for _, d := range dead {
+		name, ok := sent[string(d.Value)]
+		if !ok {
+			t.Errorf("dead letter value changed: %.60q", d.Value)
+			continue
+		}
+		for _, h := range []string{topics.HeaderError, topics.HeaderSourceTopic, topics.HeaderSourcePartition, topics.HeaderSourceOffset} {
+			if topics.HeaderValue(d, h) == "" {
+				t.Errorf("%s: dead letter without header %q", name, h)
+			}
+		}
+		if strings.Contains(topics.HeaderValue(d, topics.HeaderError), "aaaa") {
+			t.Errorf("%s: the error header quotes the message text", name)
+		}
+	}
+	if len(nudges) != 2 {
+		t.Errorf("nudges after bad input: %d, want 2: processing must go on", len(nudges))
+	}
+}
+
+// crashingStore writes to Redis, then fails as if the process died before writing the
+// outputs, and cancels the processor.
+type crashingStore struct {
+	processor.Store
+	crashes int
+	cancel  func()
+}
+
+func (s *crashingStore) Apply(ctx context.Context, obs []policy.Observation) ([]policy.Streak, error) {
+	streaks, err := s.Store.Apply(ctx, obs)
+	if err != nil || s.crashes == 0 {
+		return streaks, err
+	}
+	s.crashes--
+	s.cancel()
+	return nil, errCrash
+}
+
+func TestRestartAfterCrashLosesNothingAndKeepsIDs(t *testing.T) {
+	e := newEnv(t)
+	events := streak("m", "ana", "ben", 0, 12)
+	e.send(events...)
+
+	// First instance: every batch reaches Redis, then "crashes" before its outputs.
+	crashing := &crashingStore{Store: e.store(), crashes: 1}
+	first := e.start(crashing, func(c *processor.Config) { c.ShutdownGrace = time.Millisecond })
+	crashing.cancel = first.cancel
+	if err := first.stop(t); err == nil {
+		t.Fatal("first instance stopped cleanly; want it to give up its unfinished batch")
+	}
+
+	// Second instance: the same group resumes from the last commit.
+	e.start(nil)
+	e.send(msg("m-13", "ana", "ben", 13))
+	nudges, alerts, _ := e.outputs()
+	ids := map[string]string{}
+	for _, n := range nudges {
+		assertOneID(t, ids, nudgeDecision(n), n.NudgeID)
+	}
+	for _, a := range alerts {
+		assertOneID(t, ids, alertDecision(a), a.AlertID)
+	}
+	want := []string{"check_in ben m-4", "follow_up_limit ana m-4", "high ana ben m-12", "medium ana ben m-7"}
+	got := make([]string, 0, len(ids))
+	for d := range ids {
+		got = append(got, d)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("decisions after restart = %q, want %q", got, want)
+	}
+}
+
+// gatedStore holds the first Apply until released, so a test can stop the processor in
+// the middle of a batch.
+type gatedStore struct {
+	processor.Store
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *gatedStore) Apply(ctx context.Context, obs []policy.Observation) ([]policy.Streak, error) {
+	select {
+	case s.entered <- struct{}{}:
+		<-s.release
+	default: // later batches go straight through
+	}
+	return s.Store.Apply(ctx, obs)
+}
+
+func TestCancelFinishesAndCommitsTheBatchInHand(t *testing.T) {
+	e := newEnv(t)
+	gated := &gatedStore{Store: e.store(), entered: make(chan struct{}), release: make(chan struct{})}
+	e.send(streak("m", "ana", "ben", 0, 4)...)
+	r := e.start(gated)
+
+	<-gated.entered // a batch is between fetch and Redis
+	r.cancel()      // SIGTERM
+	close(gated.release)
+	if err := r.stop(t); err != nil {
+		t.Fatalf("Run after cancel: %v, want nil", err)
+	}
+	client := newClient(e)
+	behind, err := e.uncommitted(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The batch in hand was finished and committed; anything fetched after it is not.
+	if behind == 4 {
+		t.Fatalf("nothing committed after cancel: the batch in hand must be finished")
+	}
+}

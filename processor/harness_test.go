@@ -1,0 +1,286 @@
+package processor_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/segmentio/kafka-go"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/relance/relance/internal/testenv"
+	"github.com/relance/relance/policy"
+	"github.com/relance/relance/processor"
+	"github.com/relance/relance/state"
+	"github.com/relance/relance/topics"
+)
+
+// base is the event time of the first message of every scenario; event times only matter
+// relative to each other and must not be ahead of the processor's clock.
+var base = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+
+// env is one test's broker, Redis and topic names; nothing is shared between tests.
+type env struct {
+	t       *testing.T
+	brokers []string
+	names   topics.Names
+	group   string
+	rdb     *redis.Client
+	policy  *policy.Policy
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	prefix := regexp.MustCompile(`[^a-zA-Z0-9]+`).ReplaceAllString(t.Name(), "-") + "."
+	names := topics.Names{
+		MessageSent:     prefix + topics.DefaultMessageSent,
+		Reply:           prefix + topics.DefaultReply,
+		CoachNudge:      prefix + topics.DefaultCoachNudge,
+		ModerationAlert: prefix + topics.DefaultModerationAlert,
+		DeadLetter:      prefix + topics.DefaultDeadLetter,
+	}
+	redisAddr := testenv.StartRedis(t)
+	brokers := testenv.StartKafka(t, names.MessageSent, names.Reply, names.CoachNudge, names.ModerationAlert, names.DeadLetter)
+	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+	t.Cleanup(func() { rdb.Close() })
+	return &env{t: t, brokers: brokers, names: names, group: prefix + "group", rdb: rdb, policy: policy.Default()}
+}
+
+// running is one processor instance started by a test.
+type running struct {
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// stop cancels the processor as SIGTERM would and returns what Run returned.
+func (r *running) stop(t *testing.T) error {
+	t.Helper()
+	r.cancel()
+	select {
+	case err := <-r.done:
+		return err
+	case <-time.After(30 * time.Second):
+		t.Fatal("processor did not stop within 30s of its context being cancelled")
+		return nil
+	}
+}
+
+// start runs a processor over the env with the given store (nil: the real Redis store).
+func (e *env) start(store processor.Store, opts ...func(*processor.Config)) *running {
+	t := e.t
+	t.Helper()
+	if store == nil {
+		store = e.store()
+	}
+	cfg := processor.Config{
+		Brokers:           e.brokers,
+		GroupID:           e.group,
+		Topics:            e.names,
+		MinBackoff:        10 * time.Millisecond,
+		MaxBackoff:        100 * time.Millisecond,
+		SessionTimeout:    time.Second,
+		HeartbeatInterval: 100 * time.Millisecond,
+		RebalanceTimeout:  time.Second,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	p, err := processor.New(cfg, store, e.policy, processor.WithLogger(zaptest.NewLogger(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{cancel: cancel, done: make(chan error, 1)}
+	go func() { r.done <- p.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-r.done
+	})
+	return r
+}
+
+func (e *env) store() *state.Redis {
+	e.t.Helper()
+	s, err := state.New(context.Background(), e.rdb, state.Config{
+		Window:       e.policy.Window(),
+		NudgeAt:      e.policy.NudgeAt(),
+		RememberUpTo: e.policy.HighestLevel(),
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return s
+}
+
+// msg is a MessageSent from→to, n minutes after base.
+func msg(id, from, to string, minutes int) topics.MessageSent {
+	return topics.MessageSent{MessageID: id, SenderID: from, RecipientID: to,
+		SentAt: base.Add(time.Duration(minutes) * time.Minute), Text: "texte " + id, Locale: "fr"}
+}
+
+func reply(id, from, to string, minutes int) topics.Reply {
+	return topics.Reply{MessageID: id, SenderID: from, RecipientID: to,
+		SentAt: base.Add(time.Duration(minutes) * time.Minute)}
+}
+
+// send produces events in order on their input topic (one partition per key keeps order).
+func (e *env) send(events ...any) {
+	e.t.Helper()
+	for _, ev := range events {
+		value, err := json.Marshal(ev)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		switch ev := ev.(type) {
+		case topics.MessageSent:
+			testenv.Produce(e.t, e.brokers, e.names.MessageSent, kafka.Message{Key: []byte(ev.SenderID), Value: value})
+		case topics.Reply:
+			testenv.Produce(e.t, e.brokers, e.names.Reply, kafka.Message{Key: []byte(ev.SenderID), Value: value})
+		default:
+			e.t.Fatalf("send: unexpected %T", ev)
+		}
+	}
+}
+
+// sendRaw produces bytes as they are on an input topic.
+func (e *env) sendRaw(topic string, value []byte) {
+	e.t.Helper()
+	testenv.Produce(e.t, e.brokers, topic, kafka.Message{Key: []byte("raw"), Value: value})
+}
+
+// waitCommitted waits until the group has committed every record produced so far on both
+// input topics: from then on, every output of those records is on the output topics.
+func (e *env) waitCommitted() {
+	e.t.Helper()
+	client := newClient(e)
+	deadline := time.Now().Add(30 * time.Second)
+	poll := time.NewTicker(20 * time.Millisecond)
+	defer poll.Stop()
+	var last string
+	for ; time.Now().Before(deadline); <-poll.C {
+		behind, err := e.uncommitted(client)
+		if err == nil && behind == 0 {
+			return
+		}
+		last = fmt.Sprintf("behind=%d err=%v", behind, err)
+	}
+	e.t.Fatalf("group %s did not commit all input within 30s (%s)", e.group, last)
+}
+
+// uncommitted is how many input records the group has not committed yet.
+func (e *env) uncommitted(client *kafka.Client) (int64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	inputs := []string{e.names.MessageSent, e.names.Reply}
+	req := map[string][]kafka.OffsetRequest{}
+	for _, topic := range inputs {
+		for p := range 3 {
+			req[topic] = append(req[topic], kafka.LastOffsetOf(p))
+		}
+	}
+	ends, err := client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: req})
+	if err != nil {
+		return 0, err
+	}
+	committed, err := client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: e.group, Topics: map[string][]int{
+		inputs[0]: {0, 1, 2}, inputs[1]: {0, 1, 2},
+	}})
+	if err != nil {
+		return 0, err
+	}
+	if committed.Error != nil {
+		return 0, committed.Error
+	}
+	var behind int64
+	for topic, parts := range ends.Topics {
+		for _, p := range parts {
+			if p.Error != nil {
+				return 0, p.Error
+			}
+			done := int64(0)
+			for _, c := range committed.Topics[topic] {
+				if c.Partition == p.Partition && c.CommittedOffset > 0 {
+					done = c.CommittedOffset
+				}
+			}
+			behind += p.LastOffset - done
+		}
+	}
+	return behind, nil
+}
+
+// outputs reads everything on the output topics once the input is committed.
+func (e *env) outputs() ([]topics.CoachNudge, []topics.ModerationAlert, []kafka.Message) {
+	e.t.Helper()
+	e.waitCommitted()
+	var nudges []topics.CoachNudge
+	for _, m := range e.readAll(e.names.CoachNudge) {
+		var n topics.CoachNudge
+		mustUnmarshal(e.t, m, &n)
+		nudges = append(nudges, n)
+	}
+	var alerts []topics.ModerationAlert
+	for _, m := range e.readAll(e.names.ModerationAlert) {
+		var a topics.ModerationAlert
+		mustUnmarshal(e.t, m, &a)
+		alerts = append(alerts, a)
+	}
+	return nudges, alerts, e.readAll(e.names.DeadLetter)
+}
+
+// readAll returns every record of a topic; the topic is complete when called after
+// waitCommitted.
+func (e *env) readAll(topic string) []kafka.Message {
+	e.t.Helper()
+	client := &kafka.Client{Addr: kafka.TCP(e.brokers...), Timeout: 5 * time.Second}
+	ends, err := client.ListOffsets(context.Background(), &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{
+		topic: {kafka.LastOffsetOf(0), kafka.LastOffsetOf(1), kafka.LastOffsetOf(2)},
+	}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var total int
+	for _, p := range ends.Topics[topic] {
+		total += int(p.LastOffset)
+	}
+	if total == 0 {
+		return nil
+	}
+	got := testenv.ReadTopic(e.t, e.brokers, topic, total, 20*time.Second)
+	if len(got) != total {
+		e.t.Fatalf("read %d of the %d records on %s", len(got), total, topic)
+	}
+	return got
+}
+
+func mustUnmarshal(t *testing.T, m kafka.Message, v any) {
+	t.Helper()
+	if got := topics.HeaderValue(m, topics.HeaderEventVersion); got != topics.EventVersion {
+		t.Errorf("%s record at offset %d: event-version %q", m.Topic, m.Offset, got)
+	}
+	if err := json.Unmarshal(m.Value, v); err != nil {
+		t.Fatalf("%s record at offset %d: %v", m.Topic, m.Offset, err)
+	}
+}
+
+// decision names what was decided, independently of its id.
+func nudgeDecision(n topics.CoachNudge) string {
+	return strings.Join([]string{n.Kind, n.UserID, n.TriggeredBy}, " ")
+}
+
+func alertDecision(a topics.ModerationAlert) string {
+	return strings.Join([]string{a.Severity, a.SenderID, a.RecipientID, a.TriggeredBy}, " ")
+}
+
+// errCrash is returned by crashingStore to simulate a process dying after Redis.
+var errCrash = errors.New("simulated crash after the Redis write")
+
+func newClient(e *env) *kafka.Client {
+	return &kafka.Client{Addr: kafka.TCP(e.brokers...), Timeout: 5 * time.Second}
+}

@@ -1,0 +1,49 @@
+package processor
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// newReader is one consumer group member over both input topics. Offsets are committed
+// explicitly (CommitInterval 0 makes CommitMessages synchronous) after a batch's outputs
+// are acknowledged.
+func (p *Processor) newReader() *kafka.Reader {
+	log := p.log.Named("kafka")
+	return kafka.NewReader(kafka.ReaderConfig{
+		Brokers:               p.cfg.Brokers,
+		GroupID:               p.cfg.GroupID,
+		GroupTopics:           p.cfg.Topics.Inputs(),
+		StartOffset:           kafka.FirstOffset,
+		CommitInterval:        0,
+		QueueCapacity:         p.cfg.BatchSize,
+		MinBytes:              1,
+		MaxBytes:              10 << 20,
+		MaxWait:               250 * time.Millisecond,
+		SessionTimeout:        p.cfg.SessionTimeout,
+		HeartbeatInterval:     p.cfg.HeartbeatInterval,
+		RebalanceTimeout:      p.cfg.RebalanceTimeout,
+		WatchPartitionChanges: true,
+		Logger:                kafka.LoggerFunc(func(msg string, args ...any) { log.Debug(fmt.Sprintf(msg, args...)) }),
+		ErrorLogger:           kafka.LoggerFunc(func(msg string, args ...any) { log.Warn(fmt.Sprintf(msg, args...)) }),
+	})
+}
+
+// newWriter writes every output of a batch in one synchronous call, acknowledged by all
+// in-sync replicas. The small BatchTimeout matters: kafka-go's 1 s default would cap a
+// synchronous writer at about one call per second.
+func (p *Processor) newWriter() *kafka.Writer {
+	log := p.log.Named("kafka")
+	return &kafka.Writer{
+		Addr:                   kafka.TCP(p.cfg.Brokers...),
+		Balancer:               &kafka.Murmur2Balancer{}, // same partition for a key as Java clients
+		RequiredAcks:           kafka.RequireAll,
+		BatchTimeout:           2 * time.Millisecond,
+		BatchSize:              max(10*p.cfg.BatchSize, 100),
+		AllowAutoTopicCreation: p.cfg.AllowAutoTopicCreation,
+		Logger:                 kafka.LoggerFunc(func(msg string, args ...any) { log.Debug(fmt.Sprintf(msg, args...)) }),
+		ErrorLogger:            kafka.LoggerFunc(func(msg string, args ...any) { log.Warn(fmt.Sprintf(msg, args...)) }),
+	}
+}
