@@ -26,31 +26,39 @@ const (
 )
 
 // MessageSent v1: one chat message from SenderID to RecipientID.
+// DecodeMessageSent is the only way in: it enforces the limits documented on the fields.
 type MessageSent struct {
-	MessageID      string       `json:"message_id"`
-	SenderID       string       `json:"sender_id"`
-	RecipientID    string       `json:"recipient_id"`
-	SentAt         time.Time    `json:"sent_at"`
-	ConversationID string       `json:"conversation_id,omitempty"`
-	Text           string       `json:"text,omitempty"`
-	Locale         string       `json:"locale,omitempty"`
-	Labels         []string     `json:"labels,omitempty"`
-	Attachments    []Attachment `json:"attachments,omitempty"`
+	MessageID   string    `json:"message_id"`   // required, at most MaxIDBytes
+	SenderID    string    `json:"sender_id"`    // required, at most MaxIDBytes
+	RecipientID string    `json:"recipient_id"` // required, at most MaxIDBytes, not SenderID
+	SentAt      time.Time `json:"sent_at"`      // required, in UTC once decoded
+	// ConversationID is optional, at most MaxIDBytes.
+	ConversationID string `json:"conversation_id,omitempty"`
+	// Text is read for the content check only: it is never stored, published or logged.
+	Text string `json:"text,omitempty"`
+	// Locale is a language tag such as "fr" or "en", at most MaxLocaleBytes.
+	Locale string `json:"locale,omitempty"`
+	// Labels are content labels from the platform's own classifier ("insult", "hate", …;
+	// package policy gives them meaning), at most MaxLabels of at most MaxLabelBytes each.
+	Labels []string `json:"labels,omitempty"`
+	// Attachments are at most MaxAttachments.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // Attachment is a file sent with a message; only its kind and labels matter here.
 type Attachment struct {
-	Kind   string   `json:"kind"`
-	Labels []string `json:"labels,omitempty"`
+	Kind   string   `json:"kind"`             // required, e.g. "image", at most MaxLabelBytes
+	Labels []string `json:"labels,omitempty"` // as MessageSent.Labels
 }
 
 // Reply v1: SenderID answered RecipientID.
+// DecodeReply is the only way in: it enforces the limits documented on the fields.
 type Reply struct {
-	MessageID   string    `json:"message_id"`
-	SenderID    string    `json:"sender_id"`
-	RecipientID string    `json:"recipient_id"`
-	SentAt      time.Time `json:"sent_at"`
-	InReplyTo   string    `json:"in_reply_to,omitempty"`
+	MessageID   string    `json:"message_id"`            // required, at most MaxIDBytes
+	SenderID    string    `json:"sender_id"`             // required, at most MaxIDBytes
+	RecipientID string    `json:"recipient_id"`          // required, at most MaxIDBytes, not SenderID
+	SentAt      time.Time `json:"sent_at"`               // required, in UTC once decoded
+	InReplyTo   string    `json:"in_reply_to,omitempty"` // optional message id, at most MaxIDBytes
 }
 
 // Audiences of a coach nudge.
@@ -59,7 +67,8 @@ const (
 	AudienceRecipient = "recipient"
 )
 
-// Kinds of coach nudge.
+// Kinds of coach nudge. The sender gets KindFollowUpLimit or KindRespectfulLanguage, the
+// recipient KindCheckIn.
 const (
 	KindFollowUpLimit      = "follow_up_limit"
 	KindRespectfulLanguage = "respectful_language"
@@ -67,23 +76,24 @@ const (
 )
 
 // CoachNudge v1: a message from the virtual coach to one member.
+// Its record (NudgeRecord) is keyed by UserID.
 type CoachNudge struct {
-	NudgeID         string    `json:"nudge_id"`
-	UserID          string    `json:"user_id"`
-	Audience        string    `json:"audience"`
-	Kind            string    `json:"kind"`
+	NudgeID         string    `json:"nudge_id"` // deterministic: the same decision has the same id
+	UserID          string    `json:"user_id"`  // the member the nudge is for
+	Audience        string    `json:"audience"` // AudienceSender or AudienceRecipient
+	Kind            string    `json:"kind"`     // KindFollowUpLimit, KindRespectfulLanguage or KindCheckIn
 	OtherUserID     string    `json:"other_user_id"`
 	UnansweredCount int       `json:"unanswered_count"`
 	WindowSeconds   int64     `json:"window_seconds"`
 	Locale          string    `json:"locale"`
-	Coach           string    `json:"coach"`
-	Title           string    `json:"title"`
-	Body            string    `json:"body"`
+	Coach           string    `json:"coach"` // the coach's name, e.g. "Lara"
+	Title           string    `json:"title"` // ready to show; never quotes the messages
+	Body            string    `json:"body"`  // ready to show; never quotes the messages
 	Actions         []string  `json:"actions"`
 	ResourceURL     string    `json:"resource_url,omitempty"`
 	MessageIDs      []string  `json:"message_ids"`
 	TriggeredBy     string    `json:"triggered_by"`
-	OccurredAt      time.Time `json:"occurred_at"`
+	OccurredAt      time.Time `json:"occurred_at"` // event time of the triggering message
 	PolicyVersion   string    `json:"policy_version"`
 }
 
@@ -105,15 +115,16 @@ const (
 )
 
 // ModerationAlert v1: the moderation team should look at SenderID's messages to RecipientID.
+// Its record (AlertRecord) is keyed by SenderID. It carries ids, never message text.
 type ModerationAlert struct {
-	AlertID           string     `json:"alert_id"`
-	Severity          string     `json:"severity"`
+	AlertID           string     `json:"alert_id"` // deterministic: the same decision has the same id
+	Severity          string     `json:"severity"` // SeverityLow, SeverityMedium or SeverityHigh
 	SenderID          string     `json:"sender_id"`
 	RecipientID       string     `json:"recipient_id"`
-	Reasons           []string   `json:"reasons"`
+	Reasons           []string   `json:"reasons"` // at least one Reason…, no duplicates
 	UnansweredCount   int        `json:"unanswered_count"`
 	WindowSeconds     int64      `json:"window_seconds"`
-	MessageIDs        []string   `json:"message_ids"`
+	MessageIDs        []string   `json:"message_ids"` // the evidence, oldest first
 	ContentLabels     []string   `json:"content_labels"`
 	FirstUnansweredAt *time.Time `json:"first_unanswered_at,omitempty"`
 	LastMessageAt     time.Time  `json:"last_message_at"`

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/relance/relance/topics"
 )
@@ -20,6 +21,7 @@ type config struct {
 	logLevel   string
 	demo       bool
 	demoExit   bool
+	demoPace   time.Duration
 }
 
 // setting is one option: a flag, the environment variable that sets its default, and the
@@ -57,6 +59,7 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	}
 	fs.BoolVar(&c.demo, "demo", false, "play the built-in demo scenario on the embedded broker and show a timeline")
 	fs.BoolVar(&c.demoExit, "demo-exit", false, "with -demo: exit 0 once the scenario has played and its outputs were seen")
+	fs.DurationVar(&c.demoPace, "demo-pace", 700*time.Millisecond, "with -demo: real time between two scripted events (negative: as fast as possible)")
 	fs.Usage = func() {
 		fmt.Fprintf(usageOut, "Usage: relance [flags]\n\nrelance reads %s and %s and publishes coach nudges and moderation alerts.\nEvery flag can also be set by the environment variable named in its description.\n\nFlags:\n",
 			topics.DefaultMessageSent, topics.DefaultReply)

@@ -99,7 +99,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	g.Go(func() error { return proc.Run(gctx) })
 	if cfg.demo {
 		g.Go(func() error {
-			err := demo.Run(gctx, demo.Config{Brokers: cfg.brokers, Topics: cfg.topics, Exit: cfg.demoExit}, os.Stdout)
+			err := demo.Run(gctx, demo.Config{Brokers: cfg.brokers, Topics: cfg.topics, Exit: cfg.demoExit, Pace: cfg.demoPace}, os.Stdout)
 			if cfg.demoExit {
 				cancel() // the scenario has played: stop relance too
 			}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/relance/relance/internal/testenv"
+	"github.com/relance/relance/topics"
+)
+
+// binary builds relance once for the tests that run it as a process.
+func binary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "relance")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func TestParseConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		check   func(config) bool
+		wantErr string
+	}{
+		{name: "defaults", check: func(c config) bool {
+			return len(c.brokers) == 0 && c.groupID == "relance" && c.httpAddr == ":8080" && c.topics.Reply == "reply"
+		}},
+		{name: "environment", env: map[string]string{"RELANCE_KAFKA_BROKERS": "k1:9092, k2:9092", "RELANCE_TOPIC_REPLY": "chat.reply"},
+			check: func(c config) bool { return len(c.brokers) == 2 && c.brokers[1] == "k2:9092" && c.topics.Reply == "chat.reply" }},
+		{name: "flag over environment", args: []string{"-group-id", "g2"}, env: map[string]string{"RELANCE_GROUP_ID": "g1"},
+			check: func(c config) bool { return c.groupID == "g2" }},
+		{name: "redis cluster", env: map[string]string{"RELANCE_REDIS_ADDR": "r1:6379,r2:6379,r3:6379"},
+			check: func(c config) bool { return len(c.redisAddrs) == 3 }},
+		{name: "invalid topic", env: map[string]string{"RELANCE_TOPIC_DEAD_LETTER": "dead letter"}, wantErr: "dead letter"},
+		{name: "demo needs the embedded broker", args: []string{"-demo"}, env: map[string]string{"RELANCE_KAFKA_BROKERS": "k:9092"}, wantErr: "embedded broker"},
+		{name: "stray argument", args: []string{"serve"}, wantErr: `unexpected argument "serve"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, &bytes.Buffer{})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want it to mention %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !tt.check(c) {
+				t.Fatalf("config %+v, err %v", c, err)
+			}
+		})
+	}
+}
+
+func TestHelpListsEveryEnvironmentVariable(t *testing.T) {
+	var out bytes.Buffer
+	_, err := parseConfig([]string{"-help"}, func(string) string { return "" }, &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("err = %v", err)
+	}
+	for _, v := range []string{"RELANCE_KAFKA_BROKERS", "RELANCE_REDIS_ADDR", "RELANCE_GROUP_ID", "RELANCE_TOPIC_MESSAGE_SENT",
+		"RELANCE_TOPIC_REPLY", "RELANCE_TOPIC_COACH_NUDGE", "RELANCE_TOPIC_MODERATION_ALERT", "RELANCE_TOPIC_DEAD_LETTER",
+		"RELANCE_POLICY_FILE", "RELANCE_HTTP_ADDR", "RELANCE_LOG_LEVEL"} {
+		if !strings.Contains(out.String(), v) {
+			t.Errorf("-help does not mention %s", v)
+		}
+	}
+}
+
+func TestBadPolicyFileStopsStartup(t *testing.T) {
+	bin := binary(t)
+	file := filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(file, []byte("follow_up:\n  nudge_at: 4\n  alerts:\n    - at: 7\n      severity: urgent\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "RELANCE_POLICY_FILE="+file, "RELANCE_HTTP_ADDR=127.0.0.1:0")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "severity") || !strings.Contains(string(out), "urgent") {
+		t.Errorf("the error does not name the bad field:\n%s", out)
+	}
+}
+
+// TestSIGTERMCommitsAndExitsZero runs the real binary against a broker and a redis-server
+// over TCP, lets it nudge, then stops it as an orchestrator would.
+func TestSIGTERMCommitsAndExitsZero(t *testing.T) {
+	redisAddr := testenv.StartRedis(t)
+	names := topics.Names{}.WithDefaults()
+	brokers := testenv.StartKafka(t, names.MessageSent, names.Reply, names.CoachNudge, names.ModerationAlert, names.DeadLetter)
+	bin := binary(t)
+
+	base := time.Now().Add(-time.Hour).UTC()
+	for i := 1; i <= 4; i++ {
+		value, _ := json.Marshal(topics.MessageSent{MessageID: fmt.Sprintf("m-%d", i), SenderID: "ana", RecipientID: "ben",
+			SentAt: base.Add(time.Duration(i) * time.Minute), Text: "coucou"})
+		testenv.Produce(t, brokers, names.MessageSent, kafka.Message{Key: []byte("ana"), Value: value})
+	}
+
+	var stderr bytes.Buffer
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(),
+		"RELANCE_KAFKA_BROKERS="+strings.Join(brokers, ","),
+		"RELANCE_REDIS_ADDR="+redisAddr,
+		"RELANCE_HTTP_ADDR=127.0.0.1:0",
+		"RELANCE_GROUP_ID=sigterm-test")
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-exited
+		}
+	})
+
+	nudges := testenv.ReadTopic(t, brokers, names.CoachNudge, 2, 30*time.Second)
+	if len(nudges) != 2 {
+		t.Fatalf("nudges: %d, want 2\n%s", len(nudges), stderr.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v, want 0\n%s", err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("relance did not exit within 30s of SIGTERM\n%s", stderr.String())
+	}
+
+	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 5 * time.Second}
+	committed, err := client.OffsetFetch(context.Background(), &kafka.OffsetFetchRequest{GroupID: "sigterm-test",
+		Topics: map[string][]int{names.MessageSent: {0, 1, 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, p := range committed.Topics[names.MessageSent] {
+		total += max(p.CommittedOffset, 0)
+	}
+	if total != 4 {
+		t.Errorf("committed offsets add up to %d, want the 4 messages", total)
+	}
+	if strings.Contains(stderr.String(), "coucou") {
+		t.Errorf("message text reached the logs")
+	}
+}
+
+// TestDemoPlaysToTheEnd is `make demo`: embedded broker and Redis, the scenario, exit 0.
+func TestDemoPlaysToTheEnd(t *testing.T) {
+	bin := binary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-demo", "-demo-exit", "-demo-pace", "-1ns", "-http-addr", "127.0.0.1:0", "-log-level", "warn")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("demo: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "scenario complete") {
+		t.Errorf("the demo did not report its end:\n%s", stdout.String())
+	}
+	if !strings.Contains(stderr.String(), "embedded") {
+		t.Errorf("the embedded mode was not logged loudly:\n%s", stderr.String())
+	}
+}

@@ -1,0 +1,137 @@
+package coach
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/relance/relance/topics"
+)
+
+// Defaults used when a Message leaves a field empty.
+const (
+	DefaultName        = "Lara"
+	DefaultResourceURL = "https://www.arretonslesviolences.gouv.fr"
+	DefaultLanguage    = "fr"
+)
+
+// Reason says why the coach checks in with a recipient.
+type Reason string
+
+const (
+	// ReasonPestering: follow-ups to the recipient kept coming without an answer.
+	ReasonPestering Reason = "pestering"
+	// ReasonOffensive: the recipient received offensive content.
+	ReasonOffensive Reason = "offensive"
+)
+
+// Actions offered with the texts: stable identifiers the notification service turns into
+// buttons, never shown as such.
+const (
+	ActionReport      = "report"
+	ActionBlock       = "block"
+	ActionGetHelp     = "get_help"
+	ActionReviewRules = "review_rules"
+)
+
+// Message is what the coach has to say, without any message content.
+type Message struct {
+	// Kind is topics.KindFollowUpLimit, topics.KindRespectfulLanguage or topics.KindCheckIn.
+	Kind string
+	// Reason selects the check-in text: ReasonOffensive, or anything else for pestering.
+	// Sender nudges ignore it.
+	Reason Reason
+	// Coach is the coach's name (default DefaultName).
+	Coach string
+	// Unanswered is the number of unanswered messages in the streak.
+	Unanswered int
+	// ResourceURL is the help site a check-in points to (default DefaultResourceURL).
+	ResourceURL string
+}
+
+// Text is ready to show.
+type Text struct {
+	Title   string
+	Body    string
+	Actions []string
+}
+
+// Render writes m in the language of locale. Unknown or empty locales get French.
+// An unknown Kind renders as the zero Text.
+func Render(locale string, m Message) Text {
+	lang, ok := Language(locale)
+	if !ok {
+		lang = DefaultLanguage
+	}
+	t, ok := texts[lang][keyOf(m)]
+	if !ok {
+		return Text{}
+	}
+	name := cmp.Or(m.Coach, DefaultName)
+	r := strings.NewReplacer(
+		"{coach}", name,
+		"{messages}", messages(lang, m.Unanswered),
+		"{url}", cmp.Or(m.ResourceURL, DefaultResourceURL),
+	)
+	return Text{
+		Title:   r.Replace(t.title),
+		Body:    r.Replace(t.body),
+		Actions: slices.Clone(actions[m.Kind]), // callers own their copy
+	}
+}
+
+// Language maps a locale tag ("fr", "en-GB", "fr_FR", "EN") to a supported language,
+// reporting false when its language has no texts.
+func Language(locale string) (string, bool) {
+	lang, _, _ := strings.Cut(strings.TrimSpace(locale), "-")
+	lang, _, _ = strings.Cut(lang, "_")
+	lang = strings.ToLower(lang)
+	_, ok := texts[lang]
+	return lang, ok
+}
+
+// Languages lists the supported languages, sorted.
+func Languages() []string {
+	langs := make([]string, 0, len(texts))
+	for l := range texts {
+		langs = append(langs, l)
+	}
+	slices.Sort(langs)
+	return langs
+}
+
+// key selects a text: check-ins have one per reason, sender nudges one per kind.
+type key struct {
+	kind   string
+	reason Reason
+}
+
+func keyOf(m Message) key {
+	if m.Kind != topics.KindCheckIn {
+		return key{kind: m.Kind}
+	}
+	if m.Reason == ReasonOffensive {
+		return key{topics.KindCheckIn, ReasonOffensive}
+	}
+	return key{topics.KindCheckIn, ReasonPestering}
+}
+
+var actions = map[string][]string{
+	topics.KindFollowUpLimit:      {ActionReviewRules},
+	topics.KindRespectfulLanguage: {ActionReviewRules},
+	topics.KindCheckIn:            {ActionReport, ActionBlock, ActionGetHelp},
+}
+
+// messages spells a count of messages: French uses the singular for 0 and 1, English for 1.
+func messages(lang string, n int) string {
+	singular := n == 1
+	if lang == "fr" {
+		singular = n <= 1
+	}
+	s := strconv.Itoa(n) + " message"
+	if !singular {
+		s += "s"
+	}
+	return s
+}

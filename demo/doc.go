@@ -1,0 +1,24 @@
+// Package demo is relance's built-in demonstration, shown by `make run` and `make demo`.
+//
+// The demo plays the platform: a few simulated members (Camille, Sam, Noah, Inès, Jordan)
+// write to each other through the message-sent and reply topics, on a fixed script with
+// simulated times, while relance runs in the same process against the embedded broker. The
+// demo reads relance's coach nudges and moderation alerts and prints everything as one
+// readable timeline:
+//
+//   - Camille and Sam have an ordinary conversation, answered both ways: nothing happens;
+//   - Noah writes to Inès twelve times without an answer: at the 4th message the coach
+//     nudges Noah (follow_up_limit) and checks in with Inès (check_in), at the 7th a medium
+//     moderation alert is raised, at the 12th a high one;
+//   - Jordan sends Camille one message the platform labelled "insult": a respectful_language
+//     nudge for Jordan, a check_in for Camille, and a medium alert.
+//
+// The outputs the demo waits for are derived from the script under the default policy of
+// DESIGN.md, and matched by kind, severity and members, never by nudge or alert id. Every
+// member and message id carries a random run token ("demo-<run>-noah", "demo-<run>-m-5"),
+// so runs against the same broker never mix.
+//
+// With Config.Exit (make demo) Run returns once every expected output has arrived, or fails
+// after a timeout; without it (make run) it keeps showing outputs, including those of events
+// added by hand with kcat as the header explains, until its context is cancelled.
+package demo

@@ -1,0 +1,243 @@
+package policy
+
+import (
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/relance/relance/coach"
+	"github.com/relance/relance/topics"
+)
+
+// MaxEvidence is the most message ids a Streak carries as evidence: more than any default
+// level needs, bounded so that one persistent sender cannot grow a pair's state forever.
+const MaxEvidence = 100
+
+// Input is one decoded message and what its content check found. It carries no text.
+type Input struct {
+	// Observation is the message as the store recorded it; only ActionMessage produces
+	// decisions.
+	Observation Observation
+	// Locale is the message's locale as sent; the coach writes in its language, or in the
+	// policy's default language when it has no texts for it.
+	Locale string
+	// Categories is the offensive content found in the message (see Categories and
+	// TextChecker); empty when none.
+	Categories []Category
+}
+
+// Decisions are the outputs one message calls for. Nudges come sender first, then
+// recipient; alerts by level, then the message's content alert.
+type Decisions struct {
+	Nudges []topics.CoachNudge
+	Alerts []topics.ModerationAlert
+}
+
+// Decide says what a message means under the policy, given the Streak the store returned
+// for it. It is pure: no I/O and no clock, only event times, so a replay or a redelivery
+// takes the same decisions with the same ids.
+//
+// Levels (the nudge and each alert) fire when the streak's peak crosses them
+// (PrevPeak < level <= Peak), for counted and replayed messages only: once per streak.
+// Offensive content nudges both members on the streak's first offensive message (counted
+// or replayed), and raises an alert for every offensive message, even one arriving late.
+func (p *Policy) Decide(in Input, s Streak) Decisions {
+	if in.Observation.Action != ActionMessage {
+		return Decisions{}
+	}
+	d := decision{p: p, msg: in.Observation, s: s, lang: p.language(in.Locale)}
+	categories := p.known(in.Categories)
+	counted := s.Status == StatusCounted || s.Status == StatusReplayed
+	followUp := counted && reached(p.nudgeAt, s)
+	respect := counted && len(categories) > 0 && s.PrevOffensive == 0 && s.Offensive > 0
+
+	var out Decisions
+	if followUp {
+		out.Nudges = append(out.Nudges, d.followUpNudge(topics.AudienceSender, topics.KindFollowUpLimit))
+	}
+	if respect {
+		out.Nudges = append(out.Nudges, d.contentNudge(topics.AudienceSender, topics.KindRespectfulLanguage))
+	}
+	if followUp {
+		out.Nudges = append(out.Nudges, d.followUpNudge(topics.AudienceRecipient, topics.KindCheckIn))
+	}
+	if respect {
+		out.Nudges = append(out.Nudges, d.contentNudge(topics.AudienceRecipient, topics.KindCheckIn))
+	}
+	for _, l := range p.alerts {
+		if counted && reached(l.at, s) {
+			out.Alerts = append(out.Alerts, d.levelAlert(l))
+		}
+	}
+	// Late, stale and duplicate messages still carry their content: moderators hear of
+	// it even when the streak does not move. An answer is the recipient's own message.
+	if len(categories) > 0 && s.Status != StatusAnswer {
+		out.Alerts = append(out.Alerts, d.contentAlert(categories))
+	}
+	return out
+}
+
+// reached reports whether this observation carried the streak's peak to level.
+func reached(level int, s Streak) bool { return s.PrevPeak < level && level <= s.Peak }
+
+// known keeps the categories the policy has severities for, sorted and distinct.
+func (p *Policy) known(categories []Category) []Category {
+	var out []Category
+	for _, c := range categories {
+		if _, ok := p.content[string(c)]; ok && c != sexualUnanswered {
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Id purposes: each kind of decision hashes its own tuple, so no two share an id.
+const (
+	purposeFollowUpNudge = "follow_up_nudge"
+	purposeContentNudge  = "content_nudge"
+	purposeLevelAlert    = "level_alert"
+	purposeContentAlert  = "content_alert"
+)
+
+// decision builds the outputs for one message.
+type decision struct {
+	p    *Policy
+	msg  Observation
+	s    Streak
+	lang string
+}
+
+func (d decision) followUpNudge(audience, kind string) topics.CoachNudge {
+	id := decisionID(purposeFollowUpNudge, kind, d.msg.SenderID, d.msg.RecipientID, d.s.StartID)
+	return d.nudge(id, audience, kind, coach.ReasonPestering, evidence(d.s.MessageIDs))
+}
+
+// contentNudge lists only the triggering message: the streak's other messages may be
+// perfectly polite.
+func (d decision) contentNudge(audience, kind string) topics.CoachNudge {
+	id := decisionID(purposeContentNudge, kind, d.msg.SenderID, d.msg.RecipientID, d.s.StartID)
+	return d.nudge(id, audience, kind, coach.ReasonOffensive, []string{d.msg.MessageID})
+}
+
+func (d decision) nudge(id, audience, kind string, reason coach.Reason, messageIDs []string) topics.CoachNudge {
+	user, other := d.msg.SenderID, d.msg.RecipientID
+	if audience == topics.AudienceRecipient {
+		user, other = other, user
+	}
+	count := max(d.s.Count, 0)
+	text := coach.Render(d.lang, coach.Message{
+		Kind:        kind,
+		Reason:      reason,
+		Coach:       d.p.coachName,
+		Unanswered:  count,
+		ResourceURL: d.p.resourceURL,
+	})
+	n := topics.CoachNudge{
+		NudgeID:         id,
+		UserID:          user,
+		Audience:        audience,
+		Kind:            kind,
+		OtherUserID:     other,
+		UnansweredCount: count,
+		WindowSeconds:   d.windowSeconds(),
+		Locale:          d.lang,
+		Coach:           d.p.coachName,
+		Title:           text.Title,
+		Body:            text.Body,
+		Actions:         text.Actions,
+		MessageIDs:      messageIDs,
+		TriggeredBy:     d.msg.MessageID,
+		OccurredAt:      d.msg.SentAt.UTC(),
+		PolicyVersion:   d.p.version,
+	}
+	if kind == topics.KindCheckIn {
+		n.ResourceURL = d.p.resourceURL
+	}
+	return n
+}
+
+func (d decision) levelAlert(l level) topics.ModerationAlert {
+	reasons := []string{topics.ReasonUnansweredStreak}
+	if l.at > d.p.nudgeAt {
+		reasons = append(reasons, topics.ReasonContinuedAfterNudge)
+	}
+	id := decisionID(purposeLevelAlert, strconv.Itoa(l.at), d.msg.SenderID, d.msg.RecipientID, d.s.StartID)
+	return d.alert(id, l.severity, reasons, evidence(d.s.MessageIDs), []string{})
+}
+
+// contentAlert takes the highest severity of the message's categories. Sexual content the
+// recipient has not answered (in the window before the message) is unsolicited.
+func (d decision) contentAlert(categories []Category) topics.ModerationAlert {
+	answered := !d.s.AnsweredAt.IsZero() && !d.s.AnsweredAt.Before(d.msg.SentAt.Add(-d.p.window))
+	var severity string
+	reasons := []string{}
+	labels := make([]string, len(categories))
+	for i, c := range categories {
+		key, reason := string(c), contentReasons[c]
+		if c == CategorySexual && !answered {
+			key, reason = sexualUnanswered, topics.ReasonUnsolicitedSexualContent
+		}
+		if s := d.p.content[key]; severityRank[s] > severityRank[severity] {
+			severity = s
+		}
+		if !slices.Contains(reasons, reason) {
+			reasons = append(reasons, reason)
+		}
+		labels[i] = string(c)
+	}
+	// A counted message's case is the whole streak; any other stands on its own.
+	messageIDs := []string{d.msg.MessageID}
+	if d.s.Status == StatusCounted || d.s.Status == StatusReplayed {
+		messageIDs = evidence(d.s.MessageIDs)
+		if !slices.Contains(messageIDs, d.msg.MessageID) {
+			messageIDs = append(messageIDs, d.msg.MessageID) // the evidence was capped before it
+		}
+	}
+	id := decisionID(purposeContentAlert, topics.ReasonOffensiveContent, d.msg.SenderID, d.msg.RecipientID, d.msg.MessageID)
+	return d.alert(id, severity, reasons, messageIDs, labels)
+}
+
+// contentReasons are the alert reasons of each category; sexual content the recipient
+// has not answered is ReasonUnsolicitedSexualContent instead.
+var contentReasons = map[Category]string{
+	CategoryHate:   topics.ReasonHate,
+	CategoryInsult: topics.ReasonOffensiveContent,
+	CategorySexual: topics.ReasonOffensiveContent,
+	CategoryThreat: topics.ReasonThreat,
+}
+
+func (d decision) alert(id, severity string, reasons, messageIDs, labels []string) topics.ModerationAlert {
+	return topics.ModerationAlert{
+		AlertID:           id,
+		Severity:          severity,
+		SenderID:          d.msg.SenderID,
+		RecipientID:       d.msg.RecipientID,
+		Reasons:           reasons,
+		UnansweredCount:   max(d.s.Count, 0),
+		WindowSeconds:     d.windowSeconds(),
+		MessageIDs:        messageIDs,
+		ContentLabels:     labels,
+		FirstUnansweredAt: optionalTime(d.s.FirstUnansweredAt),
+		LastMessageAt:     d.s.LastMessageAt.UTC(),
+		NudgedAt:          optionalTime(d.s.NudgedAt),
+		TriggeredBy:       d.msg.MessageID,
+		OccurredAt:        d.msg.SentAt.UTC(),
+		PolicyVersion:     d.p.version,
+	}
+}
+
+func (d decision) windowSeconds() int64 { return int64(d.p.window / time.Second) }
+
+// evidence copies a streak's message ids, never nil: outputs list them as [] at least.
+func evidence(ids []string) []string {
+	return append([]string{}, ids...)
+}
+
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}

@@ -1,0 +1,207 @@
+package policy
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/relance/relance/coach"
+	"github.com/relance/relance/topics"
+)
+
+// DefaultVersion names the built-in policy in policy_version.
+const DefaultVersion = "relance-default-1"
+
+// Bounds checked by Validate.
+const (
+	// MaxWindow bounds the sliding window. Redis keeps a pair's state for the window plus
+	// a margin, so the window is what bounds memory.
+	MaxWindow = 90 * 24 * time.Hour
+	// MaxCoachName bounds the coach's name in bytes: it is shown in notification titles.
+	MaxCoachName = 64
+	// maxVersion keeps policy_version a short identifier fit for logs and metric labels.
+	maxVersion = 128
+)
+
+// Policy is a validated policy: what the counts of a streak and a message's content mean.
+// Build one with Default, Parse or Load; it is immutable and safe for concurrent use.
+type Policy struct {
+	version     string
+	window      time.Duration
+	coachName   string
+	resourceURL string
+	locale      string // a language coach.Render supports, once validated
+	nudgeAt     int
+	alerts      []level // by increasing count
+	// content holds rule 3's severities by the file's key: a Category, or
+	// sexualUnanswered for sexual content the recipient has not answered.
+	content map[string]string
+	// lines maps a field's path ("follow_up.alerts[1].at") to its line in the file the
+	// policy came from, so errors can point at it; nil for Default.
+	lines map[string]int
+}
+
+// level is one moderation alert threshold on the unanswered count.
+type level struct {
+	at       int
+	severity string
+}
+
+// Default returns the policy of DESIGN.md: a 7-day window, a nudge at 4 unanswered
+// messages, alerts at 7 (medium) and 12 (high), and rule 3's severities.
+func Default() *Policy {
+	p, err := compile(defaultDocument(), nil)
+	if err != nil {
+		panic(fmt.Sprintf("policy: invalid defaults: %v", err)) // caught by the tests
+	}
+	return p
+}
+
+// Parse reads a policy file (YAML, see the package documentation) and validates it. Keys
+// it leaves out take the defaults; unknown keys are an error. A file without a version is
+// named "sha256:" and the first 12 hex digits of its SHA-256.
+func Parse(data []byte) (*Policy, error) {
+	p, err := parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	return p, nil
+}
+
+// Load reads and parses the policy file at path.
+func Load(path string) (*Policy, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	p, err := parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("policy: %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// Validate reports the first setting that cannot work, naming its field and, for a
+// policy read from a file, its line.
+func (p *Policy) Validate() error {
+	if err := p.validate(); err != nil {
+		return fmt.Errorf("policy: %w", err)
+	}
+	return nil
+}
+
+func (p *Policy) validate() error {
+	switch {
+	case p.version == "":
+		return p.fieldError("version", "must not be empty")
+	case len(p.version) > maxVersion:
+		return p.fieldError("version", "%d bytes, more than %d", len(p.version), maxVersion)
+	case strings.ContainsFunc(p.version, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }):
+		return p.fieldError("version", "%q must not contain spaces or control characters", p.version)
+	case p.window <= 0:
+		return p.fieldError("window", "%s must be positive", formatDuration(p.window))
+	case p.window > MaxWindow:
+		return p.fieldError("window", "%s is longer than the maximum of %s", formatDuration(p.window), formatDuration(MaxWindow))
+	case strings.TrimSpace(p.coachName) == "":
+		return p.fieldError("coach.name", "must not be empty")
+	case len(p.coachName) > MaxCoachName:
+		return p.fieldError("coach.name", "%d bytes, more than %d", len(p.coachName), MaxCoachName)
+	case !utf8.ValidString(p.coachName):
+		return p.fieldError("coach.name", "must be valid UTF-8")
+	case !isHTTPS(p.resourceURL):
+		return p.fieldError("coach.resource_url", "%q is not an absolute https URL", p.resourceURL)
+	case !isLanguage(p.locale):
+		return p.fieldError("coach.default_locale", "%q is not one of %s", p.locale, strings.Join(coach.Languages(), ", "))
+	case p.nudgeAt < 1:
+		return p.fieldError("follow_up.nudge_at", "%d must be at least 1", p.nudgeAt)
+	}
+	for i, l := range p.alerts {
+		field := fmt.Sprintf("follow_up.alerts[%d]", i)
+		switch {
+		case l.at < 1:
+			return p.fieldError(field+".at", "%d must be at least 1", l.at)
+		case i > 0 && l.at <= p.alerts[i-1].at:
+			return p.fieldError(field+".at", "%d must be greater than the previous level %d", l.at, p.alerts[i-1].at)
+		case !isSeverity(l.severity):
+			return p.fieldError(field+".severity", "%s", severityProblem(l.severity))
+		}
+	}
+	for _, key := range contentKeys {
+		if s := p.content[key]; !isSeverity(s) {
+			return p.fieldError("content."+key, "%s", severityProblem(s))
+		}
+	}
+	return nil
+}
+
+// fieldError names the field, and its line when the policy came from a file.
+func (p *Policy) fieldError(field, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if line, ok := p.lines[field]; ok {
+		return fmt.Errorf("%s: %s (line %d)", field, msg, line)
+	}
+	return fmt.Errorf("%s: %s", field, msg)
+}
+
+// Version names the policy in every output's policy_version.
+func (p *Policy) Version() string { return p.version }
+
+// Window is the sliding window in which unanswered messages count.
+func (p *Policy) Window() time.Duration { return p.window }
+
+// NudgeAt is the unanswered count at which the coach nudges the sender and checks in with
+// the recipient.
+func (p *Policy) NudgeAt() int { return p.nudgeAt }
+
+// HighestLevel is the highest count at which anything fires: past it, a streak's peak
+// no longer matters.
+func (p *Policy) HighestLevel() int {
+	highest := p.nudgeAt
+	for _, l := range p.alerts {
+		highest = max(highest, l.at)
+	}
+	return highest
+}
+
+// language is the supported language of a message's locale, else the policy's default.
+func (p *Policy) language(locale string) string {
+	if lang, ok := coach.Language(locale); ok {
+		return lang
+	}
+	return p.locale
+}
+
+var severityRank = map[string]int{
+	topics.SeverityLow:    1,
+	topics.SeverityMedium: 2,
+	topics.SeverityHigh:   3,
+}
+
+func isSeverity(s string) bool { return severityRank[s] > 0 }
+
+func severityProblem(s string) string {
+	return fmt.Sprintf("severity %q is not one of %s, %s, %s", s, topics.SeverityLow, topics.SeverityMedium, topics.SeverityHigh)
+}
+
+func isLanguage(locale string) bool {
+	lang, ok := coach.Language(locale)
+	return ok && lang == locale
+}
+
+func isHTTPS(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil
+}
+
+// formatDuration writes whole days as "7d", the way a policy file may, else Go's form.
+func formatDuration(d time.Duration) string {
+	const day = 24 * time.Hour
+	if d > 0 && d%day == 0 {
+		return fmt.Sprintf("%dd", d/day)
+	}
+	return d.String()
+}

@@ -1,0 +1,211 @@
+package state_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relance/relance/internal/testenv"
+	"github.com/relance/relance/policy"
+	"github.com/relance/relance/state"
+)
+
+// base is an event time of late 2026: about 1.8e12 ms, 13 digits.
+var base = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+const (
+	hour = time.Hour
+	day  = 24 * time.Hour
+)
+
+// at is the event time d after base.
+func at(d time.Duration) time.Time { return base.Add(d) }
+
+func msg(id, from, to string, d time.Duration) policy.Observation {
+	return policy.Observation{Action: policy.ActionMessage, MessageID: id, SenderID: from, RecipientID: to, SentAt: at(d)}
+}
+
+func offensive(id, from, to string, d time.Duration) policy.Observation {
+	o := msg(id, from, to, d)
+	o.Offensive = true
+	return o
+}
+
+func reply(from, to string, d time.Duration) policy.Observation {
+	return policy.Observation{Action: policy.ActionReply, MessageID: "reply-" + from, SenderID: from, RecipientID: to, SentAt: at(d)}
+}
+
+func ids(s ...string) []string { return s }
+
+var (
+	answer    = policy.Streak{Status: policy.StatusAnswer}
+	stale     = policy.Streak{Status: policy.StatusStale}
+	prefixSeq atomic.Int64
+)
+
+// late is the Streak of a message sent before the answer at d.
+func late(d time.Duration) policy.Streak {
+	return policy.Streak{Status: policy.StatusLate, AnsweredAt: at(d)}
+}
+
+func duplicate(count int) policy.Streak {
+	return policy.Streak{Status: policy.StatusDuplicate, Count: count}
+}
+
+// replayed is s as a redelivery returns it.
+func replayed(s policy.Streak) policy.Streak {
+	s.Status = policy.StatusReplayed
+	return s
+}
+
+// uniquePrefix gives each test its own keys on a shared server.
+func uniquePrefix(t testing.TB) string {
+	name := strings.NewReplacer("{", "(", "}", ")", " ", "_").Replace(t.Name())
+	return fmt.Sprintf("test%d:%s", prefixSeq.Add(1), name)
+}
+
+// startRedis starts a real redis-server for the test and returns a client of it.
+func startRedis(t testing.TB) *redis.Client {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: testenv.StartRedis(t)})
+	t.Cleanup(func() { _ = rdb.Close() })
+	return rdb
+}
+
+// startMiniredis starts an in-process miniredis and returns a client of it.
+func startMiniredis(t testing.TB) *redis.Client {
+	t.Helper()
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	t.Cleanup(func() { _ = rdb.Close() })
+	return rdb
+}
+
+// startCluster starts a real three-master Redis Cluster and returns a client of it.
+func startCluster(t testing.TB) *redis.ClusterClient {
+	t.Helper()
+	rdb := redis.NewClusterClient(&redis.ClusterOptions{Addrs: testenv.StartRedisCluster(t)})
+	t.Cleanup(func() { _ = rdb.Close() })
+	return rdb
+}
+
+// newStore is a store on rdb with cfg and keys of the test's own.
+func newStore(t testing.TB, rdb redis.UniversalClient, cfg state.Config) *state.Redis {
+	t.Helper()
+	cfg.KeyPrefix = uniquePrefix(t)
+	s, err := state.New(context.Background(), rdb, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func apply(t testing.TB, s *state.Redis, obs ...policy.Observation) []policy.Streak {
+	t.Helper()
+	got, err := s.Apply(context.Background(), obs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// step is one observation and the Streak it must yield.
+type step struct {
+	obs  policy.Observation
+	want policy.Streak
+}
+
+type scenario struct {
+	name  string
+	cfg   state.Config
+	steps []step
+}
+
+// runScenarios applies each scenario's steps one Apply at a time on rdb, each scenario
+// on its own keys, and compares every Streak.
+func runScenarios(t *testing.T, rdb redis.UniversalClient, scenarios []scenario) {
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			s := newStore(t, rdb, sc.cfg)
+			for i, st := range sc.steps {
+				got := apply(t, s, st.obs)
+				if diff := streakDiff(st.want, got[0]); diff != "" {
+					t.Fatalf("step %d (%s %s→%s): Streak mismatch:\n%s",
+						i+1, st.obs.MessageID, st.obs.SenderID, st.obs.RecipientID, diff)
+				}
+			}
+		})
+	}
+}
+
+// workload is a reproducible mix of messages, replies, offensive messages, out-of-order
+// and stale arrivals and redeliveries among users, over about two months of event time.
+func workload(seed uint64, users, n int) []policy.Observation {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	obs := make([]policy.Observation, 0, n)
+	clock := time.Duration(0)
+	for i := range n {
+		if len(obs) > 0 && rng.IntN(8) == 0 {
+			obs = append(obs, obs[max(0, len(obs)-1-rng.IntN(30))]) // redelivery of a recent one
+			continue
+		}
+		clock += time.Duration(rng.IntN(int(6 * hour)))
+		sent := clock - time.Duration(rng.IntN(int(2*hour))) // out of order
+		if rng.IntN(20) == 0 {
+			sent -= 10 * day // stale, or late
+		}
+		from := rng.IntN(users)
+		to := (from + 1 + rng.IntN(users-1)) % users
+		if from > to && rng.IntN(4) != 0 {
+			from, to = to, from // most talk goes one way: fewer answers, longer streaks
+		}
+		o := policy.Observation{
+			Action:      policy.ActionMessage,
+			MessageID:   fmt.Sprintf("m-%d", i),
+			SenderID:    fmt.Sprintf("u-%d", from),
+			RecipientID: fmt.Sprintf("u-%d", to),
+			SentAt:      at(sent),
+			Offensive:   rng.IntN(10) == 0,
+		}
+		if rng.IntN(8) == 0 {
+			o.Action = policy.ActionReply
+			o.Offensive = false
+		}
+		obs = append(obs, o)
+	}
+	return obs
+}
+
+// streakDiff lists the fields where got differs from want, or returns "".
+func streakDiff(want, got policy.Streak) string {
+	var b strings.Builder
+	w, g := reflect.ValueOf(want), reflect.ValueOf(got)
+	for i := range w.NumField() {
+		if !reflect.DeepEqual(w.Field(i).Interface(), g.Field(i).Interface()) {
+			fmt.Fprintf(&b, "  %s: want %v, got %v\n", w.Type().Field(i).Name, w.Field(i), g.Field(i))
+		}
+	}
+	return b.String()
+}
+
+// streaksDiff compares two runs observation by observation.
+func streaksDiff(obs []policy.Observation, want, got []policy.Streak) string {
+	if len(want) != len(got) {
+		return fmt.Sprintf("  %d streaks, want %d\n", len(got), len(want))
+	}
+	var b strings.Builder
+	for i := range want {
+		if d := streakDiff(want[i], got[i]); d != "" {
+			fmt.Fprintf(&b, " observation %d (%+v):\n%s", i, obs[i], d)
+		}
+	}
+	return b.String()
+}

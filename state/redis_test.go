@@ -1,0 +1,347 @@
+package state_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relance/relance/policy"
+	"github.com/relance/relance/state"
+)
+
+func TestApplyScenarios(t *testing.T) {
+	runScenarios(t, startRedis(t), scenarios())
+}
+
+func TestApplyScenariosOnCluster(t *testing.T) {
+	runScenarios(t, startCluster(t), scenarios())
+}
+
+// The embedded mode runs the same script on miniredis (gopher-lua): every scenario, with
+// 13-digit millisecond times, must give what redis-server gives.
+func TestApplyScenariosOnMiniredis(t *testing.T) {
+	runScenarios(t, startMiniredis(t), scenarios())
+}
+
+func TestApplyOneBatchEqualsOneAtATime(t *testing.T) {
+	rdb := startRedis(t)
+	obs := workload(1, 6, 600)
+
+	batch := apply(t, newStore(t, rdb, state.Config{}), obs...)
+
+	single := newStore(t, rdb, state.Config{})
+	want := make([]policy.Streak, len(obs))
+	for i, o := range obs {
+		want[i] = apply(t, single, o)[0]
+	}
+	if diff := streaksDiff(obs, want, batch); diff != "" {
+		t.Fatalf("one batch differs from one observation at a time:\n%s", diff)
+	}
+	assertEveryStatus(t, want)
+}
+
+// assertEveryStatus makes sure a workload exercised the whole script.
+func assertEveryStatus(t *testing.T, streaks []policy.Streak) {
+	t.Helper()
+	seen := map[policy.Status]int{}
+	for _, s := range streaks {
+		seen[s.Status]++
+	}
+	t.Logf("statuses: %v", seen)
+	for _, st := range []policy.Status{policy.StatusCounted, policy.StatusReplayed, policy.StatusDuplicate,
+		policy.StatusLate, policy.StatusStale, policy.StatusAnswer} {
+		if seen[st] == 0 {
+			t.Errorf("workload has no %s observation: %v", st, seen)
+		}
+	}
+}
+
+func TestApplySameOnMiniredisAsOnRedis(t *testing.T) {
+	obs := workload(2, 5, 400)
+	want := apply(t, newStore(t, startRedis(t), state.Config{}), obs...)
+	got := apply(t, newStore(t, startMiniredis(t), state.Config{}), obs...)
+	if diff := streaksDiff(obs, want, got); diff != "" {
+		t.Fatalf("miniredis differs from redis-server:\n%s", diff)
+	}
+}
+
+func TestApplyManyPairsOnCluster(t *testing.T) {
+	obs := workload(3, 200, 3000)
+	want := apply(t, newStore(t, startRedis(t), state.Config{}), obs...)
+
+	cluster := startCluster(t)
+	s := newStore(t, cluster, state.Config{})
+	got := apply(t, s, obs...)
+	if diff := streaksDiff(obs, want, got); diff != "" {
+		t.Fatalf("cluster differs from a single redis-server:\n%s", diff)
+	}
+
+	// The pairs spread over every master.
+	var masters atomic.Int64
+	err := cluster.ForEachMaster(context.Background(), func(ctx context.Context, c *redis.Client) error {
+		if n, err := c.DBSize(ctx).Result(); err != nil || n == 0 {
+			return fmt.Errorf("master %s holds %d keys: %v", c.Options().Addr, n, err)
+		}
+		masters.Add(1)
+		return nil
+	})
+	if err != nil || masters.Load() != 3 {
+		t.Fatalf("keys on %d of 3 masters: %v", masters.Load(), err)
+	}
+
+	// Redelivering the whole batch counts nothing again (ids that slid out of their
+	// pair's window are forgotten, and come back stale or late).
+	again := apply(t, s, obs...)
+	for i, st := range again {
+		if st.Status == policy.StatusCounted {
+			t.Errorf("observation %d redelivered: counted again: %+v", i, st)
+		}
+	}
+}
+
+func TestApplyRedeliveredBatchReplaysTheFirstStreaks(t *testing.T) {
+	s := newStore(t, startRedis(t), state.Config{})
+	var obs []policy.Observation
+	for _, st := range followUps(12) {
+		obs = append(obs, st.obs)
+	}
+	obs = append(obs, offensive("o13", "alice", "bob", 13*hour))
+	first := apply(t, s, obs...)
+	want := make([]policy.Streak, len(first))
+	for i := range first {
+		want[i] = replayed(first[i])
+	}
+	obs = append(obs, reply("bob", "alice", 14*hour))
+	got := apply(t, s, obs...)
+	if diff := streaksDiff(obs, append(want, answer), got); diff != "" {
+		t.Fatalf("redelivery differs from the first pass:\n%s", diff)
+	}
+}
+
+func TestApplyEveryKeyExpires(t *testing.T) {
+	ctx := context.Background()
+	rdb := startRedis(t)
+	cfg := state.Config{Window: 2 * day, TTLMargin: hour, KeyPrefix: "ttl"}
+	s, err := state.New(ctx, rdb, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apply(t, s,
+		msg("m1", "alice", "bob", 0),
+		offensive("m2", "alice", "bob", hour),
+		msg("m2", "alice", "bob", hour),
+		msg("b1", "bob", "alice", 2*hour),
+		msg("m3", "alice", "bob", hour),
+		msg("m4", "alice", "bob", 5*day),
+		msg("m5", "alice", "bob", 0),
+		reply("carol", "alice", day),
+		msg("c1", "alice", "carol", 3*hour),
+	)
+
+	kinds := map[string]int{}
+	iter := rdb.Scan(ctx, 0, "ttl:*", 100).Iterator()
+	for iter.Next(ctx) {
+		key := iter.Val()
+		ttl, err := rdb.PTTL(ctx, key).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ttl <= 0 || ttl > 2*day+hour {
+			t.Errorf("key %q: TTL %s, want in (0, %s]", key, ttl, 2*day+hour)
+		}
+		kinds[strings.Split(key, ":")[2]]++
+	}
+	if err := iter.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"u", "s", "d", "v"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %q key written: %v", k, kinds)
+		}
+	}
+}
+
+func TestApplyRecoversFromScriptFlush(t *testing.T) {
+	ctx := context.Background()
+	rdb := startRedis(t)
+	s := newStore(t, rdb, state.Config{})
+	apply(t, s, msg("m1", "alice", "bob", 0))
+	if err := rdb.ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	got := apply(t, s, msg("m2", "alice", "bob", hour), msg("m3", "alice", "bob", 2*hour))
+	want := policy.Streak{Status: policy.StatusCounted, Count: 3, PrevPeak: 2, Peak: 3, StartID: "m1",
+		FirstUnansweredAt: at(0), LastMessageAt: at(2 * hour), MessageIDs: ids("m1", "m2", "m3")}
+	if diff := streakDiff(want, got[1]); diff != "" {
+		t.Fatalf("after SCRIPT FLUSH:\n%s", diff)
+	}
+}
+
+func TestApplyRecoversFromScriptFlushOnCluster(t *testing.T) {
+	ctx := context.Background()
+	cluster := startCluster(t)
+	s := newStore(t, cluster, state.Config{})
+	obs := workload(4, 50, 200)
+	apply(t, s, obs[:100]...)
+	err := cluster.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+		return c.ScriptFlush(ctx).Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apply(t, s, obs[100:]...)
+}
+
+// countingHook counts the commands a client sends.
+type countingHook struct{ n atomic.Int64 }
+
+func (h *countingHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *countingHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+func (h *countingHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.n.Add(int64(len(cmds)))
+		return next(ctx, cmds)
+	}
+}
+
+func TestApplyEmptyMakesNoCall(t *testing.T) {
+	rdb := startRedis(t)
+	s := newStore(t, rdb, state.Config{})
+	hook := &countingHook{}
+	rdb.AddHook(hook)
+	for _, obs := range [][]policy.Observation{nil, {}} {
+		got, err := s.Apply(context.Background(), obs)
+		if got != nil || err != nil {
+			t.Errorf("Apply(%#v) = %v, %v; want nil, nil", obs, got, err)
+		}
+	}
+	if n := hook.n.Load(); n != 0 {
+		t.Errorf("Apply of nothing sent %d commands", n)
+	}
+}
+
+func TestApplyRejectsInvalidObservations(t *testing.T) {
+	tests := []struct {
+		name string
+		obs  policy.Observation
+	}{
+		{"unknown action", policy.Observation{MessageID: "m1", SenderID: "a", RecipientID: "b", SentAt: base}},
+		{"no sender", msg("m1", "", "b", 0)},
+		{"no recipient", msg("m1", "a", "", 0)},
+		{"sender is recipient", msg("m1", "a", "a", 0)},
+		{"message without id", msg("", "a", "b", 0)},
+		{"time before 1970", policy.Observation{Action: policy.ActionMessage, MessageID: "m1", SenderID: "a", RecipientID: "b"}},
+	}
+	s := newStore(t, startMiniredis(t), state.Config{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := s.Apply(context.Background(), []policy.Observation{msg("ok", "a", "b", 0), tt.obs})
+			if !errors.Is(err, state.ErrInvalidObservation) {
+				t.Fatalf("Apply: %v, want ErrInvalidObservation", err)
+			}
+		})
+	}
+}
+
+func TestPing(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, startRedis(t), state.Config{})
+	if err := s.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := newStore(t, startCluster(t), state.Config{})
+	if err := c.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestNewFailsWithoutRedis(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: time.Second})
+	t.Cleanup(func() { _ = rdb.Close() })
+	if _, err := state.New(context.Background(), rdb, state.Config{}); err == nil {
+		t.Fatal("New without a reachable Redis: no error")
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		cfg     state.Config
+		wantErr string
+	}{
+		{"zero value takes the defaults", state.Config{}, ""},
+		{"explicit settings", state.Config{Window: time.Hour, TTLMargin: time.Minute, NudgeAt: 3, RememberUpTo: 20,
+			MaxUnanswered: 10, MaxEvidence: 5, KeyPrefix: "r:1"}, ""},
+		{"negative window", state.Config{Window: -time.Hour}, "window -1h0m0s: must be at least 1ms"},
+		{"window under a millisecond", state.Config{Window: time.Microsecond}, "window 1µs: must be at least 1ms"},
+		{"window of fractional milliseconds", state.Config{Window: 1500 * time.Microsecond}, "whole number of milliseconds"},
+		{"negative TTL margin", state.Config{TTLMargin: -time.Second}, "TTL margin -1s: must not be negative"},
+		{"negative nudge count", state.Config{NudgeAt: -1}, "nudge count -1"},
+		{"negative remember-up-to", state.Config{RememberUpTo: -2}, "remember-up-to count -2"},
+		{"negative max unanswered", state.Config{MaxUnanswered: -1}, "max unanswered -1"},
+		{"huge max unanswered", state.Config{MaxUnanswered: 2_000_000}, "max unanswered 2000000"},
+		{"negative max evidence", state.Config{MaxEvidence: -1}, "max evidence -1"},
+		{"hash tag in the prefix", state.Config{KeyPrefix: "a{b}"}, `key prefix "a{b}"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.cfg.Validate()
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("Validate: %v", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("Validate: %v, want an error containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestNewRejectsInvalidConfig(t *testing.T) {
+	_, err := state.New(context.Background(), startMiniredis(t), state.Config{NudgeAt: -1})
+	if err == nil || !strings.HasPrefix(err.Error(), "state: nudge count") {
+		t.Fatalf("New: %v, want the Validate error", err)
+	}
+}
+
+// BenchmarkApply measures batches of 1000 observations over many pairs on redis-server.
+func BenchmarkApply(b *testing.B) {
+	const batch = 1000
+	s := newStore(b, startRedis(b), state.Config{})
+	ctx := context.Background()
+	obs := make([]policy.Observation, batch)
+	clock := time.Duration(0)
+	n := 0
+	for b.Loop() {
+		for i := range obs {
+			n++
+			clock += time.Second
+			obs[i] = policy.Observation{
+				Action:      policy.ActionMessage,
+				MessageID:   fmt.Sprintf("m-%d", n),
+				SenderID:    fmt.Sprintf("u-%d", n%5000),
+				RecipientID: fmt.Sprintf("u-%d", (n*7+1)%5000),
+				SentAt:      at(clock),
+			}
+			if n%10 == 0 {
+				obs[i].Action = policy.ActionReply
+			}
+		}
+		if _, err := s.Apply(ctx, obs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "obs/s")
+}

@@ -1,0 +1,305 @@
+package state_test
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/relance/relance/policy"
+	"github.com/relance/relance/state"
+)
+
+// followUps is alice sending n messages to bob an hour apart: the count and the peak grow
+// together, and NudgedAt is the fourth message's time from then on.
+func followUps(n int) []step {
+	steps := make([]step, n)
+	var sent []string
+	for i := range n {
+		id := fmt.Sprintf("m%d", i+1)
+		sent = append(sent, id)
+		want := policy.Streak{
+			Status: policy.StatusCounted, Count: i + 1, PrevPeak: i, Peak: i + 1, StartID: "m1",
+			FirstUnansweredAt: at(0), LastMessageAt: at(time.Duration(i) * hour),
+			MessageIDs: append([]string(nil), sent...),
+		}
+		if i+1 >= 4 {
+			want.NudgedAt = at(3 * hour)
+		}
+		steps[i] = step{msg(id, "alice", "bob", time.Duration(i)*hour), want}
+	}
+	return steps
+}
+
+// scenarios covers every status and rule of the store; they run on redis-server, on
+// Redis Cluster and on miniredis, and must give the same Streaks on all three.
+func scenarios() []scenario {
+	counted := policy.StatusCounted
+	return []scenario{
+		{
+			name: "first message starts a streak",
+			steps: []step{
+				{msg("m1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},
+			},
+		},
+		{
+			name:  "reply is an answer",
+			steps: []step{{reply("bob", "alice", 0), answer}},
+		},
+		{
+			name:  "count grows from 1 to 12 with the peak",
+			steps: followUps(12),
+		},
+		{
+			name: "message older than the window is stale",
+			steps: []step{
+				{msg("m1", "alice", "bob", 8*day), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m1",
+					FirstUnansweredAt: at(8 * day), LastMessageAt: at(8 * day), MessageIDs: ids("m1")}},
+				{msg("m0", "alice", "bob", 0), stale},
+				{msg("edge", "alice", "bob", day), stale},
+				{msg("inside", "alice", "bob", day+time.Millisecond), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2,
+					StartID: "m1", FirstUnansweredAt: at(day + time.Millisecond), LastMessageAt: at(8 * day),
+					MessageIDs: ids("inside", "m1")}},
+			},
+		},
+		{
+			name: "message sent before the answer is late and not counted",
+			steps: []step{
+				{msg("m1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},
+				{reply("bob", "alice", 2*hour), answer},
+				{msg("m2", "alice", "bob", hour), late(2 * hour)},
+				{msg("m3", "alice", "bob", 3*hour), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m3",
+					FirstUnansweredAt: at(3 * hour), LastMessageAt: at(3 * hour), AnsweredAt: at(2 * hour), MessageIDs: ids("m3")}},
+			},
+		},
+		{
+			name: "reply ends the streak",
+			steps: []step{
+				{msg("m1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},
+				{msg("m2", "alice", "bob", hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(hour), MessageIDs: ids("m1", "m2")}},
+				{reply("bob", "alice", 2*hour), answer},
+				{msg("m3", "alice", "bob", 3*hour), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m3",
+					FirstUnansweredAt: at(3 * hour), LastMessageAt: at(3 * hour), AnsweredAt: at(2 * hour), MessageIDs: ids("m3")}},
+			},
+		},
+		{
+			name: "message back ends the streak",
+			steps: []step{
+				{msg("m1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},
+				{msg("m2", "alice", "bob", hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(hour), MessageIDs: ids("m1", "m2")}},
+				// bob's message answers alice, and starts bob→alice, which alice's
+				// messages had already answered up to m2.
+				{msg("b1", "bob", "alice", 2*hour), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "b1",
+					FirstUnansweredAt: at(2 * hour), LastMessageAt: at(2 * hour), AnsweredAt: at(hour), MessageIDs: ids("b1")}},
+				{msg("m3", "alice", "bob", 3*hour), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m3",
+					FirstUnansweredAt: at(3 * hour), LastMessageAt: at(3 * hour), AnsweredAt: at(2 * hour), MessageIDs: ids("m3")}},
+			},
+		},
+		{
+			name: "answer older than every unanswered message keeps the streak",
+			steps: []step{
+				{msg("m1", "alice", "bob", hour), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m1",
+					FirstUnansweredAt: at(hour), LastMessageAt: at(hour), MessageIDs: ids("m1")}},
+				{msg("m2", "alice", "bob", 2*hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "m1",
+					FirstUnansweredAt: at(hour), LastMessageAt: at(2 * hour), MessageIDs: ids("m1", "m2")}},
+				{reply("bob", "alice", 30*time.Minute), answer},
+				{msg("m3", "alice", "bob", 3*hour), policy.Streak{Status: counted, Count: 3, PrevPeak: 2, Peak: 3, StartID: "m1",
+					FirstUnansweredAt: at(hour), LastMessageAt: at(3 * hour), AnsweredAt: at(30 * time.Minute),
+					MessageIDs: ids("m1", "m2", "m3")}},
+			},
+		},
+		{
+			name: "answer between messages leaves the later ones as a new streak",
+			steps: []step{
+				{msg("m1", "alice", "bob", hour), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m1",
+					FirstUnansweredAt: at(hour), LastMessageAt: at(hour), MessageIDs: ids("m1")}},
+				{msg("m2", "alice", "bob", 3*hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "m1",
+					FirstUnansweredAt: at(hour), LastMessageAt: at(3 * hour), MessageIDs: ids("m1", "m2")}},
+				{reply("bob", "alice", 2*hour), answer},
+				{msg("m3", "alice", "bob", 4*hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "m2",
+					FirstUnansweredAt: at(3 * hour), LastMessageAt: at(4 * hour), AnsweredAt: at(2 * hour),
+					MessageIDs: ids("m2", "m3")}},
+			},
+		},
+		{
+			name: "messages slide out of the window and the next one starts a new streak",
+			steps: []step{
+				{msg("m1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},
+				{msg("m2", "alice", "bob", day), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(day), MessageIDs: ids("m1", "m2")}},
+				// The window is (newest-7d, newest]: m1, exactly 7 days older, is out.
+				{msg("m3", "alice", "bob", 7*day), policy.Streak{Status: counted, Count: 2, PrevPeak: 2, Peak: 2, StartID: "m1",
+					FirstUnansweredAt: at(day), LastMessageAt: at(7 * day), MessageIDs: ids("m2", "m3")}},
+				{msg("m4", "alice", "bob", 15*day), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m4",
+					FirstUnansweredAt: at(15 * day), LastMessageAt: at(15 * day), MessageIDs: ids("m4")}},
+			},
+		},
+		{
+			name: "levels fire again in a new streak",
+			steps: append(followUps(4),
+				step{msg("n1", "alice", "bob", 10*day), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "n1",
+					FirstUnansweredAt: at(10 * day), LastMessageAt: at(10 * day), MessageIDs: ids("n1")}},
+				step{msg("n2", "alice", "bob", 10*day+hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "n1",
+					FirstUnansweredAt: at(10 * day), LastMessageAt: at(10*day + hour), MessageIDs: ids("n1", "n2")}},
+				step{msg("n3", "alice", "bob", 10*day+2*hour), policy.Streak{Status: counted, Count: 3, PrevPeak: 2, Peak: 3, StartID: "n1",
+					FirstUnansweredAt: at(10 * day), LastMessageAt: at(10*day + 2*hour), MessageIDs: ids("n1", "n2", "n3")}},
+				step{msg("n4", "alice", "bob", 10*day+3*hour), policy.Streak{Status: counted, Count: 4, PrevPeak: 3, Peak: 4, StartID: "n1",
+					FirstUnansweredAt: at(10 * day), LastMessageAt: at(10*day + 3*hour), NudgedAt: at(10*day + 3*hour),
+					MessageIDs: ids("n1", "n2", "n3", "n4")}},
+			),
+		},
+		{
+			name: "count sliding back keeps the peak so levels do not fire again",
+			steps: []step{
+				{msg("m1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},
+				{msg("m2", "alice", "bob", hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(hour), MessageIDs: ids("m1", "m2")}},
+				{msg("m3", "alice", "bob", 2*hour), policy.Streak{Status: counted, Count: 3, PrevPeak: 2, Peak: 3, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(2 * hour), MessageIDs: ids("m1", "m2", "m3")}},
+				{msg("m4", "alice", "bob", 6*day), policy.Streak{Status: counted, Count: 4, PrevPeak: 3, Peak: 4, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(6 * day), NudgedAt: at(6 * day), MessageIDs: ids("m1", "m2", "m3", "m4")}},
+				{msg("m5", "alice", "bob", 7*day+3*hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 4, Peak: 4, StartID: "m1",
+					FirstUnansweredAt: at(6 * day), LastMessageAt: at(7*day + 3*hour), NudgedAt: at(6 * day), MessageIDs: ids("m4", "m5")}},
+				{msg("m6", "alice", "bob", 7*day+4*hour), policy.Streak{Status: counted, Count: 3, PrevPeak: 4, Peak: 4, StartID: "m1",
+					FirstUnansweredAt: at(6 * day), LastMessageAt: at(7*day + 4*hour), NudgedAt: at(6 * day), MessageIDs: ids("m4", "m5", "m6")}},
+				{msg("m7", "alice", "bob", 7*day+5*hour), policy.Streak{Status: counted, Count: 4, PrevPeak: 4, Peak: 4, StartID: "m1",
+					FirstUnansweredAt: at(6 * day), LastMessageAt: at(7*day + 5*hour), NudgedAt: at(6 * day), MessageIDs: ids("m4", "m5", "m6", "m7")}},
+				// m7 did not raise the peak: nothing was stored for it.
+				{msg("m7", "alice", "bob", 7*day+5*hour), duplicate(4)},
+			},
+		},
+		{
+			name: "redelivery of a remembered message replays its first streak",
+			steps: []step{
+				{msg("m1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},
+				{msg("m2", "alice", "bob", hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(hour), MessageIDs: ids("m1", "m2")}},
+				{msg("m2", "alice", "bob", hour), replayed(policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(hour), MessageIDs: ids("m1", "m2")})},
+				{msg("m3", "alice", "bob", 2*hour), policy.Streak{Status: counted, Count: 3, PrevPeak: 2, Peak: 3, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(2 * hour), MessageIDs: ids("m1", "m2", "m3")}},
+				{reply("bob", "alice", 3*hour), answer},
+				// Later state does not change what a redelivery replays.
+				{msg("m2", "alice", "bob", hour), replayed(policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(hour), MessageIDs: ids("m1", "m2")})},
+			},
+		},
+		{
+			name: "redelivery of a message with nothing remembered is a duplicate",
+			cfg:  state.Config{RememberUpTo: 2},
+			steps: []step{
+				{msg("m1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},
+				{msg("m2", "alice", "bob", hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(hour), MessageIDs: ids("m1", "m2")}},
+				{msg("m3", "alice", "bob", 2*hour), policy.Streak{Status: counted, Count: 3, PrevPeak: 2, Peak: 3, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(2 * hour), MessageIDs: ids("m1", "m2", "m3")}},
+				{msg("m3", "alice", "bob", 2*hour), duplicate(3)},
+				{msg("m2", "alice", "bob", hour), replayed(policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(hour), MessageIDs: ids("m1", "m2")})},
+			},
+		},
+		{
+			name: "redelivery of a late message is a duplicate",
+			steps: []step{
+				{reply("bob", "alice", hour), answer},
+				{msg("m1", "alice", "bob", 0), late(hour)},
+				{msg("m1", "alice", "bob", 0), duplicate(0)},
+			},
+		},
+		{
+			name: "offensive messages are counted per streak",
+			cfg:  state.Config{RememberUpTo: 1},
+			steps: []step{
+				{offensive("o1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Peak: 1, Offensive: 1, StartID: "o1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("o1")}},
+				{msg("m2", "alice", "bob", hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2,
+					PrevOffensive: 1, Offensive: 1, StartID: "o1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(hour), MessageIDs: ids("o1", "m2")}},
+				{offensive("o3", "alice", "bob", 2*hour), policy.Streak{Status: counted, Count: 3, PrevPeak: 2, Peak: 3,
+					PrevOffensive: 1, Offensive: 2, StartID: "o1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(2 * hour), MessageIDs: ids("o1", "m2", "o3")}},
+				// Offensive messages are remembered whatever the peak.
+				{offensive("o3", "alice", "bob", 2*hour), replayed(policy.Streak{Status: counted, Count: 3, PrevPeak: 2, Peak: 3,
+					PrevOffensive: 1, Offensive: 2, StartID: "o1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(2 * hour), MessageIDs: ids("o1", "m2", "o3")})},
+				{msg("m2", "alice", "bob", hour), duplicate(3)},
+				{reply("bob", "alice", 3*hour), answer},
+				{offensive("o4", "alice", "bob", 4*hour), policy.Streak{Status: counted, Count: 1, Peak: 1, Offensive: 1, StartID: "o4",
+					FirstUnansweredAt: at(4 * hour), LastMessageAt: at(4 * hour), AnsweredAt: at(3 * hour), MessageIDs: ids("o4")}},
+			},
+		},
+		{
+			name: "NudgedAt is when the streak first reached NudgeAt",
+			cfg:  state.Config{NudgeAt: 2},
+			steps: []step{
+				{msg("m1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},
+				{msg("m2", "alice", "bob", hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(hour), NudgedAt: at(hour), MessageIDs: ids("m1", "m2")}},
+				{msg("m3", "alice", "bob", 2*hour), policy.Streak{Status: counted, Count: 3, PrevPeak: 2, Peak: 3, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(2 * hour), NudgedAt: at(hour), MessageIDs: ids("m1", "m2", "m3")}},
+				{reply("bob", "alice", 3*hour), answer},
+				{msg("m4", "alice", "bob", 4*hour), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m4",
+					FirstUnansweredAt: at(4 * hour), LastMessageAt: at(4 * hour), AnsweredAt: at(3 * hour), MessageIDs: ids("m4")}},
+			},
+		},
+		{
+			name: "MaxUnanswered drops the oldest and MaxEvidence keeps the oldest ids",
+			cfg:  state.Config{MaxUnanswered: 3, MaxEvidence: 2},
+			steps: []step{
+				{msg("m1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},
+				{msg("m2", "alice", "bob", hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(hour), MessageIDs: ids("m1", "m2")}},
+				{msg("m3", "alice", "bob", 2*hour), policy.Streak{Status: counted, Count: 3, PrevPeak: 2, Peak: 3, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(2 * hour), MessageIDs: ids("m1", "m2")}},
+				{msg("m4", "alice", "bob", 3*hour), policy.Streak{Status: counted, Count: 3, PrevPeak: 3, Peak: 3, StartID: "m1",
+					FirstUnansweredAt: at(hour), LastMessageAt: at(3 * hour), MessageIDs: ids("m2", "m3")}},
+				{msg("m5", "alice", "bob", 4*hour), policy.Streak{Status: counted, Count: 3, PrevPeak: 3, Peak: 3, StartID: "m1",
+					FirstUnansweredAt: at(2 * hour), LastMessageAt: at(4 * hour), MessageIDs: ids("m3", "m4")}},
+			},
+		},
+		{
+			name: "alice to bob is independent of alice to carol and carol to bob",
+			steps: []step{
+				{msg("m1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},
+				{msg("c1", "alice", "carol", hour), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "c1",
+					FirstUnansweredAt: at(hour), LastMessageAt: at(hour), MessageIDs: ids("c1")}},
+				{msg("b1", "carol", "bob", 2*hour), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "b1",
+					FirstUnansweredAt: at(2 * hour), LastMessageAt: at(2 * hour), MessageIDs: ids("b1")}},
+				{reply("bob", "carol", 3*hour), answer},
+				{msg("m2", "alice", "bob", 4*hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(4 * hour), MessageIDs: ids("m1", "m2")}},
+				{msg("c2", "alice", "carol", 5*hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "c1",
+					FirstUnansweredAt: at(hour), LastMessageAt: at(5 * hour), MessageIDs: ids("c1", "c2")}},
+			},
+		},
+		{
+			// Without the length in the key, a→aa and aa→a would both be "aaa".
+			name: "ids that concatenate alike or hold key separators stay apart",
+			steps: []step{
+				{msg("m1", "a", "aa", 0), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},
+				{msg("m2", "a", "aa", hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(hour), MessageIDs: ids("m1", "m2")}},
+				{msg("n1", "aa", "a", 2*hour), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "n1",
+					FirstUnansweredAt: at(2 * hour), LastMessageAt: at(2 * hour), AnsweredAt: at(hour), MessageIDs: ids("n1")}},
+				{msg("x:{1}", "u:{1}", "}:2{", 3*hour), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "x:{1}",
+					FirstUnansweredAt: at(3 * hour), LastMessageAt: at(3 * hour), MessageIDs: ids("x:{1}")}},
+				{msg("x:{2}", "u:{1}", "}:2{", 4*hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "x:{1}",
+					FirstUnansweredAt: at(3 * hour), LastMessageAt: at(4 * hour), MessageIDs: ids("x:{1}", "x:{2}")}},
+				{msg("x:{2}", "u:{1}", "}:2{", 4*hour), replayed(policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "x:{1}",
+					FirstUnansweredAt: at(3 * hour), LastMessageAt: at(4 * hour), MessageIDs: ids("x:{1}", "x:{2}")})},
+			},
+		},
+	}
+}

@@ -1,0 +1,271 @@
+package topics
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ErrInvalidEvent is wrapped by every error that says an input breaks the contract. Such an
+// input goes to the dead-letter topic: retrying it cannot help.
+var ErrInvalidEvent = errors.New("invalid event")
+
+// Limits on input events. They bound what one event can cost in memory, Redis keys and
+// output size; DESIGN.md fixes the value and id limits.
+const (
+	MaxValueBytes  = 64 << 10
+	MaxIDBytes     = 128
+	MaxLocaleBytes = 35 // the longest language tag RFC 5646 §4.4.1 asks software to handle
+	MaxLabels      = 32
+	MaxLabelBytes  = 64
+	MaxAttachments = 32
+	// MaxClockSkew is how far sent_at may be ahead of the processor's clock. Event times
+	// drive the windows, so a time far in the future would keep a streak alive for ever.
+	MaxClockSkew = 15 * time.Minute
+	// MinSentAtYear is the earliest year of a sent_at: older times come from unset or
+	// broken clocks, not from messages.
+	MinSentAtYear = 2000
+)
+
+// DecodeMessageSent decodes and validates a MessageSent v1 record value. now is the
+// processor's clock, against which sent_at may not be more than MaxClockSkew ahead.
+// The returned SentAt is in UTC and empty lists are nil, so equal events decode equal.
+func DecodeMessageSent(value []byte, now time.Time) (MessageSent, error) {
+	type event MessageSent // embedded below, where sent_at is shadowed
+	var w struct {
+		event
+		SentAt *string `json:"sent_at"`
+	}
+	if err := decodeObject(value, &w); err != nil {
+		return MessageSent{}, err
+	}
+	m := MessageSent(w.event)
+	var err error
+	m.SentAt, err = checkEnvelope(m.MessageID, m.SenderID, m.RecipientID, w.SentAt, now)
+	if err == nil {
+		err = firstError(
+			checkToken("conversation_id", m.ConversationID, MaxIDBytes),
+			checkToken("locale", m.Locale, MaxLocaleBytes),
+			checkLabels("labels", m.Labels),
+			checkAttachments(m.Attachments),
+		)
+	}
+	if err != nil {
+		return MessageSent{}, err
+	}
+	m.Labels = nilIfEmpty(m.Labels)
+	m.Attachments = nilIfEmpty(m.Attachments)
+	for i := range m.Attachments {
+		m.Attachments[i].Labels = nilIfEmpty(m.Attachments[i].Labels)
+	}
+	return m, nil
+}
+
+// DecodeReply decodes and validates a Reply v1 record value, as DecodeMessageSent does.
+func DecodeReply(value []byte, now time.Time) (Reply, error) {
+	type event Reply // embedded below, where sent_at is shadowed
+	var w struct {
+		event
+		SentAt *string `json:"sent_at"`
+	}
+	if err := decodeObject(value, &w); err != nil {
+		return Reply{}, err
+	}
+	r := Reply(w.event)
+	var err error
+	r.SentAt, err = checkEnvelope(r.MessageID, r.SenderID, r.RecipientID, w.SentAt, now)
+	if err == nil {
+		err = checkToken("in_reply_to", r.InReplyTo, MaxIDBytes)
+	}
+	if err != nil {
+		return Reply{}, err
+	}
+	return r, nil
+}
+
+// decodeObject unmarshals one JSON object into v, adding the checks encoding/json leaves
+// out, and turns its errors into ones that never quote the input.
+func decodeObject(value []byte, v any) error {
+	switch {
+	case len(value) == 0:
+		return invalid("empty value")
+	case len(value) > MaxValueBytes:
+		return invalidf("value over %d bytes", MaxValueBytes)
+	case !utf8.Valid(value):
+		// encoding/json would quietly turn each bad byte into U+FFFD.
+		return invalid("not valid UTF-8")
+	}
+	err := json.Unmarshal(value, v)
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		// null decodes into a struct without error.
+		if bytes.TrimLeft(value, " \t\r\n")[0] != '{' {
+			return invalid("not a JSON object")
+		}
+		return nil
+	case errors.As(err, &syntaxErr):
+		// The message of a SyntaxError quotes a byte of the input; its offset does not.
+		return invalidf("not JSON: syntax error at byte %d", syntaxErr.Offset)
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		return invalid("not a JSON object")
+	case errors.As(err, &typeErr):
+		// Field starts with the name of the embedded struct ("event.sender_id").
+		field := strings.TrimPrefix(typeErr.Field, "event.")
+		got, _, _ := strings.Cut(typeErr.Value, " ") // "number 5" would quote the input
+		return invalidf("%s: want %s, got %s", field, jsonType(typeErr.Type), got)
+	default:
+		return invalid("not decodable")
+	}
+}
+
+// jsonType names the JSON type that decodes into t.
+func jsonType(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Pointer:
+		return jsonType(t.Elem())
+	case reflect.String:
+		return "string"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Struct, reflect.Map:
+		return "object"
+	case reflect.Bool:
+		return "boolean"
+	default:
+		return "number"
+	}
+}
+
+// checkEnvelope checks the fields every input event has and returns sent_at in UTC.
+func checkEnvelope(messageID, senderID, recipientID string, sentAt *string, now time.Time) (time.Time, error) {
+	if err := firstError(
+		checkID("message_id", messageID),
+		checkID("sender_id", senderID),
+		checkID("recipient_id", recipientID),
+	); err != nil {
+		return time.Time{}, err
+	}
+	t, err := parseSentAt(sentAt, now)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if senderID == recipientID {
+		return time.Time{}, invalid("recipient_id: same as sender_id")
+	}
+	return t, nil
+}
+
+// rfc3339 is the date-time of RFC 3339 with an upper-case T and Z. time.Parse alone also
+// takes one-digit hours and offsets of 24 hours or more (go.dev/issue/54580).
+var rfc3339 = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$`)
+
+func parseSentAt(s *string, now time.Time) (time.Time, error) {
+	if s == nil || *s == "" {
+		return time.Time{}, invalid("sent_at: missing")
+	}
+	if !rfc3339.MatchString(*s) {
+		return time.Time{}, invalid("sent_at: not an RFC 3339 time with a time zone")
+	}
+	t, err := time.Parse(time.RFC3339, *s)
+	if err != nil { // an out-of-range field; the error would quote the input
+		return time.Time{}, invalid("sent_at: not an RFC 3339 time with a time zone")
+	}
+	t = t.UTC()
+	if t.Year() < MinSentAtYear {
+		return time.Time{}, invalidf("sent_at: before %d-01-01T00:00:00Z", MinSentAtYear)
+	}
+	if ahead := t.Sub(now); ahead > MaxClockSkew {
+		minutes := ahead / time.Minute
+		if ahead%time.Minute != 0 {
+			minutes++
+		}
+		return time.Time{}, invalidf("sent_at: %d minutes ahead of the processor's clock", minutes)
+	}
+	return t, nil
+}
+
+func checkID(field, s string) error {
+	if s == "" {
+		return invalidf("%s: missing", field)
+	}
+	return checkToken(field, s, MaxIDBytes)
+}
+
+// checkToken bounds an optional id, label or tag and rejects invisible trouble in it:
+// control characters, and U+FFFD, which is what encoding/json makes of a lone surrogate
+// escape, so that two different broken ids would otherwise become the same key.
+func checkToken(field, s string, maxBytes int) error {
+	if len(s) > maxBytes {
+		return invalidf("%s: longer than %d bytes", field, maxBytes)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return invalidf("%s: contains a control or replacement character", field)
+		}
+	}
+	return nil
+}
+
+func checkLabels(field string, labels []string) error {
+	if len(labels) > MaxLabels {
+		return invalidf("%s: more than %d", field, MaxLabels)
+	}
+	for i, l := range labels {
+		if err := checkToken(fmt.Sprintf("%s[%d]", field, i), l, MaxLabelBytes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkAttachments(as []Attachment) error {
+	if len(as) > MaxAttachments {
+		return invalidf("attachments: more than %d", MaxAttachments)
+	}
+	for i, a := range as {
+		field := fmt.Sprintf("attachments[%d]", i)
+		if a.Kind == "" {
+			return invalidf("%s.kind: missing", field)
+		}
+		if err := firstError(
+			checkToken(field+".kind", a.Kind, MaxLabelBytes),
+			checkLabels(field+".labels", a.Labels),
+		); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nilIfEmpty[S ~[]E, E any](s S) S {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+func invalid(problem string) error {
+	return fmt.Errorf("%w: %s", ErrInvalidEvent, problem)
+}
+
+func invalidf(format string, args ...any) error {
+	return invalid(fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,15 @@
+// Package topics is relance's side of the contract with the systems around it (DESIGN.md):
+// the names of the topics it reads and writes, the structs of the events on them, the
+// validation of input events, and the wire codecs, record headers and JSON Schemas.
+//
+// No other package spells a topic name, a header or a field: they take [Names], decode
+// with [DecodeMessageSent] and [DecodeReply], and build output records with [NudgeRecord],
+// [AlertRecord] and [DeadLetterRecord].
+//
+// An input that breaks the contract decodes to an error wrapping [ErrInvalidEvent], whose
+// text names the field and the problem but never repeats the message's content, so it is
+// safe to log and to carry in a dead-letter header.
+//
+// The wire format is pinned by golden files (testdata/*.golden, rewritten by
+// `go test ./topics -update`) that are checked against the schemas in [Schemas].
+package topics

@@ -1,0 +1,197 @@
+package topics
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// MaxErrorHeaderBytes bounds the error header of a dead-letter record.
+const MaxErrorHeaderBytes = 512
+
+// Encode returns the wire form of an event: compact JSON without a trailing newline.
+// HTML characters are not escaped: the readers are services, not browsers, and a title
+// such as "<3" should stay readable on the topic.
+func Encode(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// MarshalJSON writes the wire form the schema requires whatever the Go value holds:
+// lists are [] rather than null when empty, and times are in UTC.
+func (n CoachNudge) MarshalJSON() ([]byte, error) {
+	type wire CoachNudge // without this method
+	w := wire(n)
+	w.Actions = emptyIfNil(w.Actions)
+	w.MessageIDs = emptyIfNil(w.MessageIDs)
+	w.OccurredAt = w.OccurredAt.UTC()
+	return Encode(w)
+}
+
+// MarshalJSON writes the wire form the schema requires whatever the Go value holds:
+// lists are [] rather than null when empty, and times are in UTC.
+func (a ModerationAlert) MarshalJSON() ([]byte, error) {
+	type wire ModerationAlert // without this method
+	w := wire(a)
+	w.Reasons = emptyIfNil(w.Reasons)
+	w.MessageIDs = emptyIfNil(w.MessageIDs)
+	w.ContentLabels = emptyIfNil(w.ContentLabels)
+	w.FirstUnansweredAt = utcPtr(w.FirstUnansweredAt)
+	w.LastMessageAt = w.LastMessageAt.UTC()
+	w.NudgedAt = utcPtr(w.NudgedAt)
+	w.OccurredAt = w.OccurredAt.UTC()
+	return Encode(w)
+}
+
+// NudgeRecord is the coach-nudge record of n, keyed by the member it is for. It refuses a
+// nudge that breaks the schema: that is a bug upstream, not something to publish.
+func NudgeRecord(topic string, n CoachNudge) (kafka.Message, error) {
+	if err := n.check(); err != nil {
+		return kafka.Message{}, fmt.Errorf("%s: %w", TypeCoachNudge, err)
+	}
+	return record(topic, n.UserID, TypeCoachNudge, n)
+}
+
+// AlertRecord is the moderation-alert record of a, keyed by the sender. It refuses an
+// alert that breaks the schema: that is a bug upstream, not something to publish.
+func AlertRecord(topic string, a ModerationAlert) (kafka.Message, error) {
+	if err := a.check(); err != nil {
+		return kafka.Message{}, fmt.Errorf("%s: %w", TypeModerationAlert, err)
+	}
+	return record(topic, a.SenderID, TypeModerationAlert, a)
+}
+
+// DeadLetterRecord is the dead-letter record of src: its key and value unchanged, so the
+// platform can inspect or replay them, and headers saying why and where from. A nil
+// reason is recorded as "unknown".
+func DeadLetterRecord(topic string, src kafka.Message, reason error) kafka.Message {
+	why := "unknown"
+	if reason != nil {
+		why = truncate(reason.Error(), MaxErrorHeaderBytes)
+	}
+	return kafka.Message{
+		Topic: topic,
+		Key:   src.Key,
+		Value: src.Value,
+		Headers: []kafka.Header{
+			{Key: HeaderError, Value: []byte(why)},
+			{Key: HeaderSourceTopic, Value: []byte(src.Topic)},
+			{Key: HeaderSourcePartition, Value: []byte(strconv.Itoa(src.Partition))},
+			{Key: HeaderSourceOffset, Value: []byte(strconv.FormatInt(src.Offset, 10))},
+		},
+	}
+}
+
+// HeaderValue is the value of m's last header called name, or "" when it has none. The
+// last one wins, as with Kafka's Headers.lastHeader.
+func HeaderValue(m kafka.Message, name string) string {
+	for _, h := range slices.Backward(m.Headers) {
+		if h.Key == name {
+			return string(h.Value)
+		}
+	}
+	return ""
+}
+
+func record(topic, key, eventType string, v any) (kafka.Message, error) {
+	value, err := Encode(v)
+	if err != nil {
+		return kafka.Message{}, fmt.Errorf("encode %s: %w", eventType, err)
+	}
+	return kafka.Message{
+		Topic: topic,
+		Key:   []byte(key),
+		Value: value,
+		Headers: []kafka.Header{
+			{Key: HeaderEventType, Value: []byte(eventType)},
+			{Key: HeaderEventVersion, Value: []byte(EventVersion)},
+		},
+	}, nil
+}
+
+// The values of the enums in the schemas.
+var (
+	audiences  = []string{AudienceSender, AudienceRecipient}
+	kinds      = []string{KindFollowUpLimit, KindRespectfulLanguage, KindCheckIn}
+	severities = []string{SeverityLow, SeverityMedium, SeverityHigh}
+	reasons    = []string{
+		ReasonUnansweredStreak, ReasonContinuedAfterNudge, ReasonOffensiveContent,
+		ReasonUnsolicitedSexualContent, ReasonThreat, ReasonHate,
+	}
+)
+
+func (n CoachNudge) check() error {
+	switch {
+	case n.NudgeID == "":
+		return errors.New("nudge_id: missing")
+	case n.UserID == "":
+		return errors.New("user_id: missing")
+	case !slices.Contains(audiences, n.Audience):
+		return fmt.Errorf("audience %q: unknown", n.Audience)
+	case !slices.Contains(kinds, n.Kind):
+		return fmt.Errorf("kind %q: unknown", n.Kind)
+	case (n.Kind == KindCheckIn) != (n.Audience == AudienceRecipient):
+		return fmt.Errorf("kind %q: not for audience %q", n.Kind, n.Audience)
+	}
+	return nil
+}
+
+func (a ModerationAlert) check() error {
+	switch {
+	case a.AlertID == "":
+		return errors.New("alert_id: missing")
+	case a.SenderID == "":
+		return errors.New("sender_id: missing")
+	case !slices.Contains(severities, a.Severity):
+		return fmt.Errorf("severity %q: unknown", a.Severity)
+	case len(a.Reasons) == 0:
+		return errors.New("reasons: empty")
+	}
+	for i, r := range a.Reasons {
+		switch {
+		case !slices.Contains(reasons, r):
+			return fmt.Errorf("reason %q: unknown", r)
+		case slices.Contains(a.Reasons[:i], r):
+			return fmt.Errorf("reason %q: repeated", r)
+		}
+	}
+	return nil
+}
+
+func emptyIfNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
