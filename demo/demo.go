@@ -40,7 +40,8 @@ type Config struct {
 	// demo): return nil as soon as every output the scenario should cause has been seen,
 	// or an error naming the missing ones after Timeout. False (make run): keep showing
 	// every nudge and alert that arrives, including those caused by events added by hand,
-	// until ctx is cancelled, then return nil.
+	// until ctx is cancelled, then return nil. In Exit mode a cancelled ctx makes Run
+	// return ctx.Err().
 	Exit bool
 	// Timeout is how long, in Exit mode, Run waits for the expected outputs after the last
 	// scripted event was written. Default DefaultTimeout.
@@ -89,6 +90,11 @@ func (c Config) Validate() error {
 // Run plays the scenario against the brokers and writes the timeline to out: each scripted
 // event as it is sent, and each coach nudge and moderation alert as relance publishes it.
 // See Config.Exit for when it returns. An error writing events or reading outputs ends it.
+//
+// Every member and message id of a run carries a random run token, and outputs are read
+// from where each output partition ended before the first event was written, so runs
+// against the same broker never mix; outputs of other events written meanwhile (by hand,
+// with kcat) are shown too, but never counted as the scenario's.
 func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return err

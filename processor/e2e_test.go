@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -255,21 +256,24 @@ func TestBadInputGoesToDeadLetterAndProcessingGoesOn(t *testing.T) {
 	}
 }
 
-// crashingStore writes to Redis, then fails as if the process died before writing the
-// outputs, and cancels the processor.
+// crashingStore writes the first batch to Redis, then fails every call as if the process
+// had died before writing the outputs.
 type crashingStore struct {
 	processor.Store
-	crashes int
-	cancel  func()
+	crashed chan struct{}
+	once    sync.Once
 }
 
 func (s *crashingStore) Apply(ctx context.Context, obs []policy.Observation) ([]policy.Streak, error) {
-	streaks, err := s.Store.Apply(ctx, obs)
-	if err != nil || s.crashes == 0 {
-		return streaks, err
+	select {
+	case <-s.crashed:
+		return nil, errCrash
+	default:
 	}
-	s.crashes--
-	s.cancel()
+	if _, err := s.Store.Apply(ctx, obs); err != nil {
+		return nil, err
+	}
+	s.once.Do(func() { close(s.crashed) })
 	return nil, errCrash
 }
 
@@ -278,10 +282,10 @@ func TestRestartAfterCrashLosesNothingAndKeepsIDs(t *testing.T) {
 	events := streak("m", "ana", "ben", 0, 12)
 	e.send(events...)
 
-	// First instance: every batch reaches Redis, then "crashes" before its outputs.
-	crashing := &crashingStore{Store: e.store(), crashes: 1}
+	// First instance: its batch reaches Redis, then it "dies" before its outputs.
+	crashing := &crashingStore{Store: e.store(), crashed: make(chan struct{})}
 	first := e.start(crashing, func(c *processor.Config) { c.ShutdownGrace = time.Millisecond })
-	crashing.cancel = first.cancel
+	<-crashing.crashed
 	if err := first.stop(t); err == nil {
 		t.Fatal("first instance stopped cleanly; want it to give up its unfinished batch")
 	}

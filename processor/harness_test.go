@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,8 +23,9 @@ import (
 )
 
 // base is the event time of the first message of every scenario; event times only matter
-// relative to each other and must not be ahead of the processor's clock.
-var base = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+// relative to each other and must not be ahead of the processor's clock, and scenarios
+// span a little over a week.
+var base = time.Now().UTC().Truncate(time.Hour).Add(-30 * 24 * time.Hour)
 
 // env is one test's broker, Redis and topic names; nothing is shared between tests.
 type env struct {
@@ -56,6 +58,8 @@ func newEnv(t *testing.T) *env {
 type running struct {
 	cancel context.CancelFunc
 	done   chan error
+	once   sync.Once
+	err    error
 }
 
 // stop cancels the processor as SIGTERM would and returns what Run returned.
@@ -63,8 +67,8 @@ func (r *running) stop(t *testing.T) error {
 	t.Helper()
 	r.cancel()
 	select {
-	case err := <-r.done:
-		return err
+	case <-r.done:
+		return r.err
 	case <-time.After(30 * time.Second):
 		t.Fatal("processor did not stop within 30s of its context being cancelled")
 		return nil
@@ -96,8 +100,11 @@ func (e *env) start(store processor.Store, opts ...func(*processor.Config)) *run
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{cancel: cancel, done: make(chan error, 1)}
-	go func() { r.done <- p.Run(ctx) }()
+	r := &running{cancel: cancel, done: make(chan error)}
+	go func() {
+		r.err = p.Run(ctx)
+		close(r.done)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		<-r.done

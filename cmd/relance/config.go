@@ -28,7 +28,7 @@ type config struct {
 // built-in default.
 type setting struct {
 	flag, env, def, usage string
-	dst               *string
+	dst                   *string
 }
 
 // parseConfig reads flags, falling back on the environment, then on the defaults.

@@ -44,7 +44,9 @@ func TestParseConfig(t *testing.T) {
 			return len(c.brokers) == 0 && c.groupID == "relance" && c.httpAddr == ":8080" && c.topics.Reply == "reply"
 		}},
 		{name: "environment", env: map[string]string{"RELANCE_KAFKA_BROKERS": "k1:9092, k2:9092", "RELANCE_TOPIC_REPLY": "chat.reply"},
-			check: func(c config) bool { return len(c.brokers) == 2 && c.brokers[1] == "k2:9092" && c.topics.Reply == "chat.reply" }},
+			check: func(c config) bool {
+				return len(c.brokers) == 2 && c.brokers[1] == "k2:9092" && c.topics.Reply == "chat.reply"
+			}},
 		{name: "flag over environment", args: []string{"-group-id", "g2"}, env: map[string]string{"RELANCE_GROUP_ID": "g1"},
 			check: func(c config) bool { return c.groupID == "g2" }},
 		{name: "redis cluster", env: map[string]string{"RELANCE_REDIS_ADDR": "r1:6379,r2:6379,r3:6379"},
