@@ -245,7 +245,7 @@ func (e *env) outputs() ([]topics.CoachNudge, []topics.ModerationAlert, []kafka.
 // waitCommitted.
 func (e *env) readAll(topic string) []kafka.Message {
 	e.t.Helper()
-	client := &kafka.Client{Addr: kafka.TCP(e.brokers...), Timeout: 5 * time.Second}
+	client := newClient(e)
 	ends, err := client.ListOffsets(context.Background(), &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{
 		topic: {kafka.LastOffsetOf(0), kafka.LastOffsetOf(1), kafka.LastOffsetOf(2)},
 	}})
@@ -288,6 +288,9 @@ func alertDecision(a topics.ModerationAlert) string {
 // errCrash is returned by crashingStore to simulate a process dying after Redis.
 var errCrash = errors.New("simulated crash after the Redis write")
 
+// newClient is a Kafka client whose connections close with the test.
 func newClient(e *env) *kafka.Client {
-	return &kafka.Client{Addr: kafka.TCP(e.brokers...), Timeout: 5 * time.Second}
+	transport := &kafka.Transport{}
+	e.t.Cleanup(transport.CloseIdleConnections)
+	return &kafka.Client{Addr: kafka.TCP(e.brokers...), Timeout: 5 * time.Second, Transport: transport}
 }

@@ -38,6 +38,7 @@ func (p *Processor) newWriter() *kafka.Writer {
 	log := p.log.Named("kafka")
 	return &kafka.Writer{
 		Addr:                   kafka.TCP(p.cfg.Brokers...),
+		Transport:              p.transport,
 		Balancer:               &kafka.Murmur2Balancer{}, // same partition for a key as Java clients
 		RequiredAcks:           kafka.RequireAll,
 		BatchTimeout:           2 * time.Millisecond,

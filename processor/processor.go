@@ -24,6 +24,9 @@ type Processor struct {
 	log     *zap.Logger
 	metrics *metrics.Metrics
 	now     func() time.Time
+	// transport is the writer's and Ready's connection pool, closed when Run ends
+	// (kafka-go's default transport would live, with its goroutines, as long as the process).
+	transport *kafka.Transport
 
 	running atomic.Bool
 	// failing holds the error of the call being retried, nil when the last call succeeded;
@@ -56,12 +59,13 @@ func New(cfg Config, store Store, pol *policy.Policy, opts ...Option) (*Processo
 		return nil, errors.New("processor: a store and a policy are required")
 	}
 	p := &Processor{
-		cfg:    cfg.withDefaults(),
-		store:  store,
-		policy: pol,
-		texts:  policy.NoTextCheck,
-		log:    zap.NewNop(),
-		now:    time.Now,
+		cfg:       cfg.withDefaults(),
+		store:     store,
+		policy:    pol,
+		texts:     policy.NoTextCheck,
+		log:       zap.NewNop(),
+		now:       time.Now,
+		transport: &kafka.Transport{},
 	}
 	for _, o := range opts {
 		o(p)
@@ -86,6 +90,7 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 	defer func() {
 		// Order matters: stop fetching and leave the group, then flush the writer.
 		err = errors.Join(err, closeErr("reader", reader.Close()), closeErr("writer", writer.Close()))
+		p.transport.CloseIdleConnections()
 	}()
 
 	p.log.Info("consuming",
@@ -246,7 +251,7 @@ func (p *Processor) Ready(ctx context.Context) error {
 	if f := p.failing.Load(); f != nil {
 		return *f
 	}
-	client := &kafka.Client{Addr: kafka.TCP(p.cfg.Brokers...)}
+	client := &kafka.Client{Addr: kafka.TCP(p.cfg.Brokers...), Transport: p.transport}
 	if _, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: p.cfg.Topics.Inputs()}); err != nil {
 		return fmt.Errorf("kafka metadata: %w", err)
 	}

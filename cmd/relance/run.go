@@ -117,6 +117,9 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 // so that relance can start before its Redis does.
 func connectStore(ctx context.Context, rdb redis.UniversalClient, pol *policy.Policy, log *zap.Logger) (*state.Redis, error) {
 	cfg := state.Config{Window: pol.Window(), NudgeAt: pol.NudgeAt(), RememberUpTo: pol.HighestLevel()}
+	if err := cfg.Validate(); err != nil {
+		return nil, err // a configuration error does not go away by retrying
+	}
 	backoff := 100 * time.Millisecond
 	for {
 		store, err := state.New(ctx, rdb, cfg, state.WithLogger(log))
