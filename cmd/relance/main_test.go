@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -119,43 +120,30 @@ func TestSIGTERMCommitsAndExitsZero(t *testing.T) {
 		testenv.Produce(t, brokers, names.MessageSent, kafka.Message{Key: []byte("ana"), Value: value})
 	}
 
-	var stderr bytes.Buffer
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(),
+	p := startProcess(t, bin,
 		"RELANCE_KAFKA_BROKERS="+strings.Join(brokers, ","),
 		"RELANCE_REDIS_ADDR="+redisAddr,
-		"RELANCE_HTTP_ADDR=127.0.0.1:0",
 		"RELANCE_GROUP_ID=sigterm-test")
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			<-exited
-		}
-	})
 
 	nudges := testenv.ReadTopic(t, brokers, names.CoachNudge, 2, 30*time.Second)
 	if len(nudges) != 2 {
-		t.Fatalf("nudges: %d, want 2\n%s", len(nudges), stderr.String())
+		t.Fatalf("nudges: %d, want 2\n%s", len(nudges), p.stderr())
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v, want 0\n%s", err, stderr.String())
+	case <-p.done:
+		if p.err != nil {
+			t.Fatalf("exit after SIGTERM: %v, want 0\n%s", p.err, p.stderr())
 		}
 	case <-time.After(30 * time.Second):
-		t.Fatalf("relance did not exit within 30s of SIGTERM\n%s", stderr.String())
+		t.Fatalf("relance did not exit within 30s of SIGTERM\n%s", p.stderr())
 	}
 
-	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 5 * time.Second}
+	transport := &kafka.Transport{}
+	defer transport.CloseIdleConnections()
+	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 5 * time.Second, Transport: transport}
 	committed, err := client.OffsetFetch(context.Background(), &kafka.OffsetFetchRequest{GroupID: "sigterm-test",
 		Topics: map[string][]int{names.MessageSent: {0, 1, 2}}})
 	if err != nil {
@@ -168,7 +156,7 @@ func TestSIGTERMCommitsAndExitsZero(t *testing.T) {
 	if total != 4 {
 		t.Errorf("committed offsets add up to %d, want the 4 messages", total)
 	}
-	if strings.Contains(stderr.String(), "coucou") {
+	if strings.Contains(p.stderr(), "coucou") {
 		t.Errorf("message text reached the logs")
 	}
 }
@@ -189,5 +177,95 @@ func TestDemoPlaysToTheEnd(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "embedded") {
 		t.Errorf("the embedded mode was not logged loudly:\n%s", stderr.String())
+	}
+}
+
+// process is a relance binary running for a test; it is killed at the end of the test if
+// still running.
+type process struct {
+	cmd  *exec.Cmd
+	done chan struct{} // closed when it has exited; err is then its exit error
+	err  error
+	mu   sync.Mutex
+	errs bytes.Buffer
+}
+
+func startProcess(t *testing.T, bin string, env ...string) *process {
+	t.Helper()
+	p := &process{cmd: exec.Command(bin), done: make(chan struct{})}
+	p.cmd.Env = append(append(os.Environ(), "RELANCE_HTTP_ADDR=127.0.0.1:0"), env...)
+	p.cmd.Stderr = p
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			p.cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	return p
+}
+
+// Write collects the process's stderr (its logs).
+func (p *process) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.errs.Write(b)
+}
+
+func (p *process) stderr() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.errs.String()
+}
+
+// TestKcatEventsFromTheREADME produces and reads events with kcat as the README shows.
+func TestKcatEventsFromTheREADME(t *testing.T) {
+	kcat, err := exec.LookPath("kcat")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("kcat not found on PATH (CI installs it with apt-get install kcat)")
+		}
+		t.Skip("kcat not found on PATH: apt-get install kcat to run this test")
+	}
+	redisAddr := testenv.StartRedis(t)
+	names := topics.Names{}.WithDefaults()
+	brokers := testenv.StartKafka(t, names.MessageSent, names.Reply, names.CoachNudge, names.ModerationAlert, names.DeadLetter)
+	p := startProcess(t, binary(t), "RELANCE_KAFKA_BROKERS="+brokers[0], "RELANCE_REDIS_ADDR="+redisAddr)
+
+	now := time.Now().UTC().Format(time.RFC3339)
+	var events strings.Builder
+	for i := 1; i <= 4; i++ {
+		fmt.Fprintf(&events, `{"message_id":"k-%d","sender_id":"u-1","recipient_id":"u-2","sent_at":"%s","locale":"en"}`+"\n", i, now)
+	}
+	produce := exec.Command(kcat, "-b", brokers[0], "-t", names.MessageSent, "-P", "-k", "u-1")
+	produce.Stdin = strings.NewReader(events.String())
+	if out, err := produce.CombinedOutput(); err != nil {
+		t.Fatalf("kcat -P: %v\n%s", err, out)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, kcat, "-b", brokers[0], "-t", names.CoachNudge, "-C", "-o", "beginning", "-c", "2", "-q").Output()
+	if err != nil {
+		t.Fatalf("kcat -C: %v\n%s", err, p.stderr())
+	}
+	var kinds []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var n topics.CoachNudge
+		if err := json.Unmarshal([]byte(line), &n); err != nil {
+			t.Fatalf("kcat read %q: %v", line, err)
+		}
+		kinds = append(kinds, n.Kind+" "+n.UserID+" "+n.Locale)
+	}
+	if want := []string{"follow_up_limit u-1 en", "check_in u-2 en"}; strings.Join(kinds, ",") != strings.Join(want, ",") {
+		t.Errorf("nudges read with kcat: %q, want %q", kinds, want)
 	}
 }
