@@ -21,3 +21,40 @@ build:
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+# --- Operations (docs/OPERATIONS.md) ---
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
+STATICCHECK_VERSION ?= v0.8.2
+TOOLS := $(CURDIR)/.cache/bin
+
+.PHONY: build-release up down test-docker lint vulncheck
+
+## build-release: bin/relance stamped with version, commit and date (see relance version)
+build-release:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/relance ./cmd/relance
+
+## up: Kafka, Redis, topics and relance with docker compose (needs Docker)
+up:
+	RELANCE_VERSION=$(VERSION) RELANCE_COMMIT=$(COMMIT) RELANCE_DATE=$(DATE) docker compose up -d --build --wait
+
+## down: stop the compose stack (volumes kept; docker compose down -v drops them)
+down:
+	docker compose down
+
+## test-docker: integration tests against apache/kafka and redis images (needs Docker)
+test-docker:
+	$(GO) test -race -count=1 -timeout 15m -v ./integration/...
+
+## lint: go vet and staticcheck (installed in .cache/bin)
+lint:
+	$(GO) vet ./...
+	$(TOOLS)/staticcheck -version 2>/dev/null | grep -qF "($(STATICCHECK_VERSION:v%=%))" || GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(TOOLS)/staticcheck ./...
+
+## vulncheck: known vulnerabilities in the dependencies (needs the vulnerability database online)
+vulncheck:
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@latest ./...

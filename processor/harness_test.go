@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -58,7 +57,6 @@ func newEnv(t *testing.T) *env {
 type running struct {
 	cancel context.CancelFunc
 	done   chan error
-	once   sync.Once
 	err    error
 }
 

@@ -64,6 +64,7 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 		fmt.Fprintf(usageOut, "Usage: relance [flags]\n\nrelance reads %s and %s and publishes coach nudges and moderation alerts.\nEvery flag can also be set by the environment variable named in its description.\n\nFlags:\n",
 			topics.DefaultMessageSent, topics.DefaultReply)
 		fs.PrintDefaults()
+		fmt.Fprintf(usageOut, "\n%s", commandsUsage)
 	}
 	if err := fs.Parse(args); err != nil {
 		return c, err
