@@ -37,12 +37,14 @@ func (p *Processor) newReader() *kafka.Reader {
 func (p *Processor) newWriter() *kafka.Writer {
 	log := p.log.Named("kafka")
 	return &kafka.Writer{
-		Addr:                   kafka.TCP(p.cfg.Brokers...),
-		Transport:              p.transport,
-		Balancer:               &kafka.Murmur2Balancer{}, // same partition for a key as Java clients
-		RequiredAcks:           kafka.RequireAll,
-		BatchTimeout:           2 * time.Millisecond,
-		BatchSize:              max(10*p.cfg.BatchSize, 100),
+		Addr:         kafka.TCP(p.cfg.Brokers...),
+		Transport:    p.transport,
+		Balancer:     &kafka.Murmur2Balancer{}, // same partition for a key as Java clients
+		RequiredAcks: kafka.RequireAll,
+		BatchTimeout: 2 * time.Millisecond,
+		// Records per partition batch, not per call: kafka-go splits a larger call. It also
+		// preallocates this many slots per batch, so a large value costs allocation, not speed.
+		BatchSize:              100,
 		AllowAutoTopicCreation: p.cfg.AllowAutoTopicCreation,
 		Logger:                 kafka.LoggerFunc(func(msg string, args ...any) { log.Debug(fmt.Sprintf(msg, args...)) }),
 		ErrorLogger:            kafka.LoggerFunc(func(msg string, args ...any) { log.Warn(fmt.Sprintf(msg, args...)) }),

@@ -1,0 +1,187 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// Preload writes n events of w to the input topics as fast as the broker takes them, in
+// chunks of 10,000 per call, acknowledged by all in-sync replicas. It returns how long
+// the writes took.
+func Preload(ctx context.Context, brokers []string, w *Workload, n int) (time.Duration, error) {
+	transport := &kafka.Transport{}
+	defer transport.CloseIdleConnections()
+	wr := &kafka.Writer{
+		Addr:         kafka.TCP(brokers...),
+		Transport:    transport,
+		Balancer:     &kafka.Murmur2Balancer{},
+		RequiredAcks: kafka.RequireAll,
+		BatchTimeout: time.Millisecond,
+		BatchSize:    10_000,
+		BatchBytes:   16 << 20,
+	}
+	start := time.Now()
+	const chunk = 10_000
+	msgs := make([]kafka.Message, 0, chunk)
+	for sent := 0; sent < n; {
+		msgs = msgs[:0]
+		for range min(chunk, n-sent) {
+			ev := w.Next()
+			msgs = append(msgs, kafka.Message{Topic: ev.Topic, Key: ev.Key, Value: ev.Value})
+		}
+		if err := wr.WriteMessages(ctx, msgs...); err != nil {
+			_ = wr.Close()
+			return 0, fmt.Errorf("preload: %w", err)
+		}
+		sent += len(msgs)
+	}
+	if err := wr.Close(); err != nil {
+		return 0, fmt.Errorf("preload: close writer: %w", err)
+	}
+	return time.Since(start), nil
+}
+
+// Offsets sums, over topics' partitions, the high watermarks, and the offsets group has
+// committed (0 for a partition without one).
+func Offsets(ctx context.Context, client *kafka.Client, group string, topicNames ...string) (end, committed int64, err error) {
+	meta, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: topicNames})
+	if err != nil {
+		return 0, 0, err
+	}
+	list := map[string][]kafka.OffsetRequest{}
+	parts := map[string][]int{}
+	for _, t := range meta.Topics {
+		if t.Error != nil {
+			return 0, 0, fmt.Errorf("topic %s: %w", t.Name, t.Error)
+		}
+		for _, p := range t.Partitions {
+			list[t.Name] = append(list[t.Name], kafka.LastOffsetOf(p.ID))
+			parts[t.Name] = append(parts[t.Name], p.ID)
+		}
+	}
+	lo, err := client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: list})
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, ps := range lo.Topics {
+		for _, p := range ps {
+			if p.Error != nil {
+				return 0, 0, p.Error
+			}
+			end += p.LastOffset
+		}
+	}
+	if group == "" {
+		return end, 0, nil
+	}
+	of, err := client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: parts})
+	if err != nil {
+		return 0, 0, err
+	}
+	if of.Error != nil {
+		return 0, 0, of.Error
+	}
+	for _, ps := range of.Topics {
+		for _, p := range ps {
+			if p.Error != nil {
+				return 0, 0, p.Error
+			}
+			if p.CommittedOffset > 0 {
+				committed += p.CommittedOffset
+			}
+		}
+	}
+	return end, committed, nil
+}
+
+// WaitCaughtUp polls every 10ms until group has committed every record of topics, and
+// returns when it first saw so. It gives up at ctx's end.
+func WaitCaughtUp(ctx context.Context, client *kafka.Client, group string, topicNames ...string) (time.Time, error) {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	var lastErr error
+	for {
+		end, committed, err := Offsets(ctx, client, group, topicNames...)
+		if err == nil && end > 0 && committed >= end {
+			return time.Now(), nil
+		}
+		if err != nil {
+			lastErr = err
+		}
+		select {
+		case <-ctx.Done():
+			return time.Time{}, errors.Join(ctx.Err(), lastErr)
+		case <-tick.C:
+		}
+	}
+}
+
+// newGroupReader reads topics in group with the settings of relance's processor reader.
+func newGroupReader(brokers []string, group string, queue int, topicNames ...string) *kafka.Reader {
+	return kafka.NewReader(kafka.ReaderConfig{
+		Brokers:        brokers,
+		GroupID:        group,
+		GroupTopics:    topicNames,
+		StartOffset:    kafka.FirstOffset,
+		CommitInterval: 0,
+		QueueCapacity:  queue,
+		MinBytes:       1,
+		MaxBytes:       10 << 20,
+		MaxWait:        250 * time.Millisecond,
+	})
+}
+
+// newWriter writes like relance's processor: all in-sync replicas, 2ms batch timeout.
+func newWriter(brokers []string, transport *kafka.Transport, topic string) *kafka.Writer {
+	return &kafka.Writer{
+		Addr:                   kafka.TCP(brokers...),
+		Topic:                  topic,
+		Transport:              transport,
+		Balancer:               &kafka.Murmur2Balancer{},
+		RequiredAcks:           kafka.RequireAll,
+		BatchTimeout:           2 * time.Millisecond,
+		BatchSize:              10_000,
+		AllowAutoTopicCreation: true,
+	}
+}
+
+// Produce writes events of a workload seeded with seed to the input topics at rate events
+// per second (event times are the produce times), until n events or ctx ends. It returns
+// how many it wrote and how long that took.
+func Produce(ctx context.Context, brokers []string, seed uint64, rate float64, n int) (int, time.Duration, error) {
+	transport := &kafka.Transport{}
+	defer transport.CloseIdleConnections()
+	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Transport: transport, Balancer: &kafka.Murmur2Balancer{},
+		RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond, BatchSize: 10_000}
+	wl := NewWorkload(WorkloadConfig{Seed: seed})
+	start := time.Now()
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	count := 0
+	for now := start; count < n; {
+		due := min(int(rate*now.Sub(start).Seconds()), n) - count
+		msgs := make([]kafka.Message, 0, due)
+		for range due {
+			ev := wl.NextAt(now)
+			msgs = append(msgs, kafka.Message{Topic: ev.Topic, Key: ev.Key, Value: ev.Value})
+		}
+		if len(msgs) > 0 {
+			if err := w.WriteMessages(ctx, msgs...); err != nil {
+				_ = w.Close()
+				return count, time.Since(start), err
+			}
+			count += due
+		}
+		select {
+		case <-ctx.Done():
+			_ = w.Close()
+			return count, time.Since(start), nil
+		case now = <-t.C:
+		}
+	}
+	return count, time.Since(start), w.Close()
+}

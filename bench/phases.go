@@ -1,0 +1,607 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/segmentio/kafka-go"
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/relance/relance/metrics"
+	"github.com/relance/relance/policy"
+	"github.com/relance/relance/processor"
+	"github.com/relance/relance/state"
+	"github.com/relance/relance/topics"
+)
+
+// CountingStore wraps a processor.Store and counts its calls: each Apply is one pipelined
+// Redis round trip on a single Redis. It records when the first batch reached it.
+type CountingStore struct {
+	processor.Store
+	Calls, Observations atomic.Int64
+	first               atomic.Int64 // unix ns of the first Apply
+}
+
+// Apply counts, then calls the wrapped store.
+func (s *CountingStore) Apply(ctx context.Context, obs []policy.Observation) ([]policy.Streak, error) {
+	s.first.CompareAndSwap(0, time.Now().UnixNano())
+	s.Calls.Add(1)
+	s.Observations.Add(int64(len(obs)))
+	return s.Store.Apply(ctx, obs)
+}
+
+// First is when the first batch reached the store (zero before).
+func (s *CountingStore) First() time.Time {
+	if ns := s.first.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
+}
+
+// StoreConfig is the state configuration relance derives from the policy.
+func StoreConfig(pol *policy.Policy, prefix string) state.Config {
+	return state.Config{Window: pol.Window(), NudgeAt: pol.NudgeAt(), RememberUpTo: pol.HighestLevel(), KeyPrefix: prefix}
+}
+
+// Relance is relance's processor running in this process for a run.
+type Relance struct {
+	Store   *CountingStore
+	Metrics *metrics.Metrics
+	Group   string
+	cancel  context.CancelFunc
+	done    chan error
+}
+
+// StartRelance runs the real processor (package processor on a state.Redis) in this
+// process with group, until Stop.
+func StartRelance(ctx context.Context, brokers []string, rdb redis.UniversalClient, group string, log *zap.Logger) (*Relance, error) {
+	pol := policy.Default()
+	st, err := state.New(ctx, rdb, StoreConfig(pol, "relance"))
+	if err != nil {
+		return nil, err
+	}
+	store := &CountingStore{Store: st}
+	m := metrics.New()
+	proc, err := processor.New(processor.Config{Brokers: brokers, GroupID: group}, store, pol,
+		processor.WithLogger(log), processor.WithMetrics(m))
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	r := &Relance{Store: store, Metrics: m, Group: group, cancel: cancel, done: make(chan error, 1)}
+	go func() { r.done <- proc.Run(ctx) }()
+	return r, nil
+}
+
+// Stop cancels the processor and waits for it to commit and return.
+func (r *Relance) Stop() error {
+	r.cancel()
+	return <-r.done
+}
+
+// Usage is a process's resource use over a phase.
+type Usage struct {
+	CPU     time.Duration // user + system CPU time of this process
+	PeakRSS int64         // bytes, this process's VmHWM since ResetPeakRSS
+}
+
+// ResetPeakRSS returns the memory the Go runtime holds to the OS and resets the kernel's
+// peak RSS of this process (echo 5 > /proc/self/clear_refs), so that VmHWM measures one phase.
+func ResetPeakRSS() {
+	runtime.GC()
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+// SelfCPU is the CPU time this process has used so far.
+func SelfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// PeakRSS is this process's VmHWM in bytes (0 when unknown).
+func PeakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// Profile starts a CPU profile into cpuPath (if not empty) and returns a function that
+// stops it and writes the heap profile (allocations since start) into memPath (if not empty).
+func Profile(cpuPath, memPath string) (stop func() error, err error) {
+	var cpu *os.File
+	if cpuPath != "" {
+		if cpu, err = os.Create(cpuPath); err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(cpu); err != nil {
+			_ = cpu.Close()
+			return nil, err
+		}
+	}
+	return func() error {
+		var errs []error
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			errs = append(errs, cpu.Close())
+		}
+		if memPath != "" {
+			f, err := os.Create(memPath)
+			if err != nil {
+				return err
+			}
+			errs = append(errs, pprof.Lookup("allocs").WriteTo(f, 0), f.Close())
+		}
+		return errors.Join(errs...)
+	}, nil
+}
+
+// fetchBatch fetches like relance: block for one record, then collect more for at most
+// linger or until max.
+func fetchBatch(ctx context.Context, r *kafka.Reader, max int, linger time.Duration) ([]kafka.Message, error) {
+	first, err := r.FetchMessage(ctx)
+	if err != nil {
+		return nil, err
+	}
+	batch := append(make([]kafka.Message, 0, max), first)
+	lctx, cancel := context.WithTimeout(ctx, linger)
+	defer cancel()
+	for len(batch) < max {
+		m, err := r.FetchMessage(lctx)
+		if err != nil {
+			break
+		}
+		batch = append(batch, m)
+	}
+	return batch, nil
+}
+
+// Result is one design's throughput over the events it handled.
+type Result struct {
+	Events  int64
+	Elapsed time.Duration
+	// Extrapolated is true when the design ran on a subset of the events.
+	Extrapolated bool
+}
+
+// Rate is events per second.
+func (r Result) Rate() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Events) / r.Elapsed.Seconds()
+}
+
+// Floor is the I/O floor: a plain kafka-go group consumer over the input topics that,
+// like relance, fetches batches of up to 1000 records (5ms linger), writes outputs
+// (outPerEvent records of 700 bytes per input record, relance's output ratio) with all
+// in-sync replicas acknowledging, and commits each batch — with no decoding and no state.
+func Floor(ctx context.Context, brokers []string, n int64, outPerEvent float64, outTopic string) (Result, error) {
+	names := topics.Names{}.WithDefaults()
+	r := newGroupReader(brokers, "bench-floor", 1000, names.Inputs()...)
+	transport := &kafka.Transport{}
+	w := newWriter(brokers, transport, outTopic)
+	defer func() {
+		_ = r.Close()
+		_ = w.Close()
+		transport.CloseIdleConnections()
+	}()
+	payload := make([]byte, 700)
+	var done int64
+	var owed float64
+	var start time.Time
+	for done < n {
+		batch, err := fetchBatch(ctx, r, 1000, 5*time.Millisecond)
+		if err != nil {
+			return Result{}, fmt.Errorf("floor: fetch: %w", err)
+		}
+		if start.IsZero() {
+			start = time.Now()
+		}
+		owed += outPerEvent * float64(len(batch))
+		var out []kafka.Message
+		for ; owed >= 1; owed-- {
+			m := batch[len(out)%len(batch)]
+			out = append(out, kafka.Message{Key: m.Key, Value: payload})
+		}
+		if len(out) > 0 {
+			if err := w.WriteMessages(ctx, out...); err != nil {
+				return Result{}, fmt.Errorf("floor: write: %w", err)
+			}
+		}
+		if err := r.CommitMessages(ctx, batch...); err != nil {
+			return Result{}, fmt.Errorf("floor: commit: %w", err)
+		}
+		done += int64(len(batch))
+	}
+	return Result{Events: done, Elapsed: time.Since(start)}, nil
+}
+
+// Naive is the design a first version usually has: fetch one record, decode it, one
+// Redis call (the same script as relance) for it, decide, write its outputs, commit it —
+// one event at a time. It runs on the first n records (or until limit passes) of the input
+// topics, with its own group, keys and output topic, and its rate is extrapolated.
+func Naive(ctx context.Context, brokers []string, rdb redis.UniversalClient, n int64, limit time.Duration, outTopic string) (Result, error) {
+	pol := policy.Default()
+	store, err := state.New(ctx, rdb, StoreConfig(pol, "naive"))
+	if err != nil {
+		return Result{}, err
+	}
+	names := topics.Names{}.WithDefaults()
+	r := newGroupReader(brokers, "bench-naive", 100, names.Inputs()...)
+	transport := &kafka.Transport{}
+	w := newWriter(brokers, transport, outTopic)
+	defer func() {
+		_ = r.Close()
+		_ = w.Close()
+		transport.CloseIdleConnections()
+	}()
+	var done int64
+	var start time.Time
+	for done < n && (start.IsZero() || time.Since(start) < limit) {
+		m, err := r.FetchMessage(ctx)
+		if err != nil {
+			return Result{}, fmt.Errorf("naive: fetch: %w", err)
+		}
+		if start.IsZero() {
+			start = time.Now()
+		}
+		in, ok := decodeInput(m, names)
+		if ok {
+			s, err := store.Apply(ctx, []policy.Observation{in.Observation})
+			if err != nil {
+				return Result{}, fmt.Errorf("naive: apply: %w", err)
+			}
+			d := pol.Decide(in, s[0])
+			var out []kafka.Message
+			for _, n := range d.Nudges {
+				rec, err := topics.NudgeRecord(outTopic, n)
+				if err != nil {
+					return Result{}, err
+				}
+				rec.Topic = ""
+				out = append(out, rec)
+			}
+			for _, a := range d.Alerts {
+				rec, err := topics.AlertRecord(outTopic, a)
+				if err != nil {
+					return Result{}, err
+				}
+				rec.Topic = ""
+				out = append(out, rec)
+			}
+			if len(out) > 0 {
+				if err := w.WriteMessages(ctx, out...); err != nil {
+					return Result{}, fmt.Errorf("naive: write: %w", err)
+				}
+			}
+		}
+		if err := r.CommitMessages(ctx, m); err != nil {
+			return Result{}, fmt.Errorf("naive: commit: %w", err)
+		}
+		done++
+	}
+	return Result{Events: done, Elapsed: time.Since(start), Extrapolated: true}, nil
+}
+
+// decodeInput decodes a record as the processor does (labels only, no text check).
+func decodeInput(m kafka.Message, names topics.Names) (policy.Input, bool) {
+	now := time.Now()
+	switch m.Topic {
+	case names.MessageSent:
+		ev, err := topics.DecodeMessageSent(m.Value, now)
+		if err != nil {
+			return policy.Input{}, false
+		}
+		var att [][]string
+		for _, a := range ev.Attachments {
+			att = append(att, a.Labels)
+		}
+		cats := policy.Categories(ev.Labels, att)
+		return policy.Input{Observation: policy.Observation{Action: policy.ActionMessage, MessageID: ev.MessageID,
+			SenderID: ev.SenderID, RecipientID: ev.RecipientID, SentAt: ev.SentAt, Offensive: len(cats) > 0},
+			Locale: ev.Locale, Categories: cats}, true
+	case names.Reply:
+		ev, err := topics.DecodeReply(m.Value, now)
+		if err != nil {
+			return policy.Input{}, false
+		}
+		return policy.Input{Observation: policy.Observation{Action: policy.ActionReply, MessageID: ev.MessageID,
+			SenderID: ev.SenderID, RecipientID: ev.RecipientID, SentAt: ev.SentAt}}, true
+	}
+	return policy.Input{}, false
+}
+
+// Latency is the distribution of produce → nudge-readable delays.
+type Latency struct {
+	Rate             float64 // events/s offered
+	Produced, Nudges int
+	P50, P99, Max    time.Duration
+	ProducedFor      time.Duration
+}
+
+// MeasureLatency produces workload events at rate per second for d, while reading the
+// coach-nudge topic from its end; for every sender nudge whose triggering message was
+// produced in this phase it records the time from the produce call to the nudge being
+// read. It waits up to 5s after the last produce for late nudges.
+func MeasureLatency(ctx context.Context, brokers []string, seed uint64, rate float64, d time.Duration) (Latency, error) {
+	names := topics.Names{}.WithDefaults()
+	var mu sync.Mutex
+	produced := map[string]time.Time{}
+	var lat []time.Duration
+
+	metaTransport := &kafka.Transport{}
+	defer metaTransport.CloseIdleConnections()
+	client := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: metaTransport}
+	meta, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{names.CoachNudge}})
+	if err != nil || len(meta.Topics) != 1 || meta.Topics[0].Error != nil {
+		return Latency{}, fmt.Errorf("latency: metadata of %s: %v", names.CoachNudge, errors.Join(err))
+	}
+	rctx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	var g errgroup.Group
+	ready := make(chan struct{}, len(meta.Topics[0].Partitions))
+	for _, p := range meta.Topics[0].Partitions {
+		g.Go(func() error {
+			r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: names.CoachNudge, Partition: p.ID,
+				MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 50 * time.Millisecond})
+			defer r.Close()
+			if err := r.SetOffset(kafka.LastOffset); err != nil {
+				return err
+			}
+			ready <- struct{}{}
+			for {
+				m, err := r.ReadMessage(rctx)
+				if err != nil {
+					return nil // ctx ended
+				}
+				now := time.Now()
+				var n struct {
+					Audience    string `json:"audience"`
+					TriggeredBy string `json:"triggered_by"`
+				}
+				if json.Unmarshal(m.Value, &n) != nil || n.Audience != topics.AudienceSender {
+					continue
+				}
+				mu.Lock()
+				if t, ok := produced[n.TriggeredBy]; ok {
+					lat = append(lat, now.Sub(t))
+					delete(produced, n.TriggeredBy)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for range meta.Topics[0].Partitions {
+		<-ready
+	}
+
+	transport := &kafka.Transport{}
+	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Transport: transport, Balancer: &kafka.Murmur2Balancer{},
+		RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond, BatchSize: 10_000, Async: true}
+	wl := NewWorkload(WorkloadConfig{Seed: seed})
+	const tick = 2 * time.Millisecond
+	start := time.Now()
+	t := time.NewTicker(tick)
+	count := 0
+	for now := start; now.Sub(start) < d; now = <-t.C {
+		due := int(rate*now.Sub(start).Seconds()) - count
+		msgs := make([]kafka.Message, 0, due)
+		mu.Lock()
+		for range due {
+			ev := wl.NextAt(now)
+			msgs = append(msgs, kafka.Message{Topic: ev.Topic, Key: ev.Key, Value: ev.Value})
+			if ev.Topic == names.MessageSent {
+				produced[ev.Observation.MessageID] = now
+			}
+		}
+		mu.Unlock()
+		count += due
+		if due > 0 {
+			if err := w.WriteMessages(ctx, msgs...); err != nil {
+				t.Stop()
+				return Latency{}, fmt.Errorf("latency: produce: %w", err)
+			}
+		}
+	}
+	t.Stop()
+	producedFor := time.Since(start)
+	err = w.Close()
+	transport.CloseIdleConnections()
+	if err != nil {
+		return Latency{}, fmt.Errorf("latency: produce: %w", err)
+	}
+	// Wait for the stragglers: until no nudge arrived for 1s, at most 5s.
+	settle := time.Now().Add(5 * time.Second)
+	last := -1
+	for time.Now().Before(settle) {
+		mu.Lock()
+		n := len(lat)
+		mu.Unlock()
+		if n == last {
+			break
+		}
+		last = n
+		time.Sleep(time.Second) // sampling the arrivals, not waiting for a condition
+	}
+	stopReading()
+	if err := g.Wait(); err != nil {
+		return Latency{}, err
+	}
+	out := Latency{Rate: rate, Produced: count, Nudges: len(lat), ProducedFor: producedFor}
+	if len(lat) > 0 {
+		slices.Sort(lat)
+		out.P50 = lat[len(lat)/2]
+		out.P99 = lat[min(len(lat)-1, int(math.Ceil(0.99*float64(len(lat))))-1)]
+		out.Max = lat[len(lat)-1]
+	}
+	return out, nil
+}
+
+// RedisInfo is what INFO says about commands, CPU and memory.
+type RedisInfo struct {
+	Commands     map[string]int64 // calls by command, lower case
+	CPU          float64          // used_cpu_user + used_cpu_sys, seconds
+	UsedMemory   int64
+	NetInput     int64
+	ConnReceived int64
+}
+
+// TotalCommands sums the calls of every command.
+func (i RedisInfo) TotalCommands() int64 {
+	var n int64
+	for _, c := range i.Commands {
+		n += c
+	}
+	return n
+}
+
+// Info reads INFO commandstats, cpu, memory and stats.
+func Info(ctx context.Context, rdb *redis.Client) (RedisInfo, error) {
+	s, err := rdb.Info(ctx, "commandstats", "cpu", "memory", "stats").Result()
+	if err != nil {
+		return RedisInfo{}, err
+	}
+	info := RedisInfo{Commands: map[string]int64{}}
+	for _, line := range strings.Split(s, "\r\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(k, "cmdstat_"):
+			calls, _, _ := strings.Cut(strings.TrimPrefix(v, "calls="), ",")
+			n, _ := strconv.ParseInt(calls, 10, 64)
+			info.Commands[strings.TrimPrefix(k, "cmdstat_")] = n
+		case k == "used_cpu_user" || k == "used_cpu_sys":
+			f, _ := strconv.ParseFloat(v, 64)
+			info.CPU += f
+		case k == "used_memory":
+			info.UsedMemory, _ = strconv.ParseInt(v, 10, 64)
+		case k == "total_net_input_bytes":
+			info.NetInput, _ = strconv.ParseInt(v, 10, 64)
+		}
+	}
+	return info, nil
+}
+
+// Applier is a store as the memory measurement uses it.
+type Applier interface {
+	Apply(ctx context.Context, obs []policy.Observation) ([]policy.Streak, error)
+}
+
+// HeldMemory applies, through store, pairs×perPair unanswered messages (each pair's
+// sender writing perPair messages an hour apart, never answered) and returns the growth
+// of Redis's used_memory per held message.
+func HeldMemory(ctx context.Context, rdb *redis.Client, store Applier, prefix string, pairs, perPair int) (float64, error) {
+	before, err := Info(ctx, rdb)
+	if err != nil {
+		return 0, err
+	}
+	base := time.Now().Add(-time.Duration(perPair+1) * time.Hour).Truncate(time.Millisecond)
+	batch := make([]policy.Observation, 0, 1000)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		_, err := store.Apply(ctx, batch)
+		batch = batch[:0]
+		return err
+	}
+	for k := range perPair {
+		for p := range pairs {
+			batch = append(batch, policy.Observation{
+				Action: policy.ActionMessage, MessageID: prefix + "-" + strconv.Itoa(p) + "-" + strconv.Itoa(k),
+				SenderID: "u-" + strconv.Itoa(100_000+p), RecipientID: "u-" + strconv.Itoa(300_000+p),
+				SentAt: base.Add(time.Duration(k) * time.Hour),
+			})
+			if len(batch) == cap(batch) {
+				if err := flush(); err != nil {
+					return 0, err
+				}
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return 0, err
+	}
+	after, err := Info(ctx, rdb)
+	if err != nil {
+		return 0, err
+	}
+	return float64(after.UsedMemory-before.UsedMemory) / float64(pairs*perPair), nil
+}
+
+// Calls is, per histogram series of the processor's metrics (Redis and Kafka calls,
+// batch sizes), the count and sum of its observations so far.
+type Calls map[string][2]float64
+
+// Calls snapshots the processor's call histograms.
+func (r *Relance) Calls() Calls {
+	out := Calls{}
+	mfs, err := r.Metrics.Registry().Gather()
+	if err != nil {
+		return out
+	}
+	for _, mf := range mfs {
+		name := strings.TrimPrefix(mf.GetName(), "relance_")
+		for _, m := range mf.GetMetric() {
+			h := m.GetHistogram()
+			if h == nil {
+				continue
+			}
+			key := name
+			for _, l := range m.GetLabel() {
+				key += " " + l.GetValue()
+			}
+			out[key] = [2]float64{float64(h.GetSampleCount()), h.GetSampleSum()}
+		}
+	}
+	return out
+}
+
+// Since describes the calls made between prev and c: count and mean of each series.
+func (c Calls) Since(prev Calls) string {
+	var parts []string
+	for k, v := range c {
+		n := v[0] - prev[k][0]
+		if n == 0 {
+			continue
+		}
+		mean := (v[1] - prev[k][1]) / n
+		if strings.HasPrefix(k, "batch_size") {
+			parts = append(parts, fmt.Sprintf("%s: %.0f, mean %.0f", k, n, mean))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s: %.0f, mean %.2fms", k, n, mean*1000))
+		}
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,27 @@
+// Command relance-bench measures relance side by side with the plain Kafka I/O floor and
+// the naive one-event-at-a-time design, on a redis-server and a Kafka-protocol broker it
+// starts on 127.0.0.1, and prints one table (docs/BENCHMARKS.md).
+//
+//	relance-bench -n 1000000 -broker-bin bin/kfake-broker
+//
+// With -produce-rate it is a load generator instead: it writes the seeded workload to
+// -brokers at that rate (0: as fast as possible) until -n events or Ctrl-C.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:])
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "relance-bench:", err)
+		os.Exit(1)
+	}
+}

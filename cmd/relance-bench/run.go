@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/segmentio/kafka-go"
+	"go.uber.org/zap"
+
+	"github.com/relance/relance/bench"
+	"github.com/relance/relance/topics"
+)
+
+type config struct {
+	n            int
+	seed         uint64
+	naiveN       int
+	naiveLimit   time.Duration
+	latency      time.Duration
+	brokerBin    string
+	partitions   int
+	cpuProfile   string
+	memProfile   string
+	brokers      string
+	produceRate  float64
+	timeout      time.Duration
+	heldPairs    int
+	heldPerPair  int
+	compactCheck int
+	latencyRate  float64
+}
+
+func parseFlags(args []string) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("relance-bench", flag.ContinueOnError)
+	fs.IntVar(&c.n, "n", 1_000_000, "events to preload and process")
+	fs.Uint64Var(&c.seed, "seed", 1, "workload seed")
+	fs.IntVar(&c.naiveN, "naive-n", 20_000, "events the naive design handles (its rate is extrapolated)")
+	fs.DurationVar(&c.naiveLimit, "naive-limit", time.Minute, "longest the naive design runs")
+	fs.DurationVar(&c.latency, "latency", 10*time.Second, "how long to produce at 50% of relance's rate for the latency figures")
+	fs.StringVar(&c.brokerBin, "broker-bin", "", "kfake-broker binary to run the broker as its own process (empty: kfake in this process)")
+	fs.IntVar(&c.partitions, "partitions", 3, "partitions per topic")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of relance's run (phase a) to this file")
+	fs.StringVar(&c.memProfile, "memprofile", "", "write an allocation profile of relance's run (phase a) to this file")
+	fs.StringVar(&c.brokers, "brokers", "", "load generator mode: comma-separated brokers to produce to")
+	fs.Float64Var(&c.produceRate, "produce-rate", 0, "load generator mode: events per second (0: as fast as possible)")
+	fs.DurationVar(&c.timeout, "timeout", 30*time.Minute, "give up after this long")
+	fs.Float64Var(&c.latencyRate, "latency-rate", 0, "events per second of the latency phase (0: 50% of relance's measured rate)")
+	fs.IntVar(&c.heldPairs, "held-pairs", 2000, "pairs for the Redis memory measurement")
+	fs.IntVar(&c.heldPerPair, "held-per-pair", 10, "unanswered messages per pair for the Redis memory measurement")
+	fs.IntVar(&c.compactCheck, "compact-check", 200_000, "events of the compact-script cross-check and throughput (0: skip)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if c.n < 1 || c.naiveN < 1 || c.partitions < 1 {
+		return c, errors.New("-n, -naive-n and -partitions must be positive")
+	}
+	return c, nil
+}
+
+func run(ctx context.Context, args []string) error {
+	cfg, err := parseFlags(args)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+	defer cancel()
+	if cfg.brokers != "" {
+		return generate(ctx, cfg)
+	}
+	return measure(ctx, cfg, os.Stdout)
+}
+
+// generate is the load generator mode.
+func generate(ctx context.Context, cfg config) error {
+	brokers := strings.Split(cfg.brokers, ",")
+	if cfg.produceRate <= 0 {
+		w := bench.NewWorkload(bench.WorkloadConfig{Seed: cfg.seed, Step: time.Millisecond,
+			Start: time.Now().Add(-time.Duration(cfg.n)*time.Millisecond - time.Hour)})
+		took, err := bench.Preload(ctx, brokers, w, cfg.n)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("produced %d events in %s (%.0f/s)\n", cfg.n, took.Round(time.Millisecond), float64(cfg.n)/took.Seconds())
+		return nil
+	}
+	n, took, err := bench.Produce(ctx, brokers, cfg.seed, cfg.produceRate, cfg.n)
+	fmt.Printf("produced %d events in %s (%.0f/s)\n", n, took.Round(time.Millisecond), float64(n)/took.Seconds())
+	return err
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
+
+// measure runs every phase and prints the table to out.
+func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
+	names := topics.Names{}.WithDefaults()
+	floorOut, naiveOut := "bench-floor-out", "bench-naive-out"
+	redisSrv, err := bench.StartRedis(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, redisSrv.Close()) }()
+	broker, err := bench.StartBroker(ctx, cfg.brokerBin, cfg.partitions,
+		names.MessageSent, names.Reply, names.CoachNudge, names.ModerationAlert, names.DeadLetter, floorOut, naiveOut)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, broker.Close()) }()
+	brokers := []string{broker.Addr}
+	rdb := redis.NewClient(&redis.Options{Addr: redisSrv.Addr})
+	defer rdb.Close()
+	transport := &kafka.Transport{}
+	defer transport.CloseIdleConnections()
+	client := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: transport}
+	logf("redis-server %s, broker %s (pid %d; 0 = in this process)", redisSrv.Addr, broker.Addr, broker.Pid)
+
+	// Preload.
+	w := bench.NewWorkload(bench.WorkloadConfig{Seed: cfg.seed, Step: time.Millisecond,
+		Start: time.Now().Add(-time.Duration(cfg.n)*time.Millisecond - time.Hour)})
+	took, err := bench.Preload(ctx, brokers, w, cfg.n)
+	if err != nil {
+		return err
+	}
+	logf("preloaded %d events in %s (%.0f/s)", cfg.n, took.Round(time.Millisecond), float64(cfg.n)/took.Seconds())
+
+	// a. relance.
+	var t table
+	t.n = cfg.n
+	bench.ResetPeakRSS()
+	info0, err := bench.Info(ctx, rdb)
+	if err != nil {
+		return err
+	}
+	cpu0, brokerCPU0 := bench.SelfCPU(), broker.CPUSeconds()
+	stopProfile, err := bench.Profile(cfg.cpuProfile, cfg.memProfile)
+	if err != nil {
+		return err
+	}
+	log, _ := zap.NewProduction(zap.IncreaseLevel(zap.WarnLevel))
+	rel, err := bench.StartRelance(ctx, brokers, rdb, "relance-bench", log)
+	if err != nil {
+		return err
+	}
+	stopped := false
+	defer func() {
+		if !stopped {
+			err = errors.Join(err, rel.Stop())
+		}
+	}()
+	end, err := bench.WaitCaughtUp(ctx, client, rel.Group, names.Inputs()...)
+	if err != nil {
+		return fmt.Errorf("relance did not catch up: %w", err)
+	}
+	if err := stopProfile(); err != nil {
+		return err
+	}
+	t.relance = bench.Result{Events: int64(cfg.n), Elapsed: end.Sub(rel.Store.First())}
+	t.relanceCPU = bench.SelfCPU() - cpu0
+	t.brokerCPU = broker.CPUSeconds() - brokerCPU0
+	t.peakRSS = bench.PeakRSS()
+	info1, err := bench.Info(ctx, rdb)
+	if err != nil {
+		return err
+	}
+	t.redisCPU = info1.CPU - info0.CPU
+	t.roundTrips = rel.Store.Calls.Load()
+	t.commands = info1.TotalCommands() - info0.TotalCommands()
+	t.clientCommands = info1.Commands["evalsha"] - info0.Commands["evalsha"]
+	t.outputs, _, err = bench.Offsets(ctx, client, "", names.CoachNudge, names.ModerationAlert, names.DeadLetter)
+	if err != nil {
+		return err
+	}
+	callsA := rel.Calls()
+	logf("a. relance calls: %s", callsA.Since(nil))
+	logf("a. relance: %d events in %s (%.0f/s), %d outputs", cfg.n, t.relance.Elapsed.Round(time.Millisecond), t.relance.Rate(), t.outputs)
+
+	// d. latency at 50% of a's rate, relance still running.
+	rate := cfg.latencyRate
+	if rate <= 0 {
+		rate = t.relance.Rate() / 2
+	}
+	t.latency, err = bench.MeasureLatency(ctx, brokers, cfg.seed+1000, rate, cfg.latency)
+	if err != nil {
+		return err
+	}
+	logf("d. relance calls: %s", rel.Calls().Since(callsA))
+	logf("d. latency at %.0f/s: %d nudges, p50 %s p99 %s max %s", t.latency.Rate, t.latency.Nudges, t.latency.P50, t.latency.P99, t.latency.Max)
+	stopped = true
+	if err := rel.Stop(); err != nil {
+		return fmt.Errorf("relance: %w", err)
+	}
+
+	// b. the I/O floor, over the preloaded events only (the latency phase added more).
+	t.floor, err = bench.Floor(ctx, brokers, int64(cfg.n), float64(t.outputs)/float64(cfg.n), floorOut)
+	if err != nil {
+		return err
+	}
+	logf("b. floor: %.0f/s", t.floor.Rate())
+
+	// c. the naive design, on a subset.
+	t.naive, err = bench.Naive(ctx, brokers, rdb, int64(min(cfg.naiveN, cfg.n)), cfg.naiveLimit, naiveOut)
+	if err != nil {
+		return err
+	}
+	logf("c. naive: %d events in %s (%.0f/s)", t.naive.Events, t.naive.Elapsed.Round(time.Millisecond), t.naive.Rate())
+
+	// e. Redis memory per held message.
+	if t.heldBytes, err = heldMemory(ctx, rdb, cfg); err != nil {
+		return err
+	}
+
+	// The compact-script prototype.
+	if cfg.compactCheck > 0 {
+		if t.compact, err = compareCompact(ctx, rdb, cfg); err != nil {
+			return err
+		}
+	}
+
+	t.print(out, cfg, broker.Pid != 0)
+	return nil
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "model name"); ok {
+			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+		}
+	}
+	return runtime.GOARCH
+}

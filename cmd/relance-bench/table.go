@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"text/tabwriter"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relance/relance/bench"
+	"github.com/relance/relance/policy"
+	"github.com/relance/relance/state"
+)
+
+// table holds the figures of one run.
+type table struct {
+	n                        int
+	relance, floor, naive    bench.Result
+	relanceCPU               time.Duration
+	brokerCPU, redisCPU      float64
+	peakRSS                  int64
+	roundTrips               int64
+	commands, clientCommands int64
+	outputs                  int64
+	latency                  bench.Latency
+	heldBytes                float64
+	compact                  compactResult
+}
+
+func heldMemory(ctx context.Context, rdb *redis.Client, cfg config) (float64, error) {
+	st, err := state.New(ctx, rdb, bench.StoreConfig(policy.Default(), "mem"))
+	if err != nil {
+		return 0, err
+	}
+	return bench.HeldMemory(ctx, rdb, st, "mem", cfg.heldPairs, cfg.heldPerPair)
+}
+
+func (t table) print(out io.Writer, cfg config, brokerApart bool) {
+	n := float64(t.n)
+	perM := func(x float64) float64 { return x / n * 1e6 }
+	where := "a process of its own (kfake-broker)"
+	if !brokerApart {
+		where = "inside the bench process (counted in relance's CPU and RSS)"
+	}
+	fmt.Fprintf(out, "\nrelance-bench — %s\n", time.Now().UTC().Format(time.RFC3339))
+	fmt.Fprintf(out, "machine: %s, %d cores, %s %s/%s; broker: kfake, %s; redis-server on 127.0.0.1\n",
+		cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, where)
+	fmt.Fprintf(out, "workload: seed %d, %d events preloaded on %d partitions per topic\n\n", cfg.seed, t.n, cfg.partitions)
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, v) }
+	row("figure", "value")
+	row("a. relance events/s (first batch → group lag 0)", fmt.Sprintf("%.0f  (%d events in %s, %d outputs)",
+		t.relance.Rate(), t.relance.Events, t.relance.Elapsed.Round(time.Millisecond), t.outputs))
+	row("b. I/O floor events/s (kafka-go fetch/write/commit, no state)", fmt.Sprintf("%.0f  (%d events in %s)",
+		t.floor.Rate(), t.floor.Events, t.floor.Elapsed.Round(time.Millisecond)))
+	row("c. naive events/s (1 event: 1 Redis call, 1 write, 1 commit)", fmt.Sprintf("%.0f  (measured on %d events in %s, extrapolated)",
+		t.naive.Rate(), t.naive.Events, t.naive.Elapsed.Round(time.Millisecond)))
+	row("a/b", fmt.Sprintf("%.2f", t.relance.Rate()/t.floor.Rate()))
+	row("a/c", fmt.Sprintf("%.1f", t.relance.Rate()/t.naive.Rate()))
+	row(fmt.Sprintf("d. latency produce → nudge readable at %.0f/s (50%% of a)", t.latency.Rate),
+		fmt.Sprintf("p50 %s  p99 %s  max %s  (%d nudges, %d events in %s)",
+			ms(t.latency.P50), ms(t.latency.P99), ms(t.latency.Max), t.latency.Nudges, t.latency.Produced, t.latency.ProducedFor.Round(time.Millisecond)))
+	row("e. Redis round trips per event", fmt.Sprintf("%.4f  (%d pipelines)", float64(t.roundTrips)/n, t.roundTrips))
+	row("e. Redis commands per event (client / incl. inside scripts)", fmt.Sprintf("%.2f / %.1f",
+		float64(t.clientCommands)/n, float64(t.commands)/n))
+	row("e. CPU s per million events: relance / redis / broker", fmt.Sprintf("%.1f / %.1f / %.1f",
+		perM(t.relanceCPU.Seconds()), perM(t.redisCPU), perM(t.brokerCPU)))
+	row("e. relance peak RSS", fmt.Sprintf("%.0f MiB", float64(t.peakRSS)/(1<<20)))
+	row("e. Redis memory per message held in a streak", fmt.Sprintf("%.0f bytes  (%d pairs × %d messages)",
+		t.heldBytes, cfg.heldPairs, cfg.heldPerPair))
+	if t.compact.events > 0 {
+		t.compact.rows(row)
+	}
+	tw.Flush()
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
