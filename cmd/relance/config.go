@@ -17,11 +17,16 @@ type config struct {
 	groupID    string
 	topics     topics.Names
 	policyFile string
-	httpAddr   string
-	logLevel   string
-	demo       bool
-	demoExit   bool
-	demoPace   time.Duration
+	// contentFile adds and removes entries of the built-in text check's word lists.
+	contentFile string
+	// contentRemote is a remote classifier's URL; the built-in check is its fallback.
+	contentRemote  string
+	contentTimeout time.Duration
+	httpAddr       string
+	logLevel       string
+	demo           bool
+	demoExit       bool
+	demoPace       time.Duration
 }
 
 // setting is one option: a flag, the environment variable that sets its default, and the
@@ -45,6 +50,8 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 		{"topic-moderation-alert", "RELANCE_TOPIC_MODERATION_ALERT", topics.DefaultModerationAlert, "output topic of ModerationAlert events", &c.topics.ModerationAlert},
 		{"topic-dead-letter", "RELANCE_TOPIC_DEAD_LETTER", topics.DefaultDeadLetter, "output topic of invalid input", &c.topics.DeadLetter},
 		{"policy-file", "RELANCE_POLICY_FILE", "", "YAML policy file; empty uses the built-in default policy", &c.policyFile},
+		{"content-words-file", "RELANCE_CONTENT_WORDS_FILE", "", "YAML or TSV file of entries added to or removed from the built-in text check's word lists", &c.contentFile},
+		{"content-remote-url", "RELANCE_CONTENT_REMOTE_URL", "", "URL of a remote text classifier (POST); the built-in check answers when it fails or is slow", &c.contentRemote},
 		{"http-addr", "RELANCE_HTTP_ADDR", ":8080", "address of /healthz, /readyz and /metrics", &c.httpAddr},
 		{"log-level", "RELANCE_LOG_LEVEL", "info", "log level: debug, info, warn, error", &c.logLevel},
 	}
@@ -59,6 +66,15 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	}
 	fs.BoolVar(&c.demo, "demo", false, "play the built-in demo scenario on the embedded broker and show a timeline")
 	fs.BoolVar(&c.demoExit, "demo-exit", false, "with -demo: exit 0 once the scenario has played and its outputs were seen")
+	timeoutDef := 200 * time.Millisecond
+	if v := getenv("RELANCE_CONTENT_REMOTE_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return c, fmt.Errorf("RELANCE_CONTENT_REMOTE_TIMEOUT: %w", err)
+		}
+		timeoutDef = d
+	}
+	fs.DurationVar(&c.contentTimeout, "content-remote-timeout", timeoutDef, `timeout of one remote classifier call (env RELANCE_CONTENT_REMOTE_TIMEOUT, default "200ms")`)
 	fs.DurationVar(&c.demoPace, "demo-pace", 700*time.Millisecond, "with -demo: real time between two scripted events (negative: as fast as possible)")
 	fs.Usage = func() {
 		fmt.Fprintf(usageOut, "Usage: relance [flags]\n\nrelance reads %s and %s and publishes coach nudges and moderation alerts.\nEvery flag can also be set by the environment variable named in its description.\n\nFlags:\n",

@@ -105,6 +105,23 @@ func TestBadPolicyFileStopsStartup(t *testing.T) {
 	}
 }
 
+func TestBadContentWordsFileStopsStartup(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "words.tsv")
+	if err := os.WriteFile(file, []byte("add\tfr\tcrétin\tinsolence\tmedium\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary(t))
+	cmd.Env = append(os.Environ(), "RELANCE_CONTENT_WORDS_FILE="+file, "RELANCE_HTTP_ADDR=127.0.0.1:0")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "words.tsv") || !strings.Contains(string(out), "insolence") {
+		t.Errorf("the error does not name the file and the bad value:\n%s", out)
+	}
+}
+
 // TestSIGTERMCommitsAndExitsZero runs the real binary against a broker and a redis-server
 // over TCP, lets it nudge, then stops it as an orchestrator would.
 func TestSIGTERMCommitsAndExitsZero(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/relance/relance/admin"
+	"github.com/relance/relance/content"
 	"github.com/relance/relance/demo"
 	"github.com/relance/relance/embedded"
 	"github.com/relance/relance/metrics"
@@ -42,6 +43,11 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		}
 	}
 	log.Info("policy loaded", zap.String("policy_version", pol.Version()), zap.String("file", cfg.policyFile))
+	texts, closeTexts, err := newTextChecker(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeTexts()
 
 	if len(cfg.brokers) == 0 {
 		k, err := embedded.StartKafka(ctx, embeddedTopics(cfg), 3, log)
@@ -72,7 +78,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		Brokers: cfg.brokers,
 		GroupID: cfg.groupID,
 		Topics:  cfg.topics,
-	}, store, pol, processor.WithLogger(log), processor.WithMetrics(m))
+	}, store, pol, processor.WithLogger(log), processor.WithMetrics(m), processor.WithTextChecker(texts))
 	if err != nil {
 		return err
 	}
@@ -137,6 +143,24 @@ func connectStore(ctx context.Context, rdb redis.UniversalClient, pol *policy.Po
 		}
 		backoff = min(2*backoff, 10*time.Second)
 	}
+}
+
+// newTextChecker is the built-in content check, extended by the operator's word file,
+// behind the remote classifier when one is configured.
+func newTextChecker(cfg config, log *zap.Logger) (policy.TextChecker, func(), error) {
+	builtin, err := content.New(content.Config{ExtraFile: cfg.contentFile})
+	if err != nil {
+		return nil, nil, err
+	}
+	if cfg.contentRemote == "" {
+		return builtin, func() {}, nil
+	}
+	remote, err := content.NewRemote(content.RemoteConfig{URL: cfg.contentRemote, Timeout: cfg.contentTimeout}, builtin, content.WithLogger(log))
+	if err != nil {
+		return nil, nil, err
+	}
+	log.Info("remote text classifier", zap.String("url", cfg.contentRemote), zap.Duration("timeout", cfg.contentTimeout))
+	return remote, remote.Close, nil
 }
 
 func embeddedTopics(cfg config) []string {

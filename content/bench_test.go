@@ -1,0 +1,51 @@
+package content_test
+
+import (
+	"testing"
+
+	"github.com/relance/relance/content"
+)
+
+// BenchmarkCheck checks a realistic mix of short messages: the French and English corpora
+// (about 60% clean, the rest offensive), each with its locale, one message per iteration.
+func BenchmarkCheck(b *testing.B) {
+	type msg struct{ text, locale string }
+	var msgs []msg
+	for _, lang := range []string{"fr", "en"} {
+		for _, s := range readCorpus(b, lang) {
+			msgs = append(msgs, msg{s.text, lang})
+		}
+	}
+	c := content.Default()
+	for _, m := range msgs { // warm the pool
+		c.Check(m.text, m.locale)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		m := msgs[i%len(msgs)]
+		c.Check(m.text, m.locale)
+		i++
+	}
+	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// BenchmarkCheckNoLocale is BenchmarkCheck without locales: the check guesses the language.
+func BenchmarkCheckNoLocale(b *testing.B) {
+	var texts []string
+	for _, lang := range []string{"fr", "en"} {
+		for _, s := range readCorpus(b, lang) {
+			texts = append(texts, s.text)
+		}
+	}
+	c := content.Default()
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		c.Check(texts[i%len(texts)], "")
+		i++
+	}
+	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "msgs/s")
+}

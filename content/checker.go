@@ -1,0 +1,408 @@
+package content
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/relance/relance/policy"
+)
+
+// Config configures a Checker. The zero value is the built-in lists alone.
+type Config struct {
+	// ExtraFile is an operator's file of entries to add to and remove from the built-in
+	// lists: YAML (.yaml, .yml) or TSV (.tsv), described in the package documentation.
+	// It is read and validated by New; an error names the file and line. Empty: none.
+	ExtraFile string
+}
+
+// Validate checks what can be checked without reading the file.
+func (c Config) Validate() error {
+	if c.ExtraFile == "" {
+		return nil
+	}
+	switch strings.ToLower(filepath.Ext(c.ExtraFile)) {
+	case ".yaml", ".yml", ".tsv":
+		return nil
+	}
+	return fmt.Errorf("content: extra file %s: want a .yaml, .yml or .tsv file", c.ExtraFile)
+}
+
+// Checker finds insults, hate, sexual content and threats in short messages. It is
+// immutable once built and safe for concurrent use.
+type Checker struct {
+	langs []string
+	all   uint8 // every language
+
+	vocab map[string]wordInfo // every word of the lists
+	skel  map[string]wordInfo // words of entries by their skeleton (repeated letters once)
+	// byLen holds the words of entries by length, for words with masked letters ("c*nnard").
+	byLen [][]string
+
+	nodes      []node
+	edges      map[uint64]int32 // edgeKey(node, word id) → node
+	classEdges []classEdge
+	results    []result
+
+	pool sync.Pool // *scratch
+}
+
+var _ policy.TextChecker = (*Checker)(nil)
+
+// wordInfo is what the lists say of a word.
+type wordInfo struct {
+	id      int32 // -1: unknown
+	flags   uint8
+	stop    uint8     // languages it is a common word of
+	filler  uint8     // languages in which a gap may skip it
+	classes [2]uint64 // classes it belongs to, by class id
+}
+
+func (w *wordInfo) inClass(id uint16) bool { return w.classes[id>>6]&(1<<(id&63)) != 0 }
+
+// Word flags.
+const (
+	wordStarts  uint8 = 1 << iota // some entry starts with it
+	wordSingle                    // it is an entry on its own
+	wordContent                   // some entry holds it
+	wordExact                     // only as written: no repeated-letter or masked matching
+)
+
+var unknownWord = wordInfo{id: -1}
+
+// node is a state of the automaton the entries compile to: a trie over word ids, with
+// class, gap and any-word edges.
+type node struct {
+	res, nres int32 // results[res:res+nres]: the entries ending here
+	cls, ncls int32 // classEdges[cls:cls+ncls]
+	gap, any  int32 // children through "~" and "*"; 0 for none (the root is nobody's child)
+	isGap     bool  // reached through "~": may skip filler words
+	hasEdges  bool
+}
+
+// classEdge leads to child on any word of a class.
+type classEdge struct {
+	class uint16
+	child int32
+}
+
+// result is one entry ending at a node.
+type result struct {
+	lang        uint8
+	cat         uint8
+	sev         Severity
+	whole       bool
+	anchorStart bool
+	anchorEnd   bool
+}
+
+func edgeKey(n int32, word int32) uint64 { return uint64(uint32(n))<<32 | uint64(uint32(word)) }
+
+var defaultChecker = sync.OnceValue(func() *Checker {
+	c, err := New(Config{})
+	if err != nil {
+		panic(fmt.Sprintf("content: the built-in lists are invalid: %v", err))
+	}
+	return c
+})
+
+// Default returns the Checker of the built-in lists. It is built once and shared.
+func Default() *Checker { return defaultChecker() }
+
+// New builds a Checker from the built-in lists and cfg.ExtraFile.
+func New(cfg Config) (*Checker, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	var b builder
+	if err := b.readBuiltin(); err != nil {
+		return nil, fmt.Errorf("content: %w", err)
+	}
+	if cfg.ExtraFile != "" {
+		if err := b.readExtraFile(cfg.ExtraFile); err != nil {
+			return nil, fmt.Errorf("content: %w", err)
+		}
+	}
+	c, err := b.build()
+	if err != nil {
+		return nil, fmt.Errorf("content: %w", err)
+	}
+	return c, nil
+}
+
+// build compiles the entries.
+func (b *builder) build() (*Checker, error) {
+	c := &Checker{
+		langs: b.langs,
+		vocab: map[string]wordInfo{},
+		skel:  map[string]wordInfo{},
+		nodes: make([]node, 1, 1024),
+		edges: map[uint64]int32{},
+	}
+	c.all = uint8(1<<len(b.langs) - 1)
+	c.pool.New = func() any { return new(scratch) }
+	for li := range b.langs {
+		for _, name := range []string{classStop, classFiller} {
+			cl := b.classes[li][name]
+			if cl == nil {
+				continue
+			}
+			if len(cl.multis) > 0 {
+				return nil, fmt.Errorf("%s: @%s holds single words only, not %q", b.langs[li], name, strings.Join(cl.multis[0], " "))
+			}
+			for _, w := range cl.singles {
+				info := c.word(w)
+				if name == classStop {
+					info.stop |= 1 << li
+				} else {
+					info.filler |= 1 << li
+				}
+				c.vocab[w] = info
+			}
+		}
+	}
+
+	t := trie{c: c, classes: map[int32][]classEdge{}}
+	pending := map[int32][]result{}
+	for _, e := range b.entries {
+		if b.removes(e.lang, e.key, e.cat) {
+			continue
+		}
+		seqs := [][]item{nil}
+		for _, p := range e.parts {
+			if len(seqs)*len(p.alts) > maxExpansions {
+				return nil, fmt.Errorf("%s: the term expands to more than %d sequences", e.origin, maxExpansions)
+			}
+			seqs = product(seqs, p.alts)
+		}
+		r := result{lang: e.lang, cat: e.cat, sev: e.sev, whole: e.whole, anchorStart: e.anchorStart, anchorEnd: e.anchorEnd}
+		for _, seq := range seqs {
+			if b.removes(e.lang, seqKey(seq, e), e.cat) {
+				continue
+			}
+			n := t.insert(seq, e.exact)
+			rs := pending[n]
+			if i := slices.IndexFunc(rs, func(o result) bool { o.lang = r.lang; return o == r }); i >= 0 {
+				rs[i].lang |= r.lang
+			} else {
+				pending[n] = append(rs, r)
+			}
+		}
+	}
+	for _, r := range b.removals {
+		if !r.used {
+			return nil, fmt.Errorf("%s: removes nothing: no %s entry %q", r.origin, b.langs[bitIndex(r.lang)], r.key)
+		}
+	}
+	for id, cl := range b.used {
+		for _, w := range cl.singles {
+			info := c.word(w)
+			info.classes[id>>6] |= 1 << (id & 63)
+			c.vocab[w] = info
+		}
+	}
+
+	// Flatten the results and the class edges, in node order.
+	for n := range c.nodes {
+		nd := &c.nodes[n]
+		rs := pending[int32(n)]
+		nd.res, nd.nres = int32(len(c.results)), int32(len(rs))
+		c.results = append(c.results, rs...)
+		es := t.classes[int32(n)]
+		nd.cls, nd.ncls = int32(len(c.classEdges)), int32(len(es))
+		c.classEdges = append(c.classEdges, es...)
+	}
+
+	// What each word is: an entry's first word, an entry on its own, an entry's word.
+	root := c.classEdges[c.nodes[0].cls : c.nodes[0].cls+c.nodes[0].ncls]
+	words := make([]string, 0, len(c.vocab))
+	for w, info := range c.vocab {
+		for id, cl := range b.used {
+			if info.inClass(uint16(id)) && len(cl.singles) > 0 {
+				info.flags |= wordContent
+			}
+		}
+		if child, ok := c.edges[edgeKey(0, info.id)]; ok {
+			info.flags |= wordStarts
+			if c.flags(child) {
+				info.flags |= wordSingle
+			}
+		}
+		for _, e := range root {
+			if info.inClass(e.class) {
+				info.flags |= wordStarts
+				if c.flags(e.child) {
+					info.flags |= wordSingle
+				}
+			}
+		}
+		c.vocab[w] = info
+		words = append(words, w)
+	}
+	slices.Sort(words)
+	for _, w := range words {
+		info := c.vocab[w]
+		if info.flags&wordContent == 0 || info.flags&wordExact != 0 {
+			continue
+		}
+		sk := string(collapse(nil, []byte(w)))
+		if prev, ok := c.skel[sk]; !ok || (sk == w && prev.id != info.id) {
+			c.skel[sk] = info
+		}
+		for len(c.byLen) <= len(w) {
+			c.byLen = append(c.byLen, nil)
+		}
+		c.byLen[len(w)] = append(c.byLen[len(w)], w)
+	}
+	return c, nil
+}
+
+// flags reports whether a node ends an entry that flags (not an allow entry).
+func (c *Checker) flags(n int32) bool {
+	nd := &c.nodes[n]
+	for _, r := range c.results[nd.res : nd.res+nd.nres] {
+		if r.cat != catAllow {
+			return true
+		}
+	}
+	return false
+}
+
+// seqKey is the key an expanded sequence is removed by.
+func seqKey(seq []item, e entry) string {
+	words := make([]string, 0, len(seq)+2)
+	if e.anchorStart {
+		words = append(words, "^")
+	}
+	for _, it := range seq {
+		words = append(words, it.String())
+	}
+	if e.anchorEnd {
+		words = append(words, "$")
+	}
+	return strings.Join(words, " ")
+}
+
+func bitIndex(mask uint8) int {
+	for i := range 8 {
+		if mask&(1<<i) != 0 {
+			return i
+		}
+	}
+	return 0
+}
+
+// word returns a word's info, adding it to the vocabulary when new.
+func (c *Checker) word(w string) wordInfo {
+	info, ok := c.vocab[w]
+	if !ok {
+		info = wordInfo{id: int32(len(c.vocab))}
+		c.vocab[w] = info
+	}
+	return info
+}
+
+// trie builds the automaton's nodes and edges.
+type trie struct {
+	c       *Checker
+	classes map[int32][]classEdge // by node, until flattened
+}
+
+// insert adds a sequence and returns its last node.
+func (t *trie) insert(seq []item, exact bool) int32 {
+	c := t.c
+	n := int32(0)
+	newNode := func(nd node) int32 {
+		c.nodes = append(c.nodes, nd)
+		return int32(len(c.nodes) - 1)
+	}
+	for _, it := range seq {
+		switch it.kind {
+		case itemGapKind:
+			if c.nodes[n].gap == 0 {
+				g := newNode(node{isGap: true})
+				c.nodes[n].gap = g
+			}
+			n = c.nodes[n].gap
+		case itemAnyKind:
+			if c.nodes[n].any == 0 {
+				a := newNode(node{})
+				c.nodes[n].any = a
+			}
+			n = c.nodes[n].any
+		case itemClass:
+			i := slices.IndexFunc(t.classes[n], func(e classEdge) bool { return e.class == uint16(it.class) })
+			if i < 0 {
+				child := newNode(node{})
+				t.classes[n] = append(t.classes[n], classEdge{class: uint16(it.class), child: child})
+				i = len(t.classes[n]) - 1
+			}
+			n = t.classes[n][i].child
+		default:
+			info := c.word(it.word)
+			info.flags |= wordContent
+			if exact {
+				info.flags |= wordExact
+			}
+			c.vocab[it.word] = info
+			k := edgeKey(n, info.id)
+			child, ok := c.edges[k]
+			if !ok {
+				child = newNode(node{})
+				c.edges[k] = child
+				c.nodes[n].hasEdges = true
+			}
+			n = child
+		}
+	}
+	return n
+}
+
+// Languages returns the languages the lists cover, such as "en" and "fr".
+func (c *Checker) Languages() []string { return slices.Clone(c.langs) }
+
+// Check returns the categories of offensive content in text, sorted, each once; nil when
+// none. It implements policy.TextChecker. The returned slice is shared and must not be
+// modified (appending to it is fine: it copies).
+func (c *Checker) Check(text, locale string) []policy.Category {
+	sev := c.scan(text, locale)
+	set := 0
+	for i, s := range sev {
+		if s != 0 {
+			set |= 1 << i
+		}
+	}
+	return categorySets[set]
+}
+
+// Find returns the categories of offensive content in text, each once with the highest
+// severity of what matched, in category order; nil when none.
+//
+// locale selects the lists: "fr", "fr-FR", "en_GB"… check that language, plus any other
+// the text is clearly written in; an empty or unknown locale checks the languages the text
+// seems written in, or all of them when it cannot tell.
+func (c *Checker) Find(text, locale string) []Finding {
+	sev := c.scan(text, locale)
+	var out []Finding
+	for i, s := range sev {
+		if s != 0 {
+			out = append(out, Finding{Category: categories[i], Severity: s})
+		}
+	}
+	return out
+}
+
+// localeLanguages returns the languages a locale selects (0 for none known).
+func (c *Checker) localeLanguages(locale string) uint8 {
+	if i := strings.IndexAny(locale, "-_"); i >= 0 {
+		locale = locale[:i]
+	}
+	for i, l := range c.langs {
+		if strings.EqualFold(locale, l) {
+			return 1 << i
+		}
+	}
+	return 0
+}

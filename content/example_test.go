@@ -1,0 +1,36 @@
+package content_test
+
+import (
+	"fmt"
+
+	"github.com/relance/relance/content"
+)
+
+// The built-in check finds categories, never words, and sees through spelling tricks.
+func ExampleChecker_Check() {
+	c := content.Default()
+	fmt.Println(c.Check("t'es vraiment qu'un c.o.n.n.a.r.d", "fr"))
+	fmt.Println(c.Check("je viens de Concarneau, ravie de faire ta connaissance", "fr"))
+	fmt.Println(c.Check("I'm gonna k1ll you, b!tch", "en"))
+	// Output:
+	// [insult]
+	// []
+	// [insult threat]
+}
+
+// Find adds the highest severity of each category.
+func ExampleChecker_Find() {
+	for _, f := range content.Default().Find("sale bougnoule, va crever", "") {
+		fmt.Println(f.Category, f.Severity)
+	}
+	// Output:
+	// hate high
+	// threat high
+}
+
+// An operator's file adds and removes entries; New validates it at start.
+func ExampleNew() {
+	_, err := content.New(content.Config{ExtraFile: "testdata/does-not-exist.yaml"})
+	fmt.Println(err != nil)
+	// Output: true
+}

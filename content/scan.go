@@ -1,0 +1,368 @@
+package content
+
+// scratch is the per-call working memory, reused through the Checker's pool so that a
+// check allocates nothing in steady state.
+type scratch struct {
+	buf  []byte  // the message's words, normalised
+	toks []token // the words, as cut
+	seq  []seqTok
+	hits []hit
+
+	alt, skel, strip, glue []byte // lookup variants
+	votes                  [maxLanguages]uint16
+	gap                    uint8 // separators since the last word, while tokenising
+	gapSpace               bool
+}
+
+// seqTok is one word of the sequence the automaton reads: a token, or letters joined.
+type seqTok struct {
+	w     wordInfo
+	flags uint8 // tokBoundaryBefore, tokBoundaryAfter
+}
+
+// hit is one entry matched over seq[start:end].
+type hit struct {
+	start, end int32
+	res        int32
+}
+
+// Bounds of the work one message may cause.
+const (
+	maxHits        = 256
+	maxPooledBytes = 64 << 10
+	maxGlue        = 32 // letters joined at most
+)
+
+// scan returns the highest severity found in each category.
+func (c *Checker) scan(text, locale string) (sev [numCategories]Severity) {
+	if text == "" {
+		return sev
+	}
+	s := c.pool.Get().(*scratch)
+	defer c.release(s)
+
+	s.tokenize(text)
+	c.words(s)
+	active := c.languages(s, locale)
+	s.hits = s.hits[:0]
+	for p, t := range s.seq {
+		if t.w.flags&wordStarts != 0 {
+			c.walk(s, 0, p, p, 0, active)
+		}
+	}
+	return c.resolve(s)
+}
+
+func (c *Checker) release(s *scratch) {
+	if cap(s.buf) > maxPooledBytes || cap(s.seq) > maxPooledBytes/8 {
+		return // a huge message: let its buffers go
+	}
+	c.pool.Put(s)
+}
+
+// languages decides which languages to check: the locale's, and the ones the text is
+// clearly written in (its common words are mostly of one language); all of them when the
+// locale is unknown and the text does not tell.
+func (c *Checker) languages(s *scratch, locale string) uint8 {
+	best, second := 0, uint16(0)
+	for i := 1; i < len(c.langs); i++ {
+		switch v := s.votes[i]; {
+		case v > s.votes[best]:
+			second = s.votes[best]
+			best = i
+		case v > second:
+			second = v
+		}
+	}
+	var detected uint8
+	if s.votes[best] > 0 && s.votes[best] >= 2*second {
+		detected = 1 << best
+	}
+	if l := c.localeLanguages(locale); l != 0 {
+		return l | detected
+	}
+	if detected != 0 {
+		return detected
+	}
+	return c.all
+}
+
+// words looks every token up, joins runs of separated letters ("c.o.n.n.a.r.d") into the
+// word they spell when it is an entry's, and counts the common words of each language.
+func (c *Checker) words(s *scratch) {
+	s.seq = s.seq[:0]
+	s.votes = [maxLanguages]uint16{}
+	toks := s.toks
+	for i := 0; i < len(toks); {
+		if toks[i].flags&tokGlue == 0 {
+			c.emit(s, toks[i])
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(toks) && j-i < maxGlue && toks[j].flags&tokGlue != 0 && toks[j-1].flags&tokApostrophe == 0 {
+			j++
+		}
+		if j-i >= 2 && c.join(s, i, j) {
+			i = j
+			continue
+		}
+		for ; i < j; i++ {
+			c.emit(s, toks[i])
+		}
+	}
+}
+
+// emit appends one token to the sequence.
+func (c *Checker) emit(s *scratch, t token) {
+	w := unknownWord
+	if t.flags&tokNoWord == 0 {
+		w, _ = c.lookup(s, s.buf[t.start:t.end], t.flags)
+	}
+	c.vote(s, w)
+	s.seq = append(s.seq, seqTok{w: w, flags: t.flags & (tokBoundaryBefore | tokBoundaryAfter)})
+}
+
+func (c *Checker) vote(s *scratch, w wordInfo) {
+	for m, i := w.stop, 0; m != 0; m, i = m>>1, i+1 {
+		if m&1 != 0 {
+			s.votes[i]++
+		}
+	}
+}
+
+// join tries to read toks[i:j], one-character tokens, as one word: the whole run, then
+// without its first or last character (a real one-letter word next to the spelled one).
+// A two-letter word is only read from a whole run joined by one non-space character
+// ("p.d"), or from a whole sentence ("P D"). On success it emits the run, the joined word
+// in it, and reports true.
+func (c *Checker) join(s *scratch, i, j int) bool {
+	for k, r := range [...][2]int{{i, j}, {i + 1, j}, {i, j - 1}, {i + 1, j - 1}} {
+		a, b := r[0], r[1]
+		if b-a < 2 {
+			continue
+		}
+		if b-a == 2 {
+			joined := !s.toks[b-1].gapSpace && s.toks[b-1].gap == 1
+			sentence := s.toks[a].flags&tokBoundaryBefore != 0 && s.toks[b-1].flags&tokBoundaryAfter != 0
+			if k != 0 || !joined && !sentence {
+				continue
+			}
+		}
+		s.glue = s.glue[:0]
+		var flags uint8
+		letters := 0
+		for _, t := range s.toks[a:b] {
+			s.glue = append(s.glue, s.buf[t.start])
+			flags |= t.flags & tokAmbiguous
+			letters += int(t.letters)
+		}
+		if letters < 2 {
+			continue
+		}
+		w, ok := c.lookup(s, s.glue, flags)
+		if !ok || w.flags&wordContent == 0 {
+			continue
+		}
+		for _, t := range s.toks[i:a] {
+			c.emit(s, t)
+		}
+		c.vote(s, w)
+		flags = s.toks[a].flags&tokBoundaryBefore | s.toks[b-1].flags&tokBoundaryAfter
+		s.seq = append(s.seq, seqTok{w: w, flags: flags})
+		for _, t := range s.toks[b:j] {
+			c.emit(s, t)
+		}
+		return true
+	}
+	return false
+}
+
+// lookup finds a word as written, then with an ambiguous "1" or "|" read as "i" or "l",
+// with its repeated letters once, or with its masked letters ("c*nnard") guessed.
+func (c *Checker) lookup(s *scratch, w []byte, flags uint8) (wordInfo, bool) {
+	if flags&tokAmbiguous == 0 {
+		return c.lookupPlain(s, w, flags)
+	}
+	for _, letter := range [...]byte{'i', 'l'} {
+		s.alt = append(s.alt[:0], w...)
+		for k, b := range s.alt {
+			if b == ambiguous {
+				s.alt[k] = letter
+			}
+		}
+		if info, ok := c.lookupPlain(s, s.alt, flags); ok {
+			return info, true
+		}
+	}
+	return unknownWord, false
+}
+
+func (c *Checker) lookupPlain(s *scratch, w []byte, flags uint8) (wordInfo, bool) {
+	if flags&tokMasked != 0 {
+		return c.lookupMasked(s, w)
+	}
+	if info, ok := c.vocab[string(w)]; ok {
+		return info, true
+	}
+	run := longestRun(w)
+	if run < 2 {
+		return unknownWord, false
+	}
+	// Letters repeated for emphasis ("connnnard") or by mistake ("sallope"). A doubled
+	// letter only finds a word that is an entry on its own, so "salle" is not "sale".
+	s.skel = collapse(s.skel[:0], w)
+	if info, ok := c.skel[string(s.skel)]; ok && (run >= 3 || info.flags&wordSingle != 0) {
+		return info, true
+	}
+	return unknownWord, false
+}
+
+// lookupMasked guesses a word with masked letters: with two letters or more shown, the one
+// entry word of that length that agrees ("c*nnard" → connard); else the word without its
+// stars ("f***" → f, as in "f you").
+func (c *Checker) lookupMasked(s *scratch, w []byte) (wordInfo, bool) {
+	shown := 0
+	s.strip = s.strip[:0]
+	for _, b := range w {
+		if b != '*' {
+			shown++
+			s.strip = append(s.strip, b)
+		}
+	}
+	if shown >= 2 && w[0] != '*' && len(w) < len(c.byLen) {
+		var single, other wordInfo
+		singles, others := 0, 0
+		for _, cand := range c.byLen[len(w)] {
+			if !masks(w, cand) {
+				continue
+			}
+			info := c.vocab[cand]
+			if info.flags&wordSingle != 0 {
+				single = info
+				singles++
+			} else {
+				other = info
+				others++
+			}
+		}
+		switch {
+		case singles == 1:
+			return single, true
+		case singles == 0 && others == 1:
+			return other, true
+		}
+	}
+	if shown == 0 {
+		return unknownWord, false
+	}
+	return c.lookupPlain(s, s.strip, 0)
+}
+
+// masks reports whether w, with '*' for any letter, agrees with cand (of the same length).
+func masks(w []byte, cand string) bool {
+	for k, b := range w {
+		if b != '*' && b != cand[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// longestRun returns the length of the longest run of one repeated letter.
+func longestRun(w []byte) int {
+	best, run := 1, 1
+	for k := 1; k < len(w); k++ {
+		if w[k] == w[k-1] && w[k] >= 'a' && w[k] <= 'z' {
+			run++
+			best = max(best, run)
+		} else {
+			run = 1
+		}
+	}
+	return best
+}
+
+// collapse appends w to dst with every run of a repeated letter written once.
+func collapse(dst, w []byte) []byte {
+	for k, b := range w {
+		if k > 0 && b == w[k-1] && b >= 'a' && b <= 'z' {
+			continue
+		}
+		dst = append(dst, b)
+	}
+	return dst
+}
+
+// walk follows the automaton from node n, where seq[start:p] has been read; fillers is how
+// many words the current gap has skipped.
+func (c *Checker) walk(s *scratch, n int32, start, p, fillers int, active uint8) {
+	nd := &c.nodes[n]
+	if nd.nres > 0 {
+		c.record(s, nd, start, p, active)
+	}
+	if p >= len(s.seq) {
+		return
+	}
+	t := s.seq[p]
+	if nd.hasEdges && t.w.id >= 0 {
+		if child, ok := c.edges[edgeKey(n, t.w.id)]; ok {
+			c.walk(s, child, start, p+1, 0, active)
+		}
+	}
+	for _, e := range c.classEdges[nd.cls : nd.cls+nd.ncls] {
+		if t.w.inClass(e.class) {
+			c.walk(s, e.child, start, p+1, 0, active)
+		}
+	}
+	if nd.any != 0 {
+		c.walk(s, nd.any, start, p+1, 0, active)
+	}
+	if nd.gap != 0 {
+		c.walk(s, nd.gap, start, p, 0, active)
+	}
+	if nd.isGap && fillers < maxFillers && t.w.filler&active != 0 {
+		c.walk(s, n, start, p+1, fillers+1, active)
+	}
+}
+
+// record keeps the entries ending at nd whose language and anchors fit.
+func (c *Checker) record(s *scratch, nd *node, start, end int, active uint8) {
+	for i := nd.res; i < nd.res+nd.nres; i++ {
+		r := &c.results[i]
+		switch {
+		case r.lang&active == 0,
+			r.anchorStart && s.seq[start].flags&tokBoundaryBefore == 0,
+			r.anchorEnd && s.seq[end-1].flags&tokBoundaryAfter == 0,
+			len(s.hits) == maxHits:
+			continue
+		}
+		s.hits = append(s.hits, hit{start: int32(start), end: int32(end), res: i})
+	}
+}
+
+// resolve turns the hits into severities: an allow match clears every match it overlaps,
+// and a "whole" match clears the shorter ones inside it.
+func (c *Checker) resolve(s *scratch) (sev [numCategories]Severity) {
+	for _, h := range s.hits {
+		r := &c.results[h.res]
+		if r.cat == catAllow || c.cleared(s, h) {
+			continue
+		}
+		sev[r.cat] = max(sev[r.cat], r.sev)
+	}
+	return sev
+}
+
+func (c *Checker) cleared(s *scratch, h hit) bool {
+	for _, g := range s.hits {
+		r := &c.results[g.res]
+		switch {
+		case r.cat == catAllow && g.start < h.end && h.start < g.end:
+			return true
+		case r.whole && g.start <= h.start && h.end <= g.end && g.end-g.start > h.end-h.start:
+			return true
+		}
+	}
+	return false
+}
