@@ -58,3 +58,31 @@ lint:
 ## vulncheck: known vulnerabilities in the dependencies (needs the vulnerability database online)
 vulncheck:
 	$(GO) run golang.org/x/vuln/cmd/govulncheck@latest ./...
+
+## test-faults: every fault scenario, full variant (about 16 minutes; see docs/RELIABILITY.md)
+test-faults:
+	RELANCE_FAULTS=1 $(GO) test -count=1 -v -timeout 60m ./faults/
+
+## test-faults-short: the fault scenarios' CI variant, run side by side (about 100 s)
+test-faults-short:
+	RELANCE_FAULTS=short $(GO) test -count=1 -v -parallel 8 -timeout 15m ./faults/
+
+# --- Benchmark (docs/BENCHMARKS.md) ---
+
+N ?= 1000000
+BENCH_FLAGS ?=
+
+.PHONY: bench
+
+## bench: relance vs the Kafka I/O floor and the naive design on a local broker and redis-server (N events)
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1s ./topics ./policy ./state
+	$(GO) build -o bin/kfake-broker ./cmd/kfake-broker
+	$(GO) build -o bin/relance-bench ./cmd/relance-bench
+	bin/relance-bench -n $(N) -broker-bin bin/kfake-broker -cpuprofile bin/bench-cpu.pprof -memprofile bin/bench-mem.pprof $(BENCH_FLAGS)
+
+## soak: relance for 10 minutes at 500 events/s, printing RSS, goroutines and Redis memory every 30 s (not in CI)
+soak:
+	RELANCE_FAULTS=1 RELANCE_SOAK=10m $(GO) test -count=1 -v -run TestSoak -timeout 30m ./faults/
+
+.PHONY: test-faults test-faults-short soak

@@ -115,7 +115,10 @@ if redis.call('ZSCORE', fwd_seen, id) then
   local view = redis.call('HGET', fwd_views, id)
   if view then
     local r = decode(view)
-    r[1] = REPLAYED
+    -- A counted message replays as such; a late one keeps its status (see below).
+    if r[1] == COUNTED then
+      r[1] = REPLAYED
+    end
     return r
   end
   return result(DUPLICATE, redis.call('ZCARD', fwd_unanswered), 0)
@@ -148,7 +151,14 @@ if t <= answered then
     newest = t
   end
   mark_seen()
-  return result(LATE, 0, answered)
+  local r = result(LATE, 0, answered)
+  -- An offensive late message raises a content alert whose severity depends on when R
+  -- answered: remember it, so a redelivery decides the same (and not as unanswered).
+  if offensive then
+    redis.call('HSET', fwd_views, id, encode(r))
+    redis.call('PEXPIRE', fwd_views, ttl)
+  end
+  return r
 end
 
 if t > newest then

@@ -1,0 +1,464 @@
+package faults
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/relance/relance/policy"
+	"github.com/relance/relance/topics"
+)
+
+// WorkloadConfig shapes a workload. The zero value of each field means its default.
+type WorkloadConfig struct {
+	// Seed makes the workload reproducible: the same seed and settings give the same
+	// records and ledger (event times aside, which follow Base).
+	Seed uint64
+	// Pairs is the number of scripted pairs whose streaks reach the policy's levels.
+	// Default 200.
+	Pairs int
+	// ReplyPairs is the number of short conversations answered through the reply topic.
+	// Default Pairs/4.
+	ReplyPairs int
+	// BadRate is the share of records that are bad input, in [0, 0.5]. Default 0 (none);
+	// the issue's scenario uses 0.05.
+	BadRate float64
+	// Base is the event time of the earliest event. Default: two days before now, so every
+	// event is in the past of the processor's clock and within one window.
+	Base time.Time
+	// Topics are the topic names; empty names take their defaults.
+	Topics topics.Names
+}
+
+func (c WorkloadConfig) withDefaults() WorkloadConfig {
+	if c.Pairs == 0 {
+		c.Pairs = 200
+	}
+	if c.ReplyPairs == 0 {
+		c.ReplyPairs = c.Pairs / 4
+	}
+	if c.Base.IsZero() {
+		c.Base = time.Now().Add(-48 * time.Hour)
+	}
+	c.Base = c.Base.UTC().Truncate(time.Millisecond)
+	c.Topics = c.Topics.WithDefaults()
+	return c
+}
+
+// Record is one input record of the workload.
+type Record struct {
+	Topic string
+	Key   []byte
+	Value []byte
+	// Bad names the kind of bad input (see BadKinds); empty for a valid event.
+	Bad string
+}
+
+// Workload is the records to produce, in order, and the outputs they must yield.
+type Workload struct {
+	Records []Record
+	Ledger  Ledger
+}
+
+// Ledger is what relance must publish for a workload.
+type Ledger struct {
+	// Outputs maps every expected nudge_id and alert_id to what it is about.
+	Outputs map[string]Output
+	// Events is the number of records, bad ones included; Bad the number of bad ones,
+	// which must all be dead-lettered, and BadByKind their kinds.
+	Events, Bad int
+	BadByKind   map[string]int
+	// Valid counts the valid events by topic.
+	Valid map[string]int
+}
+
+// Output is one expected or observed decision, reduced to what identifies it.
+type Output struct {
+	ID string
+	// What is "nudge <kind> <audience>" or "alert <severity>".
+	What string
+	// From and To are the pair: the nudged member and the other one for a nudge, sender
+	// and recipient for an alert.
+	From, To    string
+	TriggeredBy string
+}
+
+// Key is the decision without its id: two outputs with the same key must carry the same id.
+func (o Output) Key() string {
+	return fmt.Sprintf("%s %s->%s by %s", o.What, o.From, o.To, o.TriggeredBy)
+}
+
+// BadKinds are the kinds of bad input the workload sends.
+var BadKinds = []string{
+	"random-bytes", "truncated-json", "missing-field", "empty-field", "wrong-type",
+	"invalid-utf8", "oversize", "long-id", "future", "past", "self-addressed",
+}
+
+// event is one valid input event of a pair's script.
+type event struct {
+	reply       bool
+	id          string
+	from, to    string
+	at          time.Time
+	locale      string
+	labels      []string
+	attachments []topics.Attachment
+	key         string
+}
+
+// Generate builds the workload and, with the real policy over an in-memory model of the
+// store, its ledger.
+//
+// Every pair's events are keyed by the pair, so they land in one partition of one topic
+// and are processed in order: that is what makes the expected decisions exact. Answers in
+// scripted pairs are messages back (a MessageSent from B to A answers A, on the same
+// partition); replies on the reply topic only close short conversations of at most three
+// messages, whose outcome (no decision) does not depend on their order.
+func Generate(cfg WorkloadConfig, pol *policy.Policy) Workload {
+	cfg = cfg.withDefaults()
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x72656c616e6365))
+	var scripts [][]event
+	for i := range cfg.Pairs {
+		scripts = append(scripts, scriptPair(rng, cfg, i))
+	}
+	for i := range cfg.ReplyPairs {
+		scripts = append(scripts, scriptReplyPair(rng, cfg, i))
+	}
+
+	// Interleave the scripts at random, keeping each one's order.
+	var order []event
+	total := 0
+	for _, s := range scripts {
+		total += len(s)
+	}
+	for total > 0 {
+		n := rng.IntN(total)
+		for i, s := range scripts {
+			if n < len(s) {
+				order = append(order, s[0])
+				scripts[i] = s[1:]
+				break
+			}
+			n -= len(s)
+		}
+		total--
+	}
+
+	w := Workload{Ledger: Ledger{
+		Outputs:   map[string]Output{},
+		BadByKind: map[string]int{},
+		Valid:     map[string]int{},
+	}}
+	m := newModel(pol)
+	bad := 0
+	if cfg.BadRate > 0 {
+		bad = int(float64(len(order))*cfg.BadRate/(1-cfg.BadRate) + 0.5)
+	}
+	badAt := map[int]bool{}
+	for len(badAt) < bad {
+		badAt[rng.IntN(len(order)+bad)] = true
+	}
+	next := 0
+	for pos := range len(order) + bad {
+		if badAt[pos] {
+			kind := BadKinds[len(w.Ledger.BadByKind)%len(BadKinds)]
+			if len(w.Ledger.BadByKind) == len(BadKinds) {
+				kind = BadKinds[rng.IntN(len(BadKinds))]
+			}
+			w.Records = append(w.Records, badRecord(rng, cfg, kind, w.Ledger.Bad))
+			w.Ledger.Bad++
+			w.Ledger.BadByKind[kind]++
+			continue
+		}
+		ev := order[next]
+		next++
+		rec := ev.record(cfg.Topics)
+		w.Records = append(w.Records, rec)
+		w.Ledger.Valid[rec.Topic]++
+		for _, o := range m.apply(ev) {
+			w.Ledger.Outputs[o.ID] = o
+		}
+	}
+	w.Ledger.Events = len(w.Records)
+	return w
+}
+
+// streakLengths are the first streak of each scripted pair, in turn: every level, just
+// under and just over it.
+var streakLengths = []int{4, 7, 12, 3, 5, 13, 6, 8, 11, 1, 2, 15}
+
+// scriptPair writes one pair's conversation: one to three streaks, each by either member,
+// mostly answered, with now and then an offensive message, and a polite exchange.
+func scriptPair(rng *rand.Rand, cfg WorkloadConfig, i int) []event {
+	a, b := fmt.Sprintf("s%d-%d-a", cfg.Seed, i), fmt.Sprintf("s%d-%d-b", cfg.Seed, i)
+	key := fmt.Sprintf("pair-%d", i)
+	locale := []string{"fr", "en", ""}[rng.IntN(3)]
+	t := cfg.Base.Add(time.Duration(rng.IntN(3600)) * time.Second)
+	var out []event
+	n := 0
+	add := func(from, to string) *event {
+		n++
+		t = t.Add(time.Duration(1+rng.IntN(300))*time.Second + time.Duration(rng.IntN(1000))*time.Millisecond)
+		out = append(out, event{id: fmt.Sprintf("m-%d-%d-%d", cfg.Seed, i, n), from: from, to: to, at: t, locale: locale, key: key})
+		return &out[len(out)-1]
+	}
+	streaks := 1 + rng.IntN(3)
+	for s := range streaks {
+		length := streakLengths[i%len(streakLengths)]
+		if s > 0 {
+			length = 1 + rng.IntN(14)
+		}
+		from, to := a, b
+		if rng.IntN(4) == 0 {
+			from, to = b, a
+		}
+		for range length {
+			e := add(from, to)
+			if rng.IntN(40) == 0 {
+				offend(rng, e)
+			}
+		}
+		switch rng.IntN(4) {
+		case 0: // left unanswered
+		case 1: // a polite exchange: each answers the other
+			for k := range 2 + rng.IntN(4) {
+				if k%2 == 0 {
+					add(to, from)
+				} else {
+					add(from, to)
+				}
+			}
+		default:
+			answer := add(to, from)
+			if rng.IntN(3) == 0 {
+				// A message sent just before the answer that arrives after it: late,
+				// never counted, but its content still raises an alert.
+				n++
+				late := event{id: fmt.Sprintf("m-%d-%d-%d", cfg.Seed, i, n), from: from, to: to,
+					at: answer.at.Add(-time.Duration(1+rng.IntN(999)) * time.Millisecond), locale: locale, key: key}
+				if rng.IntN(2) == 0 {
+					offend(rng, &late)
+				}
+				out = append(out, late)
+			}
+		}
+	}
+	return out
+}
+
+func offend(rng *rand.Rand, e *event) {
+	switch rng.IntN(5) {
+	case 0:
+		e.attachments = []topics.Attachment{{Kind: "image", Labels: []string{"nudity"}}}
+	default:
+		e.labels = []string{[]string{"insult", "hate", "threat", "sexual"}[rng.IntN(4)]}
+	}
+}
+
+// scriptReplyPair writes a short conversation: one to three messages, then a reply on the
+// reply topic. Whatever the order they are processed in, nothing is decided.
+func scriptReplyPair(rng *rand.Rand, cfg WorkloadConfig, i int) []event {
+	a, b := fmt.Sprintf("s%d-r%d-a", cfg.Seed, i), fmt.Sprintf("s%d-r%d-b", cfg.Seed, i)
+	key := fmt.Sprintf("reply-pair-%d", i)
+	t := cfg.Base.Add(time.Duration(rng.IntN(3600)) * time.Second)
+	var out []event
+	for n := range 1 + rng.IntN(3) {
+		t = t.Add(time.Duration(1+rng.IntN(60)) * time.Second)
+		out = append(out, event{id: fmt.Sprintf("m-%d-r%d-%d", cfg.Seed, i, n), from: a, to: b, at: t, locale: "en", key: key})
+	}
+	t = t.Add(time.Minute)
+	return append(out, event{reply: true, id: fmt.Sprintf("r-%d-r%d", cfg.Seed, i), from: b, to: a, at: t, key: key})
+}
+
+func (e event) record(names topics.Names) Record {
+	if e.reply {
+		v, _ := json.Marshal(topics.Reply{MessageID: e.id, SenderID: e.from, RecipientID: e.to, SentAt: e.at})
+		return Record{Topic: names.Reply, Key: []byte(e.key), Value: v}
+	}
+	v, _ := json.Marshal(topics.MessageSent{
+		MessageID: e.id, SenderID: e.from, RecipientID: e.to, SentAt: e.at,
+		Locale: e.locale, Labels: e.labels, Attachments: e.attachments,
+	})
+	return Record{Topic: names.MessageSent, Key: []byte(e.key), Value: v}
+}
+
+// badRecord builds the n-th bad input, of the given kind; n makes it unique.
+func badRecord(rng *rand.Rand, cfg WorkloadConfig, kind string, n int) Record {
+	topic := cfg.Topics.MessageSent
+	if rng.IntN(4) == 0 {
+		topic = cfg.Topics.Reply
+	}
+	id := fmt.Sprintf("bad-%d-%d", cfg.Seed, n)
+	at := cfg.Base.Format(time.RFC3339Nano)
+	obj := func(fields string) []byte {
+		return []byte(`{` + fields + `}`)
+	}
+	var v []byte
+	switch kind {
+	case "random-bytes":
+		v = make([]byte, 1+rng.IntN(200))
+		for i := range v {
+			v[i] = byte(rng.UintN(256))
+		}
+		v[0] = 0xff // never a JSON object
+		v = append(v, id...)
+	case "truncated-json":
+		full := obj(fmt.Sprintf(`"message_id":%q,"sender_id":"x-%s","recipient_id":"y","sent_at":%q`, id, id, at))
+		v = full[:len(full)/2]
+	case "missing-field":
+		v = obj(fmt.Sprintf(`"message_id":%q,"recipient_id":"y","sent_at":%q`, id, at))
+	case "empty-field":
+		v = obj(fmt.Sprintf(`"message_id":%q,"sender_id":"","recipient_id":"y","sent_at":%q`, id, at))
+	case "wrong-type":
+		v = obj(fmt.Sprintf(`"message_id":%q,"sender_id":42,"recipient_id":"y","sent_at":%q`, id, at))
+	case "invalid-utf8":
+		v = obj(fmt.Sprintf(`"message_id":%q,"sender_id":"x-`+"\xff\xfe"+`","recipient_id":"y","sent_at":%q`, id, at))
+	case "oversize":
+		v = obj(fmt.Sprintf(`"message_id":%q,"sender_id":"x","recipient_id":"y","sent_at":%q,"conversation_id":%q`,
+			id, at, strings.Repeat("c", topics.MaxValueBytes)))
+	case "long-id":
+		v = obj(fmt.Sprintf(`"message_id":%q,"sender_id":"x","recipient_id":"y","sent_at":%q`, id+strings.Repeat("i", topics.MaxIDBytes), at))
+	case "future":
+		v = obj(fmt.Sprintf(`"message_id":%q,"sender_id":"x","recipient_id":"y","sent_at":%q`, id, time.Now().Add(48*time.Hour).UTC().Format(time.RFC3339)))
+	case "past":
+		v = obj(fmt.Sprintf(`"message_id":%q,"sender_id":"x","recipient_id":"y","sent_at":"1970-01-01T00:00:01Z"`, id))
+	case "self-addressed":
+		v = obj(fmt.Sprintf(`"message_id":%q,"sender_id":"x","recipient_id":"x","sent_at":%q`, id, at))
+	default:
+		panic("faults: unknown bad input kind " + kind)
+	}
+	return Record{Topic: topic, Key: []byte(id), Value: v, Bad: kind}
+}
+
+// model is the store's behaviour for events that arrive in event-time order per pair, all
+// within one window: the only case the workload produces.
+type model struct {
+	pol  *policy.Policy
+	dirs map[[2]string]*direction
+}
+
+// direction is the state of one directed pair from→to.
+type direction struct {
+	unanswered []sent // oldest first
+	newest     time.Time
+	answered   time.Time
+	peak, off  int
+	start      string
+	nudged     time.Time
+}
+
+type sent struct {
+	id string
+	at time.Time
+}
+
+func newModel(pol *policy.Policy) *model {
+	return &model{pol: pol, dirs: map[[2]string]*direction{}}
+}
+
+func (m *model) dir(from, to string) *direction {
+	d := m.dirs[[2]string{from, to}]
+	if d == nil {
+		d = &direction{}
+		m.dirs[[2]string{from, to}] = d
+	}
+	return d
+}
+
+// apply records ev as state/apply.lua does and returns the outputs the policy decides.
+func (m *model) apply(ev event) []Output {
+	// Writing to the other member answers their messages sent at or before ev.
+	back := m.dir(ev.to, ev.from)
+	if ev.at.After(back.answered) {
+		back.answered = ev.at
+	}
+	kept := back.unanswered[:0:0]
+	for _, u := range back.unanswered {
+		if u.at.After(ev.at) {
+			kept = append(kept, u)
+		}
+	}
+	if len(kept) < len(back.unanswered) {
+		back.unanswered, back.peak, back.off, back.start, back.nudged = kept, len(kept), 0, "", time.Time{}
+		if len(kept) > 0 {
+			back.start = kept[0].id
+		}
+	}
+	if ev.reply {
+		return nil
+	}
+	attachments := make([][]string, len(ev.attachments))
+	for i, a := range ev.attachments {
+		attachments[i] = a.Labels
+	}
+	categories := policy.Categories(ev.labels, attachments)
+	in := policy.Input{
+		Observation: policy.Observation{
+			Action: policy.ActionMessage, MessageID: ev.id, SenderID: ev.from, RecipientID: ev.to,
+			SentAt: ev.at, Offensive: len(categories) > 0,
+		},
+		Locale:     ev.locale,
+		Categories: categories,
+	}
+	fwd := m.dir(ev.from, ev.to)
+	if !ev.at.After(fwd.answered) { // late: already answered
+		return outputsOf(m.pol.Decide(in, policy.Streak{Status: policy.StatusLate, AnsweredAt: fwd.answered}))
+	}
+	fwd.newest = ev.at
+	if len(fwd.unanswered) == 0 {
+		fwd.peak, fwd.off, fwd.start, fwd.nudged = 0, 0, ev.id, time.Time{}
+	}
+	fwd.unanswered = append(fwd.unanswered, sent{ev.id, ev.at})
+	prevPeak, prevOff := fwd.peak, fwd.off
+	fwd.peak = max(fwd.peak, len(fwd.unanswered))
+	if len(categories) > 0 {
+		fwd.off++
+	}
+	if prevPeak < m.pol.NudgeAt() && m.pol.NudgeAt() <= fwd.peak {
+		fwd.nudged = ev.at
+	}
+	var ids []string
+	for _, u := range fwd.unanswered[:min(len(fwd.unanswered), 50)] {
+		ids = append(ids, u.id)
+	}
+	s := policy.Streak{
+		Status: policy.StatusCounted, Count: len(fwd.unanswered),
+		PrevPeak: prevPeak, Peak: fwd.peak, PrevOffensive: prevOff, Offensive: fwd.off,
+		StartID: fwd.start, FirstUnansweredAt: fwd.unanswered[0].at, LastMessageAt: fwd.newest,
+		AnsweredAt: fwd.answered, NudgedAt: fwd.nudged, MessageIDs: ids,
+	}
+	return outputsOf(m.pol.Decide(in, s))
+}
+
+// outputsOf reduces decisions to what the checker compares.
+func outputsOf(d policy.Decisions) []Output {
+	var out []Output
+	for _, n := range d.Nudges {
+		out = append(out, NudgeOutput(n))
+	}
+	for _, a := range d.Alerts {
+		out = append(out, AlertOutput(a))
+	}
+	return out
+}
+
+// NudgeOutput reduces a nudge to what the checker compares.
+func NudgeOutput(n topics.CoachNudge) Output {
+	return Output{ID: n.NudgeID, What: "nudge " + n.Kind + " " + n.Audience, From: n.UserID, To: n.OtherUserID, TriggeredBy: n.TriggeredBy}
+}
+
+// AlertOutput reduces an alert to what the checker compares.
+func AlertOutput(a topics.ModerationAlert) Output {
+	return Output{ID: a.AlertID, What: "alert " + a.Severity, From: a.SenderID, To: a.RecipientID, TriggeredBy: a.TriggeredBy}
+}
+
+// Summary describes the ledger in one line.
+func (l Ledger) Summary() string {
+	by := map[string]int{}
+	for _, o := range l.Outputs {
+		by[o.What]++
+	}
+	return fmt.Sprintf("%d events (%d bad), %d outputs expected: %v", l.Events, l.Bad, len(l.Outputs), by)
+}
