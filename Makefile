@@ -10,10 +10,11 @@ run:
 demo:
 	$(GO) run ./cmd/relance -demo -demo-exit -log-level warn -http-addr 127.0.0.1:0
 
-## test: vet, then every test with the race detector
+## test: vet, every test with the race detector, then the fault scenarios' short variant
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 12m ./...
+	$(MAKE) --no-print-directory test-faults-short
 
 ## build: the relance binary in bin/
 build:
