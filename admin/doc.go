@@ -1,5 +1,5 @@
 // Package admin is relance's operations HTTP server, on its own mux (never
-// http.DefaultServeMux):
+// net/http's default mux):
 //
 //   - /healthz answers 200 "ok" while the process runs (liveness);
 //   - /readyz runs every Check concurrently with a short timeout and answers 200 with one

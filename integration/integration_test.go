@@ -133,6 +133,8 @@ func createTopics(ctx context.Context, t *testing.T, broker string, names ...str
 		specs = append(specs, kafka.TopicConfig{Topic: n, NumPartitions: 3, ReplicationFactor: 1})
 	}
 	client := &kafka.Client{Addr: kafka.TCP(broker), Timeout: 10 * time.Second}
+	poll := time.NewTicker(500 * time.Millisecond)
+	defer poll.Stop()
 	deadline := time.Now().Add(time.Minute)
 	for {
 		resp, err := client.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: specs})
@@ -149,6 +151,6 @@ func createTopics(ctx context.Context, t *testing.T, broker string, names ...str
 		if time.Now().After(deadline) {
 			t.Fatalf("create topics: %v", err)
 		}
-		time.Sleep(500 * time.Millisecond) // waiting on the broker; a condition with a deadline
+		<-poll.C // the broker is not ready yet: ask again, until the deadline
 	}
 }

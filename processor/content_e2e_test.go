@@ -22,34 +22,8 @@ import (
 // startWithContentCheck runs a processor over the env like env.start does, with relance's
 // own content check and the given logger.
 func (e *env) startWithContentCheck(log *zap.Logger) *running {
-	t := e.t
-	t.Helper()
-	cfg := processor.Config{
-		Brokers:           e.brokers,
-		GroupID:           e.group,
-		Topics:            e.names,
-		MinBackoff:        10 * time.Millisecond,
-		MaxBackoff:        100 * time.Millisecond,
-		SessionTimeout:    time.Second,
-		HeartbeatInterval: 100 * time.Millisecond,
-		RebalanceTimeout:  time.Second,
-	}
-	p, err := processor.New(cfg, e.store(), e.policy,
-		processor.WithLogger(log), processor.WithTextChecker(content.Default()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{cancel: cancel, done: make(chan error)}
-	go func() {
-		r.err = p.Run(ctx)
-		close(r.done)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-r.done
-	})
-	return r
+	e.t.Helper()
+	return e.startWith(nil, []processor.Option{processor.WithLogger(log), processor.WithTextChecker(content.Default())})
 }
 
 // textMsg is a MessageSent with the given text and no upstream label.

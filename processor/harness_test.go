@@ -75,6 +75,13 @@ func (r *running) stop(t *testing.T) error {
 
 // start runs a processor over the env with the given store (nil: the real Redis store).
 func (e *env) start(store processor.Store, opts ...func(*processor.Config)) *running {
+	e.t.Helper()
+	return e.startWith(store, nil, opts...)
+}
+
+// startWith is start with processor options too (they come after the test logger, so a
+// WithLogger among them wins).
+func (e *env) startWith(store processor.Store, procOpts []processor.Option, opts ...func(*processor.Config)) *running {
 	t := e.t
 	t.Helper()
 	if store == nil {
@@ -93,7 +100,7 @@ func (e *env) start(store processor.Store, opts ...func(*processor.Config)) *run
 	for _, o := range opts {
 		o(&cfg)
 	}
-	p, err := processor.New(cfg, store, e.policy, processor.WithLogger(zaptest.NewLogger(t)))
+	p, err := processor.New(cfg, store, e.policy, append([]processor.Option{processor.WithLogger(zaptest.NewLogger(t))}, procOpts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
