@@ -22,6 +22,8 @@ type config struct {
 	// contentRemote is a remote classifier's URL; the built-in check is its fallback.
 	contentRemote  string
 	contentTimeout time.Duration
+	// sessionTimeout is the consumer group session timeout (heartbeats every tenth of it).
+	sessionTimeout time.Duration
 	httpAddr       string
 	logLevel       string
 	demo           bool
@@ -66,15 +68,26 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	}
 	fs.BoolVar(&c.demo, "demo", false, "play the built-in demo scenario on the embedded broker and show a timeline")
 	fs.BoolVar(&c.demoExit, "demo-exit", false, "with -demo: exit 0 once the scenario has played and its outputs were seen")
-	timeoutDef := 200 * time.Millisecond
-	if v := getenv("RELANCE_CONTENT_REMOTE_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return c, fmt.Errorf("RELANCE_CONTENT_REMOTE_TIMEOUT: %w", err)
-		}
-		timeoutDef = d
+	durations := []struct {
+		flag, env string
+		def       time.Duration
+		usage     string
+		dst       *time.Duration
+	}{
+		{"content-remote-timeout", "RELANCE_CONTENT_REMOTE_TIMEOUT", 200 * time.Millisecond, "timeout of one remote classifier call", &c.contentTimeout},
+		{"kafka-session-timeout", "RELANCE_KAFKA_SESSION_TIMEOUT", 30 * time.Second, "consumer group session timeout: how long a crashed instance keeps its partitions", &c.sessionTimeout},
 	}
-	fs.DurationVar(&c.contentTimeout, "content-remote-timeout", timeoutDef, `timeout of one remote classifier call (env RELANCE_CONTENT_REMOTE_TIMEOUT, default "200ms")`)
+	for _, d := range durations {
+		def := d.def
+		if v := getenv(d.env); v != "" {
+			parsed, err := time.ParseDuration(v)
+			if err != nil {
+				return c, fmt.Errorf("%s: %w", d.env, err)
+			}
+			def = parsed
+		}
+		fs.DurationVar(d.dst, d.flag, def, fmt.Sprintf("%s (env %s, default %q)", d.usage, d.env, d.def))
+	}
 	fs.DurationVar(&c.demoPace, "demo-pace", 700*time.Millisecond, "with -demo: real time between two scripted events (negative: as fast as possible)")
 	fs.Usage = func() {
 		fmt.Fprintf(usageOut, "Usage: relance [flags]\n\nrelance reads %s and %s and publishes coach nudges and moderation alerts.\nEvery flag can also be set by the environment variable named in its description.\n\nFlags:\n",

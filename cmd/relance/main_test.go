@@ -52,6 +52,11 @@ func TestParseConfig(t *testing.T) {
 			check: func(c config) bool { return c.groupID == "g2" }},
 		{name: "redis cluster", env: map[string]string{"RELANCE_REDIS_ADDR": "r1:6379,r2:6379,r3:6379"},
 			check: func(c config) bool { return len(c.redisAddrs) == 3 }},
+		{name: "session timeout", env: map[string]string{"RELANCE_KAFKA_SESSION_TIMEOUT": "10s"},
+			check: func(c config) bool {
+				return c.sessionTimeout == 10*time.Second && c.contentTimeout == 200*time.Millisecond
+			}},
+		{name: "bad duration", env: map[string]string{"RELANCE_KAFKA_SESSION_TIMEOUT": "soon"}, wantErr: "RELANCE_KAFKA_SESSION_TIMEOUT"},
 		{name: "invalid topic", env: map[string]string{"RELANCE_TOPIC_DEAD_LETTER": "dead letter"}, wantErr: "dead letter"},
 		{name: "demo needs the embedded broker", args: []string{"-demo"}, env: map[string]string{"RELANCE_KAFKA_BROKERS": "k:9092"}, wantErr: "embedded broker"},
 		{name: "stray argument", args: []string{"serve"}, wantErr: `unexpected argument "serve"`},
@@ -80,7 +85,8 @@ func TestHelpListsEveryEnvironmentVariable(t *testing.T) {
 	}
 	for _, v := range []string{"RELANCE_KAFKA_BROKERS", "RELANCE_REDIS_ADDR", "RELANCE_GROUP_ID", "RELANCE_TOPIC_MESSAGE_SENT",
 		"RELANCE_TOPIC_REPLY", "RELANCE_TOPIC_COACH_NUDGE", "RELANCE_TOPIC_MODERATION_ALERT", "RELANCE_TOPIC_DEAD_LETTER",
-		"RELANCE_POLICY_FILE", "RELANCE_HTTP_ADDR", "RELANCE_LOG_LEVEL"} {
+		"RELANCE_POLICY_FILE", "RELANCE_HTTP_ADDR", "RELANCE_LOG_LEVEL", "RELANCE_CONTENT_WORDS_FILE",
+		"RELANCE_CONTENT_REMOTE_URL", "RELANCE_CONTENT_REMOTE_TIMEOUT", "RELANCE_KAFKA_SESSION_TIMEOUT"} {
 		if !strings.Contains(out.String(), v) {
 			t.Errorf("-help does not mention %s", v)
 		}

@@ -75,9 +75,11 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 
 	m := metrics.New()
 	proc, err := processor.New(processor.Config{
-		Brokers: cfg.brokers,
-		GroupID: cfg.groupID,
-		Topics:  cfg.topics,
+		Brokers:           cfg.brokers,
+		GroupID:           cfg.groupID,
+		Topics:            cfg.topics,
+		SessionTimeout:    cfg.sessionTimeout,
+		HeartbeatInterval: cfg.sessionTimeout / 10,
 	}, store, pol, processor.WithLogger(log), processor.WithMetrics(m), processor.WithTextChecker(texts))
 	if err != nil {
 		return err
