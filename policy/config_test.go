@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +52,9 @@ func TestDefault(t *testing.T) {
 	}
 	if got := p.HighestLevel(); got != 12 {
 		t.Errorf("HighestLevel() = %d", got)
+	}
+	if got := p.Levels(); !slices.Equal(got, []int{4, 7, 12}) {
+		t.Errorf("Levels() = %v, want [4 7 12]", got)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -165,6 +166,16 @@ func (p *Policy) HighestLevel() int {
 		highest = max(highest, l.at)
 	}
 	return highest
+}
+
+// Levels are the counts at which anything fires (the nudge and each alert), ascending.
+func (p *Policy) Levels() []int {
+	levels := []int{p.nudgeAt}
+	for _, l := range p.alerts {
+		levels = append(levels, l.at)
+	}
+	slices.Sort(levels)
+	return slices.Compact(levels)
 }
 
 // language is the supported language of a message's locale, else the policy's default.

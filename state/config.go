@@ -3,8 +3,11 @@ package state
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/relance/relance/policy"
 )
 
 // Config configures a Redis store. The zero value of each field means its default.
@@ -22,11 +25,22 @@ type Config struct {
 	// stored when it raised the streak's peak to at most RememberUpTo, or when the message
 	// is offensive. Set it to the policy's highest level. Default 12.
 	RememberUpTo int
+	// Levels, when set, narrow that further to the counts at which the policy fires: a
+	// counted message's Streak is stored when it raised the peak to one of them (or is
+	// offensive). A redelivery of any other message is then StatusDuplicate rather than
+	// StatusReplayed, which decides the same: no level fires. Empty: every count up to
+	// RememberUpTo.
+	Levels []int
 	// MaxUnanswered caps the unanswered messages tracked per pair; the oldest are dropped
 	// beyond it. Default 1000.
 	MaxUnanswered int
 	// MaxEvidence caps Streak.MessageIDs (the oldest are kept). Default 50.
 	MaxEvidence int
+	// CachePairs is how many pairs' last written values the store keeps in memory, so a
+	// batch need not read back a pair it wrote recently (a value written by someone else
+	// meanwhile is detected on write and read again). -1 keeps none. Default 100,000
+	// (some 30 MiB).
+	CachePairs int
 	// KeyPrefix starts every key. It must not contain '{' or '}', which would move the
 	// hash tag. Default "relance".
 	KeyPrefix string
@@ -54,6 +68,9 @@ func (c Config) withDefaults() Config {
 	if c.KeyPrefix == "" {
 		c.KeyPrefix = "relance"
 	}
+	if c.CachePairs == 0 {
+		c.CachePairs = 100_000
+	}
 	return c
 }
 
@@ -75,10 +92,19 @@ func (c Config) Validate() error {
 		return fmt.Errorf("state: max unanswered %d: must be between 1 and 1000000", c.MaxUnanswered)
 	case c.MaxEvidence < 1 || c.MaxEvidence > 10_000:
 		return fmt.Errorf("state: max evidence %d: must be between 1 and 10000", c.MaxEvidence)
+	case slices.ContainsFunc(c.Levels, func(l int) bool { return l < 1 }):
+		return fmt.Errorf("state: levels %v: must be at least 1", c.Levels)
+	case c.CachePairs < -1:
+		return fmt.Errorf("state: cache pairs %d: must be -1 (none) or more", c.CachePairs)
 	case strings.ContainsAny(c.KeyPrefix, "{}"):
 		return fmt.Errorf("state: key prefix %q: must not contain '{' or '}'", c.KeyPrefix)
 	}
 	return nil
+}
+
+// PolicyConfig is the store configuration pol needs: its window, nudge count and levels.
+func PolicyConfig(pol *policy.Policy) Config {
+	return Config{Window: pol.Window(), NudgeAt: pol.NudgeAt(), RememberUpTo: pol.HighestLevel(), Levels: pol.Levels()}
 }
 
 // ttl is how long a key lives after its last write.

@@ -144,7 +144,8 @@ func TestApplyEveryKeyExpires(t *testing.T) {
 		msg("c1", "alice", "carol", 3*hour),
 	)
 
-	kinds := map[string]int{}
+	// One key per unordered pair: alice–bob and alice–carol.
+	keys := 0
 	iter := rdb.Scan(ctx, 0, "ttl:*", 100).Iterator()
 	for iter.Next(ctx) {
 		key := iter.Val()
@@ -155,15 +156,16 @@ func TestApplyEveryKeyExpires(t *testing.T) {
 		if ttl <= 0 || ttl > 2*day+hour {
 			t.Errorf("key %q: TTL %s, want in (0, %s]", key, ttl, 2*day+hour)
 		}
-		kinds[strings.Split(key, ":")[2]]++
+		if kind := strings.Split(key, ":")[2]; kind != "p" {
+			t.Errorf("key %q: kind %q, want p", key, kind)
+		}
+		keys++
 	}
 	if err := iter.Err(); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"u", "s", "d", "v"} {
-		if kinds[k] == 0 {
-			t.Errorf("no %q key written: %v", k, kinds)
-		}
+	if keys != 2 {
+		t.Errorf("%d keys, want 2 (one per pair)", keys)
 	}
 }
 
@@ -295,6 +297,8 @@ func TestConfigValidate(t *testing.T) {
 		{"huge max unanswered", state.Config{MaxUnanswered: 2_000_000}, "max unanswered 2000000"},
 		{"negative max evidence", state.Config{MaxEvidence: -1}, "max evidence -1"},
 		{"hash tag in the prefix", state.Config{KeyPrefix: "a{b}"}, `key prefix "a{b}"`},
+		{"no cache", state.Config{CachePairs: -1}, ""},
+		{"cache size below -1", state.Config{CachePairs: -2}, "cache pairs -2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -344,4 +348,28 @@ func BenchmarkApply(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "obs/s")
+}
+
+// With the policy's levels, only a message that raised the peak to a level (or an
+// offensive one) keeps a view; a redelivery of another is a duplicate, which decides the
+// same (nothing fires), and costs no memory.
+func TestApplyRemembersViewsAtLevelsOnly(t *testing.T) {
+	s := newStore(t, startRedis(t), state.Config{Levels: []int{2, 4}, RememberUpTo: 4})
+	var obs []policy.Observation
+	for i := range 5 {
+		obs = append(obs, msg(fmt.Sprintf("m%d", i+1), "alice", "bob", time.Duration(i)*hour))
+	}
+	first := apply(t, s, obs...)
+	again := apply(t, s, obs...)
+	for i, want := range []policy.Status{policy.StatusDuplicate, policy.StatusReplayed, policy.StatusDuplicate,
+		policy.StatusReplayed, policy.StatusDuplicate} {
+		if again[i].Status != want {
+			t.Errorf("m%d (peak %d) redelivered: %s, want %s", i+1, first[i].Peak, again[i].Status, want)
+		}
+		if want == policy.StatusReplayed {
+			if diff := streakDiff(replayed(first[i]), again[i]); diff != "" {
+				t.Errorf("m%d replayed:\n%s", i+1, diff)
+			}
+		}
+	}
 }

@@ -1,0 +1,413 @@
+package state
+
+import (
+	"encoding/binary"
+	"errors"
+	"math"
+	"time"
+
+	"github.com/relance/relance/policy"
+)
+
+// A pair's Redis value is binary: a 9-byte header (format byte, 8-byte token that changes
+// on every write, compared to detect a concurrent writer), then each direction:
+//
+//	newest, answered, nudged   uvarint ms
+//	peak, off                  uvarint
+//	start                      string (uvarint length, bytes)
+//	record count, records      in (sent at, id) order, each:
+//	    id                     string
+//	    sent at                uvarint ms, as a delta from the previous record's
+//	    flags                  byte: 1 seen, 2 unanswered, 4 a view follows
+//	    view                   status, count, prev peak, peak, prev off, off (uvarints);
+//	                           start id (0 none, 1 a string follows, k+2 record k);
+//	                           first unanswered, last message, answered, nudged times
+//	                           (0 none, else zigzag(ms - the record's sent at)+1);
+//	                           evidence count, record indexes (zigzag deltas)
+//
+// Views name messages by record index, not by id, which keeps a held message to a few
+// dozen bytes however many views name it; a record stays while a view names it.
+const (
+	formatV1  = 1
+	headerLen = 9
+)
+
+const (
+	flagSeen = 1 << iota
+	flagUnanswered
+	flagView
+)
+
+var errCorrupt = errors.New("not a pair value of this version")
+
+// encode appends p's value, with token in its header, to dst.
+func (p *pair) encode(dst []byte, token uint64) []byte {
+	dst = append(dst, formatV1)
+	dst = binary.BigEndian.AppendUint64(dst, token)
+	for i := range p.dirs {
+		dst = p.dirs[i].encode(dst)
+	}
+	return dst
+}
+
+func (d *direction) encode(dst []byte) []byte {
+	dst = binary.AppendUvarint(dst, uint64(d.newest))
+	dst = binary.AppendUvarint(dst, uint64(d.answered))
+	dst = binary.AppendUvarint(dst, uint64(d.nudged))
+	dst = binary.AppendUvarint(dst, uint64(d.peak))
+	dst = binary.AppendUvarint(dst, uint64(d.off))
+	dst = appendString(dst, d.start)
+
+	// Keep the records seen, unanswered or named by a kept view; number the kept ones.
+	pos := newPositions(d.recs)
+	for i := range d.recs {
+		r := &d.recs[i]
+		r.keep = r.seen || r.unanswered
+	}
+	for i := range d.recs {
+		if v := d.recs[i].keptView(); v != nil {
+			pos.keep(v.StartID)
+			for _, id := range v.MessageIDs {
+				pos.keep(id)
+			}
+		}
+	}
+	kept := 0
+	for i := range d.recs {
+		if r := &d.recs[i]; r.keep {
+			r.index = kept
+			kept++
+		}
+	}
+
+	dst = binary.AppendUvarint(dst, uint64(kept))
+	var prevT int64
+	for i := range d.recs {
+		r := &d.recs[i]
+		if !r.keep {
+			continue
+		}
+		dst = appendString(dst, r.id)
+		dst = binary.AppendUvarint(dst, uint64(r.t-prevT))
+		prevT = r.t
+		var flags byte
+		if r.seen {
+			flags |= flagSeen
+		}
+		if r.unanswered {
+			flags |= flagUnanswered
+		}
+		v := r.keptView()
+		if v != nil {
+			flags |= flagView
+		}
+		dst = append(dst, flags)
+		if v != nil {
+			dst = encodeView(dst, v, r.t, d.recs, pos)
+		}
+	}
+	return dst
+}
+
+// positions finds a record by id: a scan for the usual few records, a map beyond.
+type positions struct {
+	recs []record
+	byID map[string]int
+}
+
+func newPositions(recs []record) positions {
+	p := positions{recs: recs}
+	if len(recs) > 32 {
+		p.byID = make(map[string]int, len(recs))
+		for i := range recs {
+			p.byID[recs[i].id] = i
+		}
+	}
+	return p
+}
+
+// of is the position of id's record, -1 if none.
+func (p positions) of(id string) int {
+	if p.byID != nil {
+		if i, ok := p.byID[id]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range p.recs {
+		if p.recs[i].id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// keep marks id's record, if any, to be written.
+func (p positions) keep(id string) {
+	if k := p.of(id); k >= 0 {
+		p.recs[k].keep = true
+	}
+}
+
+// keptView is the record's view if it is stored: views live as long as their message is
+// seen.
+func (r *record) keptView() *policy.Streak {
+	if r.seen {
+		return r.view
+	}
+	return nil
+}
+
+func encodeView(dst []byte, v *policy.Streak, t int64, recs []record, pos positions) []byte {
+	for _, n := range []int{int(v.Status), v.Count, v.PrevPeak, v.Peak, v.PrevOffensive, v.Offensive} {
+		dst = binary.AppendUvarint(dst, uint64(n))
+	}
+	switch k := pos.of(v.StartID); {
+	case v.StartID == "":
+		dst = append(dst, 0)
+	case k >= 0:
+		dst = binary.AppendUvarint(dst, uint64(recs[k].index)+2)
+	default:
+		dst = append(dst, 1)
+		dst = appendString(dst, v.StartID)
+	}
+	for _, at := range []time.Time{v.FirstUnansweredAt, v.LastMessageAt, v.AnsweredAt, v.NudgedAt} {
+		if at.IsZero() {
+			dst = append(dst, 0)
+			continue
+		}
+		dst = binary.AppendUvarint(dst, zigzag(at.UnixMilli()-t)+1)
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(v.MessageIDs)))
+	prev := 0
+	for _, id := range v.MessageIDs {
+		k := recs[pos.of(id)].index // every evidence id has a record, kept as it is named
+		dst = binary.AppendUvarint(dst, zigzag(int64(k-prev)))
+		prev = k
+	}
+	return dst
+}
+
+// decodePair reads a value written by encode. The ids it returns share b's memory.
+func decodePair(b string) (*pair, error) {
+	if len(b) < headerLen || b[0] != formatV1 {
+		return nil, errCorrupt
+	}
+	r := reader{b: b[headerLen:]}
+	p := &pair{}
+	for i := range p.dirs {
+		r.direction(&p.dirs[i])
+	}
+	if r.err == nil && len(r.b) > 0 {
+		r.err = errCorrupt
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return p, nil
+}
+
+// reader decodes a value; the first error sticks and later reads return zeros.
+type reader struct {
+	b   string
+	err error
+}
+
+// pendingView is a view read before the records it names: its evidence is refs[from:to].
+type pendingView struct {
+	rec      int
+	view     *policy.Streak
+	startRef int // -1: none
+	from, to int
+}
+
+func (r *reader) direction(d *direction) {
+	d.newest, d.answered, d.nudged = r.int64(), r.int64(), r.int64()
+	d.peak, d.off = r.int(), r.int()
+	d.start = r.string()
+	n := r.int()
+	if n > len(r.b) { // every record takes at least 3 bytes
+		r.fail()
+		return
+	}
+	d.recs = make([]record, 0, n)
+	// One allocation each for the direction's views, their pending references and ids.
+	var views []policy.Streak
+	var pending []pendingView
+	var refs []int
+	var t int64
+	for i := 0; i < n && r.err == nil; i++ {
+		id := r.string()
+		t += r.int64()
+		flags := r.byte()
+		if flags&^(flagSeen|flagUnanswered|flagView) != 0 ||
+			(i > 0 && compareRecords(d.recs[i-1], record{id: id, t: t}) >= 0) {
+			r.fail() // unknown flags, or records out of (sent at, id) order
+		}
+		d.recs = append(d.recs, record{id: id, t: t, seen: flags&flagSeen != 0, unanswered: flags&flagUnanswered != 0})
+		if flags&flagView != 0 {
+			if views == nil {
+				views = make([]policy.Streak, 0, n-i) // at most one per record: never grows
+				pending = make([]pendingView, 0, n-i)
+			}
+			views = append(views, policy.Streak{})
+			pending = append(pending, pendingView{rec: i, view: &views[len(views)-1], startRef: -1})
+			refs = r.view(&pending[len(pending)-1], t, refs)
+		}
+	}
+	if r.err == nil && hasDuplicateIDs(d.recs) {
+		r.fail()
+	}
+	if r.err != nil {
+		return
+	}
+	ids := make([]string, len(refs))
+	for i, k := range refs {
+		ids[i] = r.ref(d, k)
+	}
+	for _, pv := range pending {
+		if pv.startRef >= 0 {
+			pv.view.StartID = r.ref(d, pv.startRef)
+		}
+		if pv.to > pv.from {
+			pv.view.MessageIDs = ids[pv.from:pv.to:pv.to]
+		}
+		d.recs[pv.rec].view = pv.view
+	}
+}
+
+// hasDuplicateIDs reports whether two records have one id, which this package never writes.
+func hasDuplicateIDs(recs []record) bool {
+	if len(recs) <= 32 { // quadratic, without allocating, for the usual few records
+		for i := range recs {
+			for j := i + 1; j < len(recs); j++ {
+				if recs[i].id == recs[j].id {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	ids := make(map[string]bool, len(recs))
+	for i := range recs {
+		if ids[recs[i].id] {
+			return true
+		}
+		ids[recs[i].id] = true
+	}
+	return false
+}
+
+// view reads a view into pv, appending the records it names to refs.
+func (r *reader) view(pv *pendingView, t int64, refs []int) []int {
+	v := pv.view
+	v.Status, v.Count, v.PrevPeak, v.Peak = policy.Status(r.int()), r.int(), r.int(), r.int()
+	v.PrevOffensive, v.Offensive = r.int(), r.int()
+	switch s := r.int(); s {
+	case 0:
+	case 1:
+		v.StartID = r.string()
+	default:
+		pv.startRef = s - 2
+	}
+	for _, at := range [...]*time.Time{&v.FirstUnansweredAt, &v.LastMessageAt, &v.AnsweredAt, &v.NudgedAt} {
+		if z := r.uvarint(); z > 0 {
+			*at = msTime(t + unzigzag(z-1))
+		}
+	}
+	n := r.int()
+	if n > len(r.b)+1 {
+		r.fail()
+		return refs
+	}
+	pv.from = len(refs)
+	k := 0
+	for range n {
+		k += int(unzigzag(r.uvarint()))
+		refs = append(refs, k)
+	}
+	pv.to = len(refs)
+	return refs
+}
+
+// ref is the id of record k.
+func (r *reader) ref(d *direction, k int) string {
+	if k < 0 || k >= len(d.recs) {
+		r.fail()
+		return ""
+	}
+	return d.recs[k].id
+}
+
+func (r *reader) fail() {
+	if r.err == nil {
+		r.err = errCorrupt
+	}
+}
+
+func (r *reader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	var v uint64
+	for i := 0; i < len(r.b) && i < binary.MaxVarintLen64; i++ {
+		c := r.b[i]
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				break // overflows 64 bits
+			}
+			r.b = r.b[i+1:]
+			return v | uint64(c)<<(7*i)
+		}
+		v |= uint64(c&0x7f) << (7 * i)
+	}
+	r.fail()
+	return 0
+}
+
+func (r *reader) int64() int64 {
+	v := r.uvarint()
+	if v > math.MaxInt64 {
+		r.fail()
+		return 0
+	}
+	return int64(v)
+}
+
+func (r *reader) int() int {
+	v := r.uvarint()
+	if v > math.MaxInt32 {
+		r.fail()
+		return 0
+	}
+	return int(v)
+}
+
+func (r *reader) byte() byte {
+	if r.err != nil || len(r.b) == 0 {
+		r.fail()
+		return 0
+	}
+	c := r.b[0]
+	r.b = r.b[1:]
+	return c
+}
+
+func (r *reader) string() string {
+	n := r.int()
+	if r.err != nil || n > len(r.b) {
+		r.fail()
+		return ""
+	}
+	s := r.b[:n]
+	r.b = r.b[n:]
+	return s
+}
+
+func appendString(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+func zigzag(v int64) uint64   { return uint64(v<<1) ^ uint64(v>>63) }
+func unzigzag(u uint64) int64 { return int64(u>>1) ^ -int64(u&1) }
