@@ -57,7 +57,7 @@ func TestLedgerMatchesStoreAndPolicy(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	pol := policy.Default()
-	store, err := state.New(ctx, rdb, state.Config{Window: pol.Window(), NudgeAt: pol.NudgeAt(), RememberUpTo: pol.HighestLevel()})
+	store, err := state.New(ctx, rdb, state.PolicyConfig(pol))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,13 +19,15 @@ type Config struct {
 	// BatchSize is the most input records handled, stored and committed together. Default 1000.
 	BatchSize int
 	// BatchLinger is how long to wait for more records once a batch has its first one.
-	// It bounds the delay a quiet stream adds to a nudge. Default 5ms.
+	// It bounds the delay a quiet stream adds to a nudge; under load, batches grow anyway
+	// while the next stage is busy (records queue in the reader). Default 1ms.
 	BatchLinger time.Duration
 	// MinBackoff and MaxBackoff bound the exponential backoff between retries of a
 	// failed Redis or Kafka call. Defaults 100ms and 10s.
 	MinBackoff, MaxBackoff time.Duration
-	// ShutdownGrace is how long a cancelled processor keeps trying to finish, write and
-	// commit its current batch before giving up on it (it is then redelivered). Default 30s.
+	// ShutdownGrace is how long a cancelled processor, or one whose pipeline stage failed,
+	// keeps trying to finish, write and commit the batches it has fetched before giving up
+	// on those left (they are then redelivered). Default 30s.
 	ShutdownGrace time.Duration
 	// SessionTimeout is the consumer group session timeout. Default 30s (kafka-go's).
 	SessionTimeout time.Duration
@@ -47,7 +49,7 @@ func (c Config) withDefaults() Config {
 		c.BatchSize = 1000
 	}
 	if c.BatchLinger == 0 {
-		c.BatchLinger = 5 * time.Millisecond
+		c.BatchLinger = time.Millisecond
 	}
 	if c.MinBackoff == 0 {
 		c.MinBackoff = 100 * time.Millisecond

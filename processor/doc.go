@@ -3,5 +3,7 @@
 // Store in one round trip, asks the policy what each means, writes the nudges, alerts and
 // dead letters, and only then commits the batch's offsets. Bad input goes to the
 // dead-letter topic and is committed; Redis and Kafka errors are retried with backoff and
-// never committed, so a crash or an outage loses nothing.
+// never committed, so a crash or an outage loses nothing. Fetching and decoding, the
+// store, and writing and committing are pipelined stages working on successive batches,
+// with batches committed strictly in fetch order (see pipeline.go).
 package processor

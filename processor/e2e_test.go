@@ -346,7 +346,8 @@ func TestCancelFinishesAndCommitsTheBatchInHand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The batch in hand was finished and committed; anything fetched after it is not.
+	// The batch in hand was finished and committed, with any fetched behind it (see
+	// TestCancelFinishesEveryBatchInFlight); what was not fetched yet is not.
 	if behind == 4 {
 		t.Fatalf("nothing committed after cancel: the batch in hand must be finished")
 	}

@@ -55,6 +55,7 @@ func newEnv(t *testing.T) *env {
 
 // running is one processor instance started by a test.
 type running struct {
+	proc   *processor.Processor
 	cancel context.CancelFunc
 	done   chan error
 	err    error
@@ -105,7 +106,7 @@ func (e *env) startWith(store processor.Store, procOpts []processor.Option, opts
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{cancel: cancel, done: make(chan error)}
+	r := &running{proc: p, cancel: cancel, done: make(chan error)}
 	go func() {
 		r.err = p.Run(ctx)
 		close(r.done)
@@ -119,11 +120,7 @@ func (e *env) startWith(store processor.Store, procOpts []processor.Option, opts
 
 func (e *env) store() *state.Redis {
 	e.t.Helper()
-	s, err := state.New(context.Background(), e.rdb, state.Config{
-		Window:       e.policy.Window(),
-		NudgeAt:      e.policy.NudgeAt(),
-		RememberUpTo: e.policy.HighestLevel(),
-	})
+	s, err := state.New(context.Background(), e.rdb, state.PolicyConfig(e.policy))
 	if err != nil {
 		e.t.Fatal(err)
 	}

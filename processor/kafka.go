@@ -10,6 +10,12 @@ import (
 // newReader is one consumer group member over both input topics. Offsets are committed
 // explicitly (CommitInterval 0 makes CommitMessages synchronous) after a batch's outputs
 // are acknowledged.
+//
+// MaxWait costs no latency (MinBytes 1: the broker answers as soon as a record arrives)
+// but sets the read deadline of a fetch: kafka-go asks the broker to wait MaxWait minus
+// min(1 s, MaxWait/4) and gives up at MaxWait. At 250 ms that left a busy broker 62 ms of
+// slack; past it the reader logged "i/o timeout", reconnected and backed off at least
+// 100 ms, which made make bench's p99 latency 650 ms. 2 s leaves a second.
 func (p *Processor) newReader() *kafka.Reader {
 	log := p.log.Named("kafka")
 	return kafka.NewReader(kafka.ReaderConfig{
@@ -21,7 +27,7 @@ func (p *Processor) newReader() *kafka.Reader {
 		QueueCapacity:         p.cfg.BatchSize,
 		MinBytes:              1,
 		MaxBytes:              10 << 20,
-		MaxWait:               250 * time.Millisecond,
+		MaxWait:               2 * time.Second,
 		SessionTimeout:        p.cfg.SessionTimeout,
 		HeartbeatInterval:     p.cfg.HeartbeatInterval,
 		RebalanceTimeout:      p.cfg.RebalanceTimeout,
@@ -32,8 +38,10 @@ func (p *Processor) newReader() *kafka.Reader {
 }
 
 // newWriter writes every output of a batch in one synchronous call, acknowledged by all
-// in-sync replicas. The small BatchTimeout matters: kafka-go's 1 s default would cap a
-// synchronous writer at about one call per second.
+// in-sync replicas. The small BatchTimeout matters: a call's records are all handed over
+// at once, so waiting longer gathers nothing more and only delays the batch (kafka-go's
+// 1 s default would cap a synchronous writer at about one call per second; 2 ms cost
+// relance about a fifth of its throughput in make bench).
 func (p *Processor) newWriter() *kafka.Writer {
 	log := p.log.Named("kafka")
 	return &kafka.Writer{
@@ -41,7 +49,7 @@ func (p *Processor) newWriter() *kafka.Writer {
 		Transport:    p.transport,
 		Balancer:     &kafka.Murmur2Balancer{}, // same partition for a key as Java clients
 		RequiredAcks: kafka.RequireAll,
-		BatchTimeout: 2 * time.Millisecond,
+		BatchTimeout: 500 * time.Microsecond,
 		// Records per partition batch, not per call: kafka-go splits a larger call. It also
 		// preallocates this many slots per batch, so a large value costs allocation, not speed.
 		BatchSize:              100,

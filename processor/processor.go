@@ -4,13 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
 
+	"github.com/relance/relance/internal/backoff"
 	"github.com/relance/relance/metrics"
 	"github.com/relance/relance/policy"
 )
@@ -29,9 +33,9 @@ type Processor struct {
 	transport *kafka.Transport
 
 	running atomic.Bool
-	// failing holds the error of the call being retried, nil when the last call succeeded;
-	// Ready reports it so a stuck processor is taken out of rotation.
-	failing atomic.Pointer[error]
+	// failing holds the errors of the calls being retried; Ready reports them so a stuck
+	// processor is taken out of rotation.
+	failing failures
 }
 
 // Option sets an optional collaborator.
@@ -77,10 +81,11 @@ func New(cfg Config, store Store, pol *policy.Policy, opts ...Option) (*Processo
 	return p, nil
 }
 
-// Run consumes until ctx is cancelled, then finishes and commits the batch in hand, closes
-// its Kafka connections and returns nil. It returns an error only when the batch in hand
-// could not be finished within Config.ShutdownGrace (it will be redelivered) or the
-// consumer cannot start.
+// Run consumes until ctx is cancelled, then stops fetching, finishes and commits every
+// batch it has fetched, closes its Kafka connections and returns nil. It returns an error
+// when a batch could not be finished within Config.ShutdownGrace (it and the batches
+// after it will be redelivered), when a batch cannot be handled, or when the consumer
+// cannot start. The batches go through a pipeline of stages: see pipeline.go.
 func (p *Processor) Run(ctx context.Context) (err error) {
 	if !p.running.CompareAndSwap(false, true) {
 		return errors.New("processor: Run called twice")
@@ -98,19 +103,11 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 		zap.String("group", p.cfg.GroupID),
 		zap.Strings("topics", p.cfg.Topics.Inputs()),
 		zap.String("policy_version", p.policy.Version()))
-	for {
-		batch, err := p.fetch(ctx, reader)
-		if len(batch) == 0 {
-			if ctx.Err() != nil {
-				p.log.Info("stopped: every handled batch is committed")
-				return nil
-			}
-			return err
-		}
-		if err := p.handleBatch(ctx, reader, writer, batch); err != nil {
-			return err
-		}
+	if err := p.pipeline(ctx, reader, writer); err != nil {
+		return err
 	}
+	p.log.Info("stopped: every fetched batch is committed")
+	return nil
 }
 
 // fetch blocks for one record, then collects more for at most BatchLinger or until the
@@ -140,51 +137,36 @@ func (p *Processor) fetch(ctx context.Context, r *kafka.Reader) ([]kafka.Message
 	return batch, nil
 }
 
-// handleBatch stores, publishes and commits one batch. It keeps going after ctx is
-// cancelled, for at most ShutdownGrace, so that a SIGTERM commits the work in hand.
-func (p *Processor) handleBatch(ctx context.Context, r *kafka.Reader, w *kafka.Writer, batch []kafka.Message) error {
-	work, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
-	stop := context.AfterFunc(ctx, func() {
-		t := time.NewTimer(p.cfg.ShutdownGrace)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			cancel()
-		case <-work.Done():
-		}
-	})
-	defer stop()
-
-	p.metrics.BatchSize.Observe(float64(len(batch)))
-	p.observeLag(batch)
-
-	items, obs := p.decode(batch)
-	var streaks []policy.Streak
-	if len(obs) > 0 {
-		err := p.retry(work, "redis", func(ctx context.Context) error {
+// apply records a decoded batch in the store and builds its outputs. ctx bounds the
+// retries: the pipeline keeps it alive for ShutdownGrace after Run's ctx is cancelled.
+func (p *Processor) apply(ctx context.Context, b fetched) (applied, error) {
+	a := applied{fetched: b}
+	if len(b.obs) > 0 {
+		err := p.retry(ctx, "redis", func(ctx context.Context) error {
 			start := time.Now()
 			var err error
-			streaks, err = p.store.Apply(ctx, obs)
+			a.streaks, err = p.store.Apply(ctx, b.obs)
 			p.metrics.RedisSeconds.WithLabelValues("apply").Observe(time.Since(start).Seconds())
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("batch not finished, left uncommitted for redelivery: %w", err)
+			return a, fmt.Errorf("batch not finished, left uncommitted for redelivery: %w", err)
 		}
-		if len(streaks) != len(obs) {
-			return fmt.Errorf("store returned %d results for %d events", len(streaks), len(obs))
+		if len(a.streaks) != len(b.obs) {
+			return a, fmt.Errorf("store returned %d results for %d events", len(a.streaks), len(b.obs))
 		}
 	}
+	var err error
+	a.records, a.decided, err = p.outputs(b.items, a.streaks)
+	return a, err
+}
 
-	records, decided, err := p.outputs(items, streaks)
-	if err != nil {
-		return err
-	}
-	if len(records) > 0 {
-		err := p.retry(work, "kafka_write", func(ctx context.Context) error {
+// publish writes a batch's outputs, then commits its offsets, then counts its outcomes.
+func (p *Processor) publish(ctx context.Context, r *kafka.Reader, w *kafka.Writer, a applied) error {
+	if len(a.records) > 0 {
+		err := p.retry(ctx, "kafka_write", func(ctx context.Context) error {
 			start := time.Now()
-			err := w.WriteMessages(ctx, records...)
+			err := w.WriteMessages(ctx, a.records...)
 			p.metrics.KafkaSeconds.WithLabelValues("write").Observe(time.Since(start).Seconds())
 			return err
 		})
@@ -192,64 +174,64 @@ func (p *Processor) handleBatch(ctx context.Context, r *kafka.Reader, w *kafka.W
 			return fmt.Errorf("batch not finished, left uncommitted for redelivery: %w", err)
 		}
 	}
-	err = p.retry(work, "kafka_commit", func(ctx context.Context) error {
+	err := p.retry(ctx, "kafka_commit", func(ctx context.Context) error {
 		start := time.Now()
-		err := r.CommitMessages(ctx, batch...)
+		err := r.CommitMessages(ctx, a.msgs...)
 		p.metrics.KafkaSeconds.WithLabelValues("commit").Observe(time.Since(start).Seconds())
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("batch written but not committed, it will be redelivered: %w", err)
 	}
-	p.countOutcomes(items, streaks, decided)
+	p.countOutcomes(a.items, a.streaks, a.decided)
 	return nil
 }
 
 // retry calls f until it succeeds or ctx ends, with exponential backoff and jitter.
 // Transient errors are never skipped: the caller commits nothing until f succeeds.
 func (p *Processor) retry(ctx context.Context, op string, f func(context.Context) error) error {
-	backoff := p.cfg.MinBackoff
+	if ctx.Err() != nil {
+		return gaveUp(ctx, op, ctx.Err()) // no call at all: the stage was told to stop
+	}
+	delay := p.cfg.MinBackoff
 	for attempt := 1; ; attempt++ {
 		err := f(ctx)
 		if err == nil {
 			if attempt > 1 {
 				p.log.Info("recovered", zap.String("op", op), zap.Int("attempts", attempt))
 			}
-			p.failing.Store(nil)
+			p.failing.set(op, nil)
 			return nil
 		}
 		if ctx.Err() != nil {
-			return fmt.Errorf("%s: %w", op, err)
+			return gaveUp(ctx, op, err)
 		}
 		failure := fmt.Errorf("%s: %w", op, err)
-		p.failing.Store(&failure)
+		p.failing.set(op, failure)
 		p.metrics.Retries.WithLabelValues(op).Inc()
 		p.log.Warn("retrying", zap.String("op", op), zap.Int("attempt", attempt),
-			zap.Duration("backoff", backoff), zap.Error(err))
-		t := time.NewTimer(jitter(backoff))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return failure
-		case <-t.C:
+			zap.Duration("backoff", delay), zap.Error(err))
+		if backoff.Sleep(ctx, backoff.Jitter(delay)) != nil {
+			return gaveUp(ctx, op, err)
 		}
-		backoff = min(2*backoff, p.cfg.MaxBackoff)
+		delay = min(2*delay, p.cfg.MaxBackoff)
 	}
 }
 
-// jitter spreads retries of several instances over [d/2, d).
-func jitter(d time.Duration) time.Duration {
-	if d <= 1 {
-		return d
+// gaveUp is op's last error once ctx has ended, with the reason ctx ended when it says
+// more (the shutdown grace is over, a later stage failed).
+func gaveUp(ctx context.Context, op string, err error) error {
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
+		return fmt.Errorf("%s: %w (gave up: %w)", op, err, cause)
 	}
-	return d/2 + time.Duration(time.Now().UnixNano()%int64(d/2))
+	return fmt.Errorf("%s: %w", op, err)
 }
 
 // Ready reports whether the processor can work: the brokers answer and no Redis or Kafka
 // call is failing.
 func (p *Processor) Ready(ctx context.Context) error {
-	if f := p.failing.Load(); f != nil {
-		return *f
+	if err := p.failing.err(); err != nil {
+		return err
 	}
 	client := &kafka.Client{Addr: kafka.TCP(p.cfg.Brokers...), Transport: p.transport}
 	if _, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: p.cfg.Topics.Inputs()}); err != nil {
@@ -273,6 +255,39 @@ func (p *Processor) observeLag(batch []kafka.Message) {
 		lag := max(m.HighWaterMark-m.Offset-1, 0)
 		p.metrics.ConsumerLag.WithLabelValues(k.topic, strconv.Itoa(k.partition)).Set(float64(lag))
 	}
+}
+
+// failures holds, per operation ("redis", "kafka_write", ...), the error of the call
+// being retried. The pipeline's stages retry concurrently: one stage's success must not
+// hide another's failure.
+type failures struct {
+	mu   sync.Mutex
+	byOp map[string]error
+}
+
+// set records op's last error; nil means op's last call succeeded.
+func (f *failures) set(op string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err == nil {
+		delete(f.byOp, op)
+		return
+	}
+	if f.byOp == nil {
+		f.byOp = make(map[string]error)
+	}
+	f.byOp[op] = err
+}
+
+// err is every failing operation's error, by operation name, or nil.
+func (f *failures) err() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	errs := make([]error, 0, len(f.byOp))
+	for _, op := range slices.Sorted(maps.Keys(f.byOp)) {
+		errs = append(errs, f.byOp[op])
+	}
+	return errors.Join(errs...)
 }
 
 func closeErr(what string, err error) error {
