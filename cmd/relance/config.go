@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,12 +25,21 @@ type config struct {
 	contentTimeout time.Duration
 	// sessionTimeout is the consumer group session timeout (heartbeats every tenth of it).
 	sessionTimeout time.Duration
-	httpAddr       string
-	logLevel       string
-	demo           bool
-	demoExit       bool
-	demoPace       time.Duration
+	// cachePairs is how many pairs' last written values the store keeps in memory; 0 none.
+	cachePairs int
+	httpAddr   string
+	logLevel   string
+	demo       bool
+	demoExit   bool
+	demoPace   time.Duration
 }
+
+// The store's pair cache: 100,000 pairs is some 30 MiB; the bound keeps a typo from asking
+// for tens of gigabytes.
+const (
+	defaultCachePairs = 100_000
+	maxCachePairs     = 10_000_000
+)
 
 // setting is one option: a flag, the environment variable that sets its default, and the
 // built-in default.
@@ -88,6 +98,15 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 		}
 		fs.DurationVar(d.dst, d.flag, def, fmt.Sprintf("%s (env %s, default %q)", d.usage, d.env, d.def))
 	}
+	cachePairs := defaultCachePairs
+	if v := getenv("RELANCE_STATE_CACHE_PAIRS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return c, fmt.Errorf("RELANCE_STATE_CACHE_PAIRS: %q is not a whole number", v)
+		}
+		cachePairs = n
+	}
+	fs.IntVar(&c.cachePairs, "state-cache-pairs", cachePairs, fmt.Sprintf("pairs whose last written value is kept in memory, about 300 bytes each, so a batch need not read them back from Redis; 0 keeps none (env RELANCE_STATE_CACHE_PAIRS, default %d)", defaultCachePairs))
 	fs.DurationVar(&c.demoPace, "demo-pace", 700*time.Millisecond, "with -demo: real time between two scripted events (negative: as fast as possible)")
 	fs.Usage = func() {
 		fmt.Fprintf(usageOut, "Usage: relance [flags]\n\nrelance reads %s and %s and publishes coach nudges and moderation alerts.\nEvery flag can also be set by the environment variable named in its description.\n\nFlags:\n",
@@ -108,6 +127,9 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	}
 	if c.demo && len(c.brokers) > 0 {
 		return c, fmt.Errorf("-demo writes simulated members' messages, so it only runs on the embedded broker: unset RELANCE_KAFKA_BROKERS")
+	}
+	if c.cachePairs < 0 || c.cachePairs > maxCachePairs {
+		return c, fmt.Errorf("state cache pairs %d (RELANCE_STATE_CACHE_PAIRS): must be from 0 to %d", c.cachePairs, maxCachePairs)
 	}
 	if c.groupID == "" {
 		return c, fmt.Errorf("empty consumer group (RELANCE_GROUP_ID)")

@@ -56,6 +56,13 @@ func TestParseConfig(t *testing.T) {
 			check: func(c config) bool {
 				return c.sessionTimeout == 10*time.Second && c.contentTimeout == 200*time.Millisecond
 			}},
+		{name: "state cache default", check: func(c config) bool { return c.cachePairs == 100_000 }},
+		{name: "state cache from the environment", env: map[string]string{"RELANCE_STATE_CACHE_PAIRS": "0"},
+			check: func(c config) bool { return c.cachePairs == 0 }},
+		{name: "state cache flag", args: []string{"-state-cache-pairs", "2000"}, check: func(c config) bool { return c.cachePairs == 2000 }},
+		{name: "state cache not a number", env: map[string]string{"RELANCE_STATE_CACHE_PAIRS": "lots"}, wantErr: "RELANCE_STATE_CACHE_PAIRS"},
+		{name: "state cache negative", env: map[string]string{"RELANCE_STATE_CACHE_PAIRS": "-1"}, wantErr: "from 0 to"},
+		{name: "state cache too large", args: []string{"-state-cache-pairs", "20000000"}, wantErr: "from 0 to"},
 		{name: "bad duration", env: map[string]string{"RELANCE_KAFKA_SESSION_TIMEOUT": "soon"}, wantErr: "RELANCE_KAFKA_SESSION_TIMEOUT"},
 		{name: "invalid topic", env: map[string]string{"RELANCE_TOPIC_DEAD_LETTER": "dead letter"}, wantErr: "dead letter"},
 		{name: "demo needs the embedded broker", args: []string{"-demo"}, env: map[string]string{"RELANCE_KAFKA_BROKERS": "k:9092"}, wantErr: "embedded broker"},

@@ -16,6 +16,7 @@ import (
 	"github.com/relance/relance/content"
 	"github.com/relance/relance/demo"
 	"github.com/relance/relance/embedded"
+	"github.com/relance/relance/internal/gctune"
 	"github.com/relance/relance/metrics"
 	"github.com/relance/relance/policy"
 	"github.com/relance/relance/processor"
@@ -35,6 +36,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		return err
 	}
 	defer log.Sync() //nolint:errcheck // nothing useful to do if stderr is gone
+	log.Info("garbage collector pace", zap.Int("gogc", gctune.Default(getenv)))
 
 	pol := policy.Default()
 	if cfg.policyFile != "" {
@@ -68,7 +70,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 
 	rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: cfg.redisAddrs})
 	defer rdb.Close()
-	store, err := connectStore(ctx, rdb, pol, log)
+	store, err := connectStore(ctx, rdb, pol, cfg.cachePairs, log)
 	if err != nil {
 		return err
 	}
@@ -123,8 +125,12 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 
 // connectStore loads the store's scripts, retrying with backoff while Redis is unreachable
 // so that relance can start before its Redis does.
-func connectStore(ctx context.Context, rdb redis.UniversalClient, pol *policy.Policy, log *zap.Logger) (*state.Redis, error) {
-	cfg := state.Config{Window: pol.Window(), NudgeAt: pol.NudgeAt(), RememberUpTo: pol.HighestLevel()}
+func connectStore(ctx context.Context, rdb redis.UniversalClient, pol *policy.Policy, cachePairs int, log *zap.Logger) (*state.Redis, error) {
+	cfg := state.PolicyConfig(pol)
+	cfg.CachePairs = cachePairs
+	if cachePairs == 0 {
+		cfg.CachePairs = -1 // state.Config's "none"; its 0 means the default
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err // a configuration error does not go away by retrying
 	}
