@@ -2,6 +2,7 @@ package faults
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -311,10 +312,31 @@ func ScriptFlush(ctx context.Context, rdb redis.UniversalClient) error {
 	}
 }
 
-// WaitGroupStable polls until group is stable with exactly members members, or ctx ends.
-// A member killed with SIGKILL stays in its group until its session times out, so this is
-// how a scenario knows a restarted instance has its partitions.
-func WaitGroupStable(ctx context.Context, brokers []string, group string, members int) error {
+// GroupMembers returns the member ids of group.
+func GroupMembers(ctx context.Context, brokers []string, group string) ([]string, error) {
+	transport := &kafka.Transport{}
+	defer transport.CloseIdleConnections()
+	client := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: transport, Timeout: 5 * time.Second}
+	resp, err := client.DescribeGroups(ctx, &kafka.DescribeGroupsRequest{GroupIDs: []string{group}})
+	if err != nil {
+		return nil, err
+	}
+	if len(resp.Groups) != 1 || resp.Groups[0].Error != nil {
+		return nil, fmt.Errorf("describe group %s: %d groups, error %v", group, len(resp.Groups), errors.Join(resp.Groups[0].Error))
+	}
+	var ids []string
+	for _, m := range resp.Groups[0].Members {
+		ids = append(ids, m.MemberID)
+	}
+	return ids, nil
+}
+
+// WaitGroupStable polls until group is stable with exactly members members, at least one
+// of them not in before (when before is not empty), or ctx ends. A member killed with
+// SIGKILL stays in its group until its session times out, so this is how a scenario knows
+// a restarted instance has its partitions: before holds the members from before the
+// restart, and a group still stable with just the killed member does not count.
+func WaitGroupStable(ctx context.Context, brokers []string, group string, members int, before []string) error {
 	transport := &kafka.Transport{}
 	defer transport.CloseIdleConnections()
 	client := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: transport, Timeout: 5 * time.Second}
@@ -332,10 +354,14 @@ func WaitGroupStable(ctx context.Context, brokers []string, group string, member
 			last = resp.Groups[0].Error.Error()
 		default:
 			g := resp.Groups[0]
-			if g.GroupState == "Stable" && len(g.Members) == members {
+			fresh := len(before) == 0
+			for _, m := range g.Members {
+				fresh = fresh || !slices.Contains(before, m.MemberID)
+			}
+			if g.GroupState == "Stable" && len(g.Members) == members && fresh {
 				return nil
 			}
-			last = fmt.Sprintf("%s with %d members", g.GroupState, len(g.Members))
+			last = fmt.Sprintf("%s with %d members (a new one: %v)", g.GroupState, len(g.Members), fresh)
 		}
 		select {
 		case <-ctx.Done():

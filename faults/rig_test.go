@@ -259,6 +259,18 @@ func (r *rig) drain(timeout time.Duration) time.Duration {
 	return time.Since(start)
 }
 
+// members returns the group's member ids now.
+func (r *rig) members() []string {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
+	defer cancel()
+	ids, err := faults.GroupMembers(ctx, []string{r.broker.Addr()}, r.group)
+	if err != nil {
+		r.t.Fatalf("group members: %v", err)
+	}
+	return ids
+}
+
 // recovered records the time from a fault's end to the group having caught up.
 func (r *rig) recovered(since time.Time) {
 	r.recoveries = append(r.recoveries, time.Since(since))
@@ -346,11 +358,11 @@ func (r *rig) logCount(s string) int {
 }
 
 // waitStable waits until the group is stable with n members.
-func (r *rig) waitStable(n int) {
+func (r *rig) waitStable(n int, before ...string) {
 	r.t.Helper()
 	ctx, cancel := context.WithTimeout(r.ctx, 2*time.Minute)
 	defer cancel()
-	if err := faults.WaitGroupStable(ctx, []string{r.broker.Addr()}, r.group, n); err != nil {
+	if err := faults.WaitGroupStable(ctx, []string{r.broker.Addr()}, r.group, n, before); err != nil {
 		r.t.Fatalf("%v (relance logs in %s)", err, r.dir)
 	}
 }
