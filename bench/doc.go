@@ -3,6 +3,5 @@
 // side-by-side measurements cmd/relance-bench prints — relance itself, the plain Kafka I/O
 // floor, the naive one-event-at-a-time design, latency at a steady rate, and Redis costs.
 //
-// It also holds a prototype of a compact state script (see Compact) measured against
-// state.Redis; docs/BENCHMARKS.md has the figures and what bounds them.
+// docs/BENCHMARKS.md has the figures and what bounds them.
 package bench

@@ -131,11 +131,11 @@ func newGroupReader(brokers []string, group string, queue int, topicNames ...str
 		QueueCapacity:  queue,
 		MinBytes:       1,
 		MaxBytes:       10 << 20,
-		MaxWait:        250 * time.Millisecond,
+		MaxWait:        2 * time.Second,
 	})
 }
 
-// newWriter writes like relance's processor: all in-sync replicas, 2ms batch timeout.
+// newWriter writes like relance's processor: all in-sync replicas, 0.5 ms batch timeout.
 func newWriter(brokers []string, transport *kafka.Transport, topic string) *kafka.Writer {
 	return &kafka.Writer{
 		Addr:                   kafka.TCP(brokers...),
@@ -143,8 +143,8 @@ func newWriter(brokers []string, transport *kafka.Transport, topic string) *kafk
 		Transport:              transport,
 		Balancer:               &kafka.Murmur2Balancer{},
 		RequiredAcks:           kafka.RequireAll,
-		BatchTimeout:           2 * time.Millisecond,
-		BatchSize:              10_000,
+		BatchTimeout:           500 * time.Microsecond, // as relance's writer
+		BatchSize:              100,
 		AllowAutoTopicCreation: true,
 	}
 }
@@ -156,7 +156,8 @@ func Produce(ctx context.Context, brokers []string, seed uint64, rate float64, n
 	transport := &kafka.Transport{}
 	defer transport.CloseIdleConnections()
 	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Transport: transport, Balancer: &kafka.Murmur2Balancer{},
-		RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond, BatchSize: 10_000}
+		RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond,
+		BatchSize: 100} // kafka-go allocates BatchSize slots per batch: keep it near a tick's records
 	wl := NewWorkload(WorkloadConfig{Seed: seed})
 	start := time.Now()
 	t := time.NewTicker(10 * time.Millisecond)

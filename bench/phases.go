@@ -23,6 +23,8 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/relance/relance/content"
+	"github.com/relance/relance/internal/scriptstore"
 	"github.com/relance/relance/metrics"
 	"github.com/relance/relance/policy"
 	"github.com/relance/relance/processor"
@@ -30,12 +32,29 @@ import (
 	"github.com/relance/relance/topics"
 )
 
-// CountingStore wraps a processor.Store and counts its calls: each Apply is one pipelined
-// Redis round trip on a single Redis. It records when the first batch reached it.
+// CountingStore wraps a processor.Store and counts its calls, and the Redis round trips
+// (commands sent alone, and pipelines) of its client. It records when the first batch
+// reached it.
 type CountingStore struct {
 	processor.Store
-	Calls, Observations atomic.Int64
-	first               atomic.Int64 // unix ns of the first Apply
+	Calls, Observations, RoundTrips atomic.Int64
+	first                           atomic.Int64 // unix ns of the first Apply
+}
+
+func (s *CountingStore) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (s *CountingStore) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		s.RoundTrips.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+func (s *CountingStore) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		s.RoundTrips.Add(1)
+		return next(ctx, cmds)
+	}
 }
 
 // Apply counts, then calls the wrapped store.
@@ -56,7 +75,9 @@ func (s *CountingStore) First() time.Time {
 
 // StoreConfig is the state configuration relance derives from the policy.
 func StoreConfig(pol *policy.Policy, prefix string) state.Config {
-	return state.Config{Window: pol.Window(), NudgeAt: pol.NudgeAt(), RememberUpTo: pol.HighestLevel(), KeyPrefix: prefix}
+	cfg := state.PolicyConfig(pol)
+	cfg.KeyPrefix = prefix
+	return cfg
 }
 
 // Relance is relance's processor running in this process for a run.
@@ -68,24 +89,37 @@ type Relance struct {
 	done    chan error
 }
 
-// StartRelance runs the real processor (package processor on a state.Redis) in this
-// process with group, until Stop.
+// StartRelance runs the real processor (package processor on a state.Redis, with the
+// built-in text check, as cmd/relance runs it by default) in this process with group,
+// until Stop.
 func StartRelance(ctx context.Context, brokers []string, rdb redis.UniversalClient, group string, log *zap.Logger) (*Relance, error) {
 	pol := policy.Default()
+	store := &CountingStore{}
+	closeRedis := func() {}
+	if c, ok := rdb.(*redis.Client); ok { // a client of its own, whose round trips are counted
+		counted := redis.NewClient(c.Options())
+		counted.AddHook(store)
+		rdb, closeRedis = counted, func() { _ = counted.Close() }
+	}
 	st, err := state.New(ctx, rdb, StoreConfig(pol, "relance"))
 	if err != nil {
+		closeRedis()
 		return nil, err
 	}
-	store := &CountingStore{Store: st}
+	store.Store = st
 	m := metrics.New()
 	proc, err := processor.New(processor.Config{Brokers: brokers, GroupID: group}, store, pol,
-		processor.WithLogger(log), processor.WithMetrics(m))
+		processor.WithLogger(log), processor.WithMetrics(m), processor.WithTextChecker(content.Default()))
 	if err != nil {
+		closeRedis()
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	r := &Relance{Store: store, Metrics: m, Group: group, cancel: cancel, done: make(chan error, 1)}
-	go func() { r.done <- proc.Run(ctx) }()
+	go func() {
+		defer closeRedis()
+		r.done <- proc.Run(ctx)
+	}()
 	return r, nil
 }
 
@@ -200,7 +234,7 @@ func (r Result) Rate() float64 {
 }
 
 // Floor is the I/O floor: a plain kafka-go group consumer over the input topics that,
-// like relance, fetches batches of up to 1000 records (5ms linger), writes outputs
+// like relance, fetches batches of up to 1000 records (1ms linger), writes outputs
 // (outPerEvent records of 700 bytes per input record, relance's output ratio) with all
 // in-sync replicas acknowledging, and commits each batch — with no decoding and no state.
 func Floor(ctx context.Context, brokers []string, n int64, outPerEvent float64, outTopic string) (Result, error) {
@@ -218,7 +252,7 @@ func Floor(ctx context.Context, brokers []string, n int64, outPerEvent float64, 
 	var owed float64
 	var start time.Time
 	for done < n {
-		batch, err := fetchBatch(ctx, r, 1000, 5*time.Millisecond)
+		batch, err := fetchBatch(ctx, r, 1000, time.Millisecond)
 		if err != nil {
 			return Result{}, fmt.Errorf("floor: fetch: %w", err)
 		}
@@ -244,13 +278,14 @@ func Floor(ctx context.Context, brokers []string, n int64, outPerEvent float64, 
 	return Result{Events: done, Elapsed: time.Since(start)}, nil
 }
 
-// Naive is the design a first version usually has: fetch one record, decode it, one
-// Redis call (the same script as relance) for it, decide, write its outputs, commit it —
-// one event at a time. It runs on the first n records (or until limit passes) of the input
+// Naive is the design a first version usually has, and relance's first version had:
+// fetch one record, decode it, one Redis call for it (a Lua script doing the whole
+// update, internal/scriptstore), decide, write its outputs, commit it — one event at a
+// time. It runs on the first n records (or until limit passes) of the input
 // topics, with its own group, keys and output topic, and its rate is extrapolated.
 func Naive(ctx context.Context, brokers []string, rdb redis.UniversalClient, n int64, limit time.Duration, outTopic string) (Result, error) {
 	pol := policy.Default()
-	store, err := state.New(ctx, rdb, StoreConfig(pol, "naive"))
+	store, err := scriptstore.New(ctx, rdb, StoreConfig(pol, "naive"))
 	if err != nil {
 		return Result{}, err
 	}
@@ -371,7 +406,7 @@ func MeasureLatency(ctx context.Context, brokers []string, seed uint64, rate flo
 	for _, p := range meta.Topics[0].Partitions {
 		g.Go(func() error {
 			r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: names.CoachNudge, Partition: p.ID,
-				MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 50 * time.Millisecond})
+				MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 2 * time.Second}) // see processor.newReader
 			defer r.Close()
 			if err := r.SetOffset(kafka.LastOffset); err != nil {
 				return err
@@ -405,7 +440,8 @@ func MeasureLatency(ctx context.Context, brokers []string, seed uint64, rate flo
 
 	transport := &kafka.Transport{}
 	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Transport: transport, Balancer: &kafka.Murmur2Balancer{},
-		RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond, BatchSize: 10_000, Async: true}
+		RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond, Async: true,
+		BatchSize: 100} // kafka-go allocates BatchSize slots per batch: a tick brings ~20 per partition
 	wl := NewWorkload(WorkloadConfig{Seed: seed})
 	const tick = 2 * time.Millisecond
 	start := time.Now()
@@ -413,6 +449,9 @@ func MeasureLatency(ctx context.Context, brokers []string, seed uint64, rate flo
 	count := 0
 	for now := start; now.Sub(start) < d; now = <-t.C {
 		due := int(rate*now.Sub(start).Seconds()) - count
+		if due <= 0 {
+			continue // a tick delivered late, after a later one was due (or nothing due yet)
+		}
 		msgs := make([]kafka.Message, 0, due)
 		mu.Lock()
 		for range due {

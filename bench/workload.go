@@ -229,5 +229,3 @@ func (w *Workload) NextAt(t time.Time) Event {
 	}
 	return ev
 }
-
-func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, ^seed)) }

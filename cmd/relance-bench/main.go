@@ -6,6 +6,10 @@
 //
 // With -produce-rate it is a load generator instead: it writes the seeded workload to
 // -brokers at that rate (0: as fast as possible) until -n events or Ctrl-C.
+//
+// With -latency-probe it is the latency phase's client: it produces to -brokers at
+// -latency-rate for -latency while reading the coach-nudge topic, and prints the
+// produce → nudge latencies as JSON. The benchmark runs it as a process of its own.
 package main
 
 import (

@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,26 +19,29 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/relance/relance/bench"
+	"github.com/relance/relance/internal/gctune"
 	"github.com/relance/relance/topics"
 )
 
 type config struct {
-	n            int
-	seed         uint64
-	naiveN       int
-	naiveLimit   time.Duration
-	latency      time.Duration
-	brokerBin    string
-	partitions   int
-	cpuProfile   string
-	memProfile   string
-	brokers      string
-	produceRate  float64
-	timeout      time.Duration
-	heldPairs    int
-	heldPerPair  int
-	compactCheck int
-	latencyRate  float64
+	n           int
+	seed        uint64
+	naiveN      int
+	naiveLimit  time.Duration
+	latency     time.Duration
+	brokerBin   string
+	partitions  int
+	cpuProfile  string
+	memProfile  string
+	brokers     string
+	produceRate float64
+	timeout     time.Duration
+	heldPairs   int
+	heldPerPair int
+	storeCheck  int
+	latencyRate float64
+	probe       bool
+	probeHere   bool
 }
 
 func parseFlags(args []string) (config, error) {
@@ -54,11 +60,16 @@ func parseFlags(args []string) (config, error) {
 	fs.Float64Var(&c.produceRate, "produce-rate", 0, "load generator mode: events per second (0: as fast as possible)")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Minute, "give up after this long")
 	fs.Float64Var(&c.latencyRate, "latency-rate", 0, "events per second of the latency phase (0: 50% of relance's measured rate)")
+	fs.BoolVar(&c.probe, "latency-probe", false, "latency probe mode: produce to -brokers at -latency-rate for -latency, print the latencies as JSON")
+	fs.BoolVar(&c.probeHere, "latency-in-process", false, "run the latency phase's producer and nudge reader in relance's process instead of a process of their own")
 	fs.IntVar(&c.heldPairs, "held-pairs", 2000, "pairs for the Redis memory measurement")
 	fs.IntVar(&c.heldPerPair, "held-per-pair", 10, "unanswered messages per pair for the Redis memory measurement")
-	fs.IntVar(&c.compactCheck, "compact-check", 200_000, "events of the compact-script cross-check and throughput (0: skip)")
+	fs.IntVar(&c.storeCheck, "store-check", 200_000, "events of the store-alone comparison with the first design (0: skip)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.probe && (c.brokers == "" || c.latencyRate <= 0) {
+		return c, errors.New("-latency-probe needs -brokers and a positive -latency-rate")
 	}
 	if c.n < 1 || c.naiveN < 1 || c.partitions < 1 {
 		return c, errors.New("-n, -naive-n and -partitions must be positive")
@@ -73,6 +84,13 @@ func run(ctx context.Context, args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
+	if cfg.brokers != "" && cfg.probe {
+		l, err := bench.MeasureLatency(ctx, strings.Split(cfg.brokers, ","), cfg.seed, cfg.latencyRate, cfg.latency)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(os.Stdout).Encode(l)
+	}
 	if cfg.brokers != "" {
 		return generate(ctx, cfg)
 	}
@@ -133,9 +151,11 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 	}
 	logf("preloaded %d events in %s (%.0f/s)", cfg.n, took.Round(time.Millisecond), float64(cfg.n)/took.Seconds())
 
-	// a. relance.
+	// a. relance, with the collector's pace cmd/relance sets (this process's other
+	// phases, the floor and the naive design, run at the same pace).
 	var t table
 	t.n = cfg.n
+	t.gogc = gctune.Default(os.Getenv)
 	bench.ResetPeakRSS()
 	info0, err := bench.Info(ctx, rdb)
 	if err != nil {
@@ -173,7 +193,7 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 		return err
 	}
 	t.redisCPU = info1.CPU - info0.CPU
-	t.roundTrips = rel.Store.Calls.Load()
+	t.roundTrips = rel.Store.RoundTrips.Load()
 	t.commands = info1.TotalCommands() - info0.TotalCommands()
 	t.clientCommands = info1.Commands["evalsha"] - info0.Commands["evalsha"]
 	t.outputs, _, err = bench.Offsets(ctx, client, "", names.CoachNudge, names.ModerationAlert, names.DeadLetter)
@@ -189,7 +209,11 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 	if rate <= 0 {
 		rate = t.relance.Rate() / 2
 	}
-	t.latency, err = bench.MeasureLatency(ctx, brokers, cfg.seed+1000, rate, cfg.latency)
+	if cfg.probeHere {
+		t.latency, err = bench.MeasureLatency(ctx, brokers, cfg.seed+1000, rate, cfg.latency)
+	} else {
+		t.latency, err = probeLatency(ctx, brokers, cfg.seed+1000, rate, cfg.latency)
+	}
 	if err != nil {
 		return err
 	}
@@ -219,15 +243,38 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 		return err
 	}
 
-	// The compact-script prototype.
-	if cfg.compactCheck > 0 {
-		if t.compact, err = compareCompact(ctx, rdb, cfg); err != nil {
+	// The store alone, against the first design.
+	if cfg.storeCheck > 0 {
+		if t.stores, err = compareStores(ctx, rdb, cfg); err != nil {
 			return err
 		}
 	}
 
 	t.print(out, cfg, broker.Pid != 0)
 	return nil
+}
+
+// probeLatency runs the latency phase's producer and nudge reader in a process of their
+// own (this binary with -latency-probe), as a platform's producers and the notification
+// service would be: relance's process then holds relance alone, its heap and its GC.
+func probeLatency(ctx context.Context, brokers []string, seed uint64, rate float64, d time.Duration) (bench.Latency, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return bench.Latency{}, err
+	}
+	cmd := exec.CommandContext(ctx, self, "-latency-probe", "-brokers", strings.Join(brokers, ","),
+		"-seed", strconv.FormatUint(seed, 10), "-latency-rate", strconv.FormatFloat(rate, 'f', -1, 64),
+		"-latency", d.String())
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return bench.Latency{}, fmt.Errorf("latency probe: %w", err)
+	}
+	var l bench.Latency
+	if err := json.Unmarshal(out, &l); err != nil {
+		return bench.Latency{}, fmt.Errorf("latency probe: its output %q: %w", out, err)
+	}
+	return l, nil
 }
 
 func cpuModel() string {

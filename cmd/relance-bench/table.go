@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -27,7 +28,8 @@ type table struct {
 	outputs                  int64
 	latency                  bench.Latency
 	heldBytes                float64
-	compact                  compactResult
+	stores                   storeComparison
+	gogc                     int
 }
 
 func heldMemory(ctx context.Context, rdb *redis.Client, cfg config) (float64, error) {
@@ -48,31 +50,48 @@ func (t table) print(out io.Writer, cfg config, brokerApart bool) {
 	fmt.Fprintf(out, "\nrelance-bench — %s\n", time.Now().UTC().Format(time.RFC3339))
 	fmt.Fprintf(out, "machine: %s, %d cores, %s %s/%s; broker: kfake, %s; redis-server on 127.0.0.1\n",
 		cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, where)
-	fmt.Fprintf(out, "workload: seed %d, %d events preloaded on %d partitions per topic\n\n", cfg.seed, t.n, cfg.partitions)
+	fmt.Fprintf(out, "workload: seed %d, %d events preloaded on %d partitions per topic; relance's GOGC %d, as cmd/relance sets it\n\n",
+		cfg.seed, t.n, cfg.partitions, t.gogc)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, v) }
-	row("figure", "value")
+	row := func(k, v string, target ...string) {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", k, v, strings.Join(target, ""))
+	}
+	// goal is a target of the performance issue, and whether this run meets it.
+	goal := func(target string, met bool) string {
+		if met {
+			return target + ": met"
+		}
+		return target + ": not met"
+	}
+	row("figure", "value", "target")
 	row("a. relance events/s (first batch → group lag 0)", fmt.Sprintf("%.0f  (%d events in %s, %d outputs)",
-		t.relance.Rate(), t.relance.Events, t.relance.Elapsed.Round(time.Millisecond), t.outputs))
+		t.relance.Rate(), t.relance.Events, t.relance.Elapsed.Round(time.Millisecond), t.outputs),
+		goal("≥ 100,000", t.relance.Rate() >= 100_000))
 	row("b. I/O floor events/s (kafka-go fetch/write/commit, no state)", fmt.Sprintf("%.0f  (%d events in %s)",
 		t.floor.Rate(), t.floor.Events, t.floor.Elapsed.Round(time.Millisecond)))
 	row("c. naive events/s (1 event: 1 Redis call, 1 write, 1 commit)", fmt.Sprintf("%.0f  (measured on %d events in %s, extrapolated)",
 		t.naive.Rate(), t.naive.Events, t.naive.Elapsed.Round(time.Millisecond)))
-	row("a/b", fmt.Sprintf("%.2f", t.relance.Rate()/t.floor.Rate()))
-	row("a/c", fmt.Sprintf("%.1f", t.relance.Rate()/t.naive.Rate()))
-	row(fmt.Sprintf("d. latency produce → nudge readable at %.0f/s (50%% of a)", t.latency.Rate),
+	row("a/b", fmt.Sprintf("%.2f", t.relance.Rate()/t.floor.Rate()), goal("≥ 0.5", t.relance.Rate()/t.floor.Rate() >= 0.5))
+	row("a/c", fmt.Sprintf("%.1f", t.relance.Rate()/t.naive.Rate()), goal("≥ 50", t.relance.Rate()/t.naive.Rate() >= 50))
+	share := "50% of a"
+	if cfg.latencyRate > 0 {
+		share = fmt.Sprintf("-latency-rate; %.0f%% of a", 100*cfg.latencyRate/t.relance.Rate())
+	}
+	row(fmt.Sprintf("d. latency produce → nudge readable at %.0f/s (%s)", t.latency.Rate, share),
 		fmt.Sprintf("p50 %s  p99 %s  max %s  (%d nudges, %d events in %s)",
-			ms(t.latency.P50), ms(t.latency.P99), ms(t.latency.Max), t.latency.Nudges, t.latency.Produced, t.latency.ProducedFor.Round(time.Millisecond)))
-	row("e. Redis round trips per event", fmt.Sprintf("%.4f  (%d pipelines)", float64(t.roundTrips)/n, t.roundTrips))
+			ms(t.latency.P50), ms(t.latency.P99), ms(t.latency.Max), t.latency.Nudges, t.latency.Produced, t.latency.ProducedFor.Round(time.Millisecond)),
+		goal("p99 ≤ 25 ms at 50% of a", cfg.latencyRate <= 0 && t.latency.Nudges > 0 && t.latency.P99 <= 25*time.Millisecond))
+	row("e. Redis round trips per event", fmt.Sprintf("%.4f  (%d round trips)", float64(t.roundTrips)/n, t.roundTrips),
+		goal("≤ 0.02", float64(t.roundTrips)/n <= 0.02))
 	row("e. Redis commands per event (client / incl. inside scripts)", fmt.Sprintf("%.2f / %.1f",
 		float64(t.clientCommands)/n, float64(t.commands)/n))
 	row("e. CPU s per million events: relance / redis / broker", fmt.Sprintf("%.1f / %.1f / %.1f",
 		perM(t.relanceCPU.Seconds()), perM(t.redisCPU), perM(t.brokerCPU)))
 	row("e. relance peak RSS", fmt.Sprintf("%.0f MiB", float64(t.peakRSS)/(1<<20)))
 	row("e. Redis memory per message held in a streak", fmt.Sprintf("%.0f bytes  (%d pairs × %d messages)",
-		t.heldBytes, cfg.heldPairs, cfg.heldPerPair))
-	if t.compact.events > 0 {
-		t.compact.rows(row)
+		t.heldBytes, cfg.heldPairs, cfg.heldPerPair), goal("≤ 150 bytes", t.heldBytes <= 150))
+	if t.stores.events > 0 {
+		t.stores.rows(func(k, v string) { row(k, v) })
 	}
 	tw.Flush()
 }

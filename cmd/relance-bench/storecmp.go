@@ -9,6 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relance/relance/bench"
+	"github.com/relance/relance/internal/scriptstore"
 	"github.com/relance/relance/policy"
 	"github.com/relance/relance/state"
 )
@@ -21,33 +22,34 @@ type storeRun struct {
 	heldBytesPerMsg float64
 }
 
-type compactResult struct {
+type storeComparison struct {
 	events     int
 	mismatches int
-	redis      storeRun
-	compact    storeRun
+	redis      storeRun // state.Redis
+	first      storeRun // the first design, internal/scriptstore
 }
 
-// compareCompact applies the same workload observations, in batches of 1000, to
-// state.Redis and to the compact prototype (each on keys of its own), comparing every
-// Streak, and measures each store's rate, Redis CPU and commands per event.
-func compareCompact(ctx context.Context, rdb *redis.Client, cfg config) (compactResult, error) {
+// compareStores applies the same workload observations, in batches of 1000, to
+// state.Redis and to the first design (one script per observation, each on keys of its
+// own), comparing every Streak, and measures each store's rate, Redis CPU, commands and
+// memory per event.
+func compareStores(ctx context.Context, rdb *redis.Client, cfg config) (storeComparison, error) {
 	pol := policy.Default()
 	ref, err := state.New(ctx, rdb, bench.StoreConfig(pol, "cmp-redis"))
 	if err != nil {
-		return compactResult{}, err
+		return storeComparison{}, err
 	}
-	cmp, err := bench.NewCompact(ctx, rdb, bench.StoreConfig(pol, "cmp-compact"))
+	first, err := scriptstore.New(ctx, rdb, bench.StoreConfig(pol, "cmp-first"))
 	if err != nil {
-		return compactResult{}, err
+		return storeComparison{}, err
 	}
 	w := bench.NewWorkload(bench.WorkloadConfig{Seed: cfg.seed + 2000, Step: time.Millisecond,
-		Start: time.Now().Add(-time.Duration(cfg.compactCheck)*time.Millisecond - time.Hour)})
-	obs := make([]policy.Observation, cfg.compactCheck)
+		Start: time.Now().Add(-time.Duration(cfg.storeCheck)*time.Millisecond - time.Hour)})
+	obs := make([]policy.Observation, cfg.storeCheck)
 	for i := range obs {
 		obs[i] = w.Next().Observation
 	}
-	res := compactResult{events: len(obs)}
+	res := storeComparison{events: len(obs)}
 	var want, got [][]policy.Streak
 	run := func(s bench.Applier, into *[][]policy.Streak) (storeRun, error) {
 		before, err := bench.Info(ctx, rdb)
@@ -73,7 +75,7 @@ func compareCompact(ctx context.Context, rdb *redis.Client, cfg config) (compact
 	if res.redis, err = run(ref, &want); err != nil {
 		return res, err
 	}
-	if res.compact, err = run(cmp, &got); err != nil {
+	if res.first, err = run(first, &got); err != nil {
 		return res, err
 	}
 	for i := range want {
@@ -86,21 +88,21 @@ func compareCompact(ctx context.Context, rdb *redis.Client, cfg config) (compact
 	if res.redis.heldBytesPerMsg, err = bench.HeldMemory(ctx, rdb, ref, "held-redis", cfg.heldPairs, cfg.heldPerPair); err != nil {
 		return res, err
 	}
-	if res.compact.heldBytesPerMsg, err = bench.HeldMemory(ctx, rdb, cmp, "held-compact", cfg.heldPairs, cfg.heldPerPair); err != nil {
+	if res.first.heldBytesPerMsg, err = bench.HeldMemory(ctx, rdb, first, "held-first", cfg.heldPairs, cfg.heldPerPair); err != nil {
 		return res, err
 	}
 	return res, nil
 }
 
-func (c compactResult) rows(row func(k, v string)) {
+func (c storeComparison) rows(row func(k, v string)) {
 	n := float64(c.events)
 	for _, r := range []struct {
 		name string
 		s    storeRun
-	}{{"state.Redis (apply.lua)", c.redis}, {"compact prototype (bench/compact.lua)", c.compact}} {
+	}{{"state.Redis", c.redis}, {"first design (a script per event)", c.first}} {
 		row(fmt.Sprintf("store alone, %s", r.name), fmt.Sprintf("%.0f events/s, %.1f µs Redis CPU/event, %.1f commands/event, %.0f bytes/held message",
 			n/r.s.elapsed.Seconds(), r.s.redisCPU/n*1e6, float64(r.s.commands)/n, r.s.heldBytesPerMsg))
 	}
-	row("compact vs state.Redis", fmt.Sprintf("%.1f× the rate; %d of %d Streaks differ",
-		c.redis.elapsed.Seconds()/c.compact.elapsed.Seconds(), c.mismatches, c.events))
+	row("state.Redis vs first design", fmt.Sprintf("%.1f× the rate, %.1f× less Redis CPU; %d of %d Streaks differ",
+		c.first.elapsed.Seconds()/c.redis.elapsed.Seconds(), c.first.redisCPU/c.redis.redisCPU, c.mismatches, c.events))
 }

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relance/relance/bench"
+)
+
+func TestLatencyProbeNeedsBrokersAndARate(t *testing.T) {
+	for _, args := range [][]string{
+		{"-latency-probe", "-latency-rate", "1000"},
+		{"-latency-probe", "-brokers", "127.0.0.1:9092"},
+		{"-latency-probe", "-brokers", "127.0.0.1:9092", "-latency-rate", "-5"},
+	} {
+		_, err := parseFlags(args)
+		if err == nil || !strings.Contains(err.Error(), "-latency-probe needs") {
+			t.Errorf("%v: error %v, want one saying what -latency-probe needs", args, err)
+		}
+	}
+	if _, err := parseFlags([]string{"-latency-probe", "-brokers", "127.0.0.1:9092", "-latency-rate", "1000"}); err != nil {
+		t.Errorf("a complete probe: %v", err)
+	}
+}
+
+// The table says, per target of the performance issue, whether the run meets it.
+func TestTableSaysWhichTargetsAreMet(t *testing.T) {
+	tb := table{
+		n:          1_000_000,
+		relance:    bench.Result{Events: 1_000_000, Elapsed: 8 * time.Second}, // 125,000/s
+		floor:      bench.Result{Events: 1_000_000, Elapsed: 2 * time.Second}, // a/b 0.25
+		naive:      bench.Result{Events: 20_000, Elapsed: 10 * time.Second},   // a/c 62.5
+		latency:    bench.Latency{Rate: 62_500, Nudges: 100, P99: 30 * time.Millisecond},
+		roundTrips: 5000,
+		heldBytes:  47,
+	}
+	var out bytes.Buffer
+	tb.print(&out, config{seed: 1, partitions: 3, heldPairs: 2000, heldPerPair: 10}, true)
+	want := map[string]string{
+		"a. relance events/s":          "≥ 100,000: met",
+		"a/b":                          "≥ 0.5: not met",
+		"a/c":                          "≥ 50: met",
+		"d. latency":                   "p99 ≤ 25 ms at 50% of a: not met",
+		"e. Redis round trips":         "≤ 0.02: met",
+		"e. Redis memory per message ": "≤ 150 bytes: met",
+	}
+	for prefix, verdict := range want {
+		found := false
+		for _, line := range strings.Split(out.String(), "\n") {
+			if strings.HasPrefix(line, prefix) {
+				found = true
+				if !strings.HasSuffix(strings.TrimSpace(line), verdict) {
+					t.Errorf("row %q: %q, want it to end with %q", prefix, line, verdict)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no row %q in:\n%s", prefix, out.String())
+		}
+	}
+}
