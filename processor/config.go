@@ -35,6 +35,9 @@ type Config struct {
 	HeartbeatInterval time.Duration
 	// RebalanceTimeout is how long members get to rejoin during a rebalance. Default 30s.
 	RebalanceTimeout time.Duration
+	// JoinGroupBackoff is how long to wait before trying again to join the consumer group
+	// after a failed attempt (the broker is unreachable, say). Default 5s (kafka-go's).
+	JoinGroupBackoff time.Duration
 	// AllowAutoTopicCreation lets the writer create missing output topics. Default false:
 	// operators create topics with the partitions and retention they want.
 	AllowAutoTopicCreation bool
@@ -69,6 +72,9 @@ func (c Config) withDefaults() Config {
 	if c.RebalanceTimeout == 0 {
 		c.RebalanceTimeout = 30 * time.Second
 	}
+	if c.JoinGroupBackoff == 0 {
+		c.JoinGroupBackoff = 5 * time.Second
+	}
 	return c
 }
 
@@ -93,6 +99,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("processor: batch linger %s: must not be negative", c.BatchLinger)
 	case c.MinBackoff < 0 || c.MaxBackoff < c.MinBackoff:
 		return fmt.Errorf("processor: backoff %s..%s: need 0 <= min <= max", c.MinBackoff, c.MaxBackoff)
+	case c.JoinGroupBackoff < 0:
+		return fmt.Errorf("processor: join group backoff %s: must not be negative", c.JoinGroupBackoff)
 	case c.ShutdownGrace < 0:
 		return fmt.Errorf("processor: shutdown grace %s: must not be negative", c.ShutdownGrace)
 	}

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +40,28 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	e := newEnvWithoutBroker(t)
+	e.brokers = testenv.StartKafka(t, e.names.All()...)
+	return e
+}
+
+// newEnvBrokerLater is newEnv with the broker's address chosen but nothing listening on
+// it yet: the returned function starts the broker there.
+func newEnvBrokerLater(t *testing.T) (*env, func()) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	e := newEnvWithoutBroker(t)
+	e.brokers = []string{net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+	return e, func() { testenv.StartKafkaOnPort(t, port, e.names.All()...) }
+}
+
+func newEnvWithoutBroker(t *testing.T) *env {
+	t.Helper()
 	prefix := regexp.MustCompile(`[^a-zA-Z0-9]+`).ReplaceAllString(t.Name(), "-") + "."
 	names := topics.Names{
 		MessageSent:     prefix + topics.DefaultMessageSent,
@@ -46,11 +70,9 @@ func newEnv(t *testing.T) *env {
 		ModerationAlert: prefix + topics.DefaultModerationAlert,
 		DeadLetter:      prefix + topics.DefaultDeadLetter,
 	}
-	redisAddr := testenv.StartRedis(t)
-	brokers := testenv.StartKafka(t, names.MessageSent, names.Reply, names.CoachNudge, names.ModerationAlert, names.DeadLetter)
-	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+	rdb := redis.NewClient(&redis.Options{Addr: testenv.StartRedis(t)})
 	t.Cleanup(func() { rdb.Close() })
-	return &env{t: t, brokers: brokers, names: names, group: prefix + "group", rdb: rdb, policy: policy.Default()}
+	return &env{t: t, names: names, group: prefix + "group", rdb: rdb, policy: policy.Default()}
 }
 
 // running is one processor instance started by a test.

@@ -31,6 +31,7 @@ func (p *Processor) newReader() *kafka.Reader {
 		SessionTimeout:        p.cfg.SessionTimeout,
 		HeartbeatInterval:     p.cfg.HeartbeatInterval,
 		RebalanceTimeout:      p.cfg.RebalanceTimeout,
+		JoinGroupBackoff:      p.cfg.JoinGroupBackoff,
 		WatchPartitionChanges: true,
 		Logger:                kafka.LoggerFunc(func(msg string, args ...any) { log.Debug(fmt.Sprintf(msg, args...)) }),
 		ErrorLogger:           kafka.LoggerFunc(func(msg string, args ...any) { log.Warn(fmt.Sprintf(msg, args...)) }),

@@ -374,3 +374,27 @@ func TestAStageFailingEndsRunAndCommitsNothingAfterIt(t *testing.T) {
 		t.Errorf("applied %v, want %v: nothing after the failed batch", got, want)
 	}
 }
+
+func TestBrokerUnreachableAtStartIsWaitedFor(t *testing.T) {
+	e, startBroker := newEnvBrokerLater(t)
+	r := e.start(nil, func(c *processor.Config) { c.JoinGroupBackoff = 10 * time.Millisecond })
+
+	// kafka-go's reader gives up joining after three attempts and FetchMessage returns
+	// the error: Run must fetch again, and Ready say why it cannot work meanwhile.
+	waitNotReady(t, r.proc, "kafka_fetch")
+	select {
+	case <-r.done:
+		t.Fatalf("Run returned while the broker was unreachable: %v", r.err)
+	default:
+	}
+
+	startBroker()
+	e.send(streak("m", "ana", "ben", 0, 4)...)
+	if nudges, _, _ := e.outputs(); len(nudges) != 2 {
+		t.Errorf("got %d nudges once the broker was up, want 2", len(nudges))
+	}
+	waitReady(t, r.proc)
+	if err := r.stop(t); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+}

@@ -115,7 +115,15 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 // returned so they can be finished.
 func (p *Processor) fetch(ctx context.Context, r *kafka.Reader) ([]kafka.Message, error) {
 	start := time.Now()
-	first, err := r.FetchMessage(ctx)
+	// kafka-go's group reader keeps trying to join its group, but FetchMessage returns
+	// its error after a few failed attempts (about 10 s with an unreachable broker). That
+	// is not a reason to stop: fetch again, and report the failure in Ready meanwhile.
+	var first kafka.Message
+	err := p.retry(ctx, "kafka_fetch", func(ctx context.Context) error {
+		var err error
+		first, err = r.FetchMessage(ctx)
+		return err
+	})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, nil

@@ -70,6 +70,12 @@ func (n Names) Inputs() []string {
 	return []string{n.MessageSent, n.Reply}
 }
 
+// All are the five topics relance reads or writes: the inputs, then coach-nudge,
+// moderation-alert and the dead-letter topic.
+func (n Names) All() []string {
+	return []string{n.MessageSent, n.Reply, n.CoachNudge, n.ModerationAlert, n.DeadLetter}
+}
+
 // checkTopic applies Kafka's rules for topic names (Topic.validate in Kafka's sources).
 func checkTopic(name string) error {
 	switch {

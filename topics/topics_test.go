@@ -83,3 +83,12 @@ func TestNamesInputs(t *testing.T) {
 		t.Errorf("Inputs() = %q, want %q", got, want)
 	}
 }
+
+func TestNamesAll(t *testing.T) {
+	n := topics.Names{}.WithDefaults()
+	n.Reply = "in.replies"
+	want := []string{"message-sent", "in.replies", "coach-nudge", "moderation-alert", n.DeadLetter}
+	if got := n.All(); !slices.Equal(got, want) {
+		t.Errorf("All() = %q, want %q", got, want)
+	}
+}

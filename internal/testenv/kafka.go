@@ -36,13 +36,24 @@ const (
 // defer it, so that they stop before the broker does.
 func StartKafka(t testing.TB, topics ...string) []string {
 	t.Helper()
-	c, err := kfake.NewCluster(
+	return StartKafkaOnPort(t, 0, topics...)
+}
+
+// StartKafkaOnPort is StartKafka on the given 127.0.0.1 port (0: a free one), for tests
+// whose clients are told the broker's address before it starts.
+func StartKafkaOnPort(t testing.TB, port int, topics ...string) []string {
+	t.Helper()
+	opts := []kfake.Opt{
 		kfake.NumBrokers(1),
 		kfake.SeedTopics(kafkaPartitions, topics...),
 		kfake.AllowAutoTopicCreation(),
 		kfake.DefaultNumPartitions(kafkaPartitions),
 		kfake.GroupMinSessionTimeout(kafkaGroupMinSession),
-	)
+	}
+	if port != 0 {
+		opts = append(opts, kfake.Ports(port))
+	}
+	c, err := kfake.NewCluster(opts...)
 	if err != nil {
 		t.Fatalf("start kfake: %v", err)
 	}
