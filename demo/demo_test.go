@@ -34,7 +34,7 @@ func newCluster(t *testing.T, names topics.Names) []string {
 	t.Helper()
 	c, err := kfake.NewCluster(
 		kfake.NumBrokers(1),
-		kfake.SeedTopics(partitions, names.MessageSent, names.Reply, names.CoachNudge, names.ModerationAlert, names.DeadLetter),
+		kfake.SeedTopics(partitions, names.All()...),
 		kfake.GroupMinSessionTimeout(100*time.Millisecond),
 	)
 	if err != nil {

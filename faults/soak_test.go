@@ -45,7 +45,7 @@ func TestSoak(t *testing.T) {
 	dir := t.TempDir()
 	names := topics.Names{}.WithDefaults()
 	broker, err := faults.NewBroker(bins.broker, filepath.Join(dir, "broker"), 0, 3,
-		[]string{names.MessageSent, names.Reply, names.CoachNudge, names.ModerationAlert, names.DeadLetter})
+		names.All())
 	if err != nil {
 		t.Fatal(err)
 	}

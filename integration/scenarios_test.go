@@ -84,7 +84,7 @@ func TestScenarios(t *testing.T) {
 				CoachNudge: prefix + topics.DefaultCoachNudge, ModerationAlert: prefix + topics.DefaultModerationAlert,
 				DeadLetter: prefix + topics.DefaultDeadLetter,
 			}
-			createTopics(ctx, t, broker, names.MessageSent, names.Reply, names.CoachNudge, names.ModerationAlert, names.DeadLetter)
+			createTopics(ctx, t, broker, names.All()...)
 
 			rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
 			defer rdb.Close()
@@ -92,7 +92,7 @@ func TestScenarios(t *testing.T) {
 				t.Fatal(err)
 			}
 			pol := policy.Default()
-			store, err := state.New(ctx, rdb, state.Config{Window: pol.Window(), NudgeAt: pol.NudgeAt(), RememberUpTo: pol.HighestLevel()})
+			store, err := state.New(ctx, rdb, state.PolicyConfig(pol))
 			if err != nil {
 				t.Fatal(err)
 			}

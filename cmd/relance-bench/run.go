@@ -128,8 +128,7 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, redisSrv.Close()) }()
-	broker, err := bench.StartBroker(ctx, cfg.brokerBin, cfg.partitions,
-		names.MessageSent, names.Reply, names.CoachNudge, names.ModerationAlert, names.DeadLetter, floorOut, naiveOut)
+	broker, err := bench.StartBroker(ctx, cfg.brokerBin, cfg.partitions, append(names.All(), floorOut, naiveOut)...)
 	if err != nil {
 		return err
 	}

@@ -140,7 +140,7 @@ func TestBadContentWordsFileStopsStartup(t *testing.T) {
 func TestSIGTERMCommitsAndExitsZero(t *testing.T) {
 	redisAddr := testenv.StartRedis(t)
 	names := topics.Names{}.WithDefaults()
-	brokers := testenv.StartKafka(t, names.MessageSent, names.Reply, names.CoachNudge, names.ModerationAlert, names.DeadLetter)
+	brokers := testenv.StartKafka(t, names.All()...)
 	bin := binary(t)
 
 	base := time.Now().Add(-time.Hour).UTC()
@@ -267,7 +267,7 @@ func TestKcatEventsFromTheREADME(t *testing.T) {
 	}
 	redisAddr := testenv.StartRedis(t)
 	names := topics.Names{}.WithDefaults()
-	brokers := testenv.StartKafka(t, names.MessageSent, names.Reply, names.CoachNudge, names.ModerationAlert, names.DeadLetter)
+	brokers := testenv.StartKafka(t, names.All()...)
 	p := startProcess(t, binary(t), "RELANCE_KAFKA_BROKERS="+brokers[0], "RELANCE_REDIS_ADDR="+redisAddr)
 
 	now := time.Now().UTC().Format(time.RFC3339)

@@ -52,7 +52,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	defer closeTexts()
 
 	if len(cfg.brokers) == 0 {
-		k, err := embedded.StartKafka(ctx, embeddedTopics(cfg), 3, log)
+		k, err := embedded.StartKafka(ctx, cfg.topics.WithDefaults().All(), 3, log)
 		if err != nil {
 			return fmt.Errorf("embedded kafka: %w", err)
 		}
@@ -169,11 +169,6 @@ func newTextChecker(cfg config, log *zap.Logger) (policy.TextChecker, func(), er
 	}
 	log.Info("remote text classifier", zap.String("url", cfg.contentRemote), zap.Duration("timeout", cfg.contentTimeout))
 	return remote, remote.Close, nil
-}
-
-func embeddedTopics(cfg config) []string {
-	n := cfg.topics.WithDefaults()
-	return []string{n.MessageSent, n.Reply, n.CoachNudge, n.ModerationAlert, n.DeadLetter}
 }
 
 // newLogger is zap's production JSON logger at the given level.
