@@ -146,10 +146,8 @@ func newRig(t *testing.T, opts rigOptions) *rig {
 	if os.Getenv("RELANCE_FAULTS_KEEP") != "" {
 		t.Logf("logs in %s (kept)", dir)
 	}
-	n := r.names
 	var err error
-	r.broker, err = faults.NewBroker(bins.broker, filepath.Join(dir, "broker"), 0, 3,
-		[]string{n.MessageSent, n.Reply, n.CoachNudge, n.ModerationAlert, n.DeadLetter})
+	r.broker, err = faults.NewBroker(bins.broker, filepath.Join(dir, "broker"), 0, 3, r.names.All())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +252,7 @@ func (r *rig) drain(timeout time.Duration) time.Duration {
 	ctx, cancel := context.WithTimeout(r.ctx, timeout)
 	defer cancel()
 	if err := faults.WaitDrained(ctx, []string{r.broker.Addr()}, r.group, r.names.Inputs()); err != nil {
-		r.t.Fatalf("%v (relance logs in %s)", err, r.dir)
+		r.t.Fatalf("%v; relance logs:%s", err, logsOf(r.dir))
 	}
 	return time.Since(start)
 }
@@ -338,9 +336,23 @@ func (r *rig) chunks(n int) [][2]int {
 	return out
 }
 
+// logsOf names the scenario's relance logs and quotes the end of each: CI removes the
+// test's directory, so a failure must carry what the logs said.
 func logsOf(dir string) string {
+	const tailLines = 12
 	matches, _ := filepath.Glob(filepath.Join(dir, "relance-*.log"))
-	return strings.Join(matches, ", ")
+	var b strings.Builder
+	for _, m := range matches {
+		data, err := os.ReadFile(m)
+		if err != nil {
+			fmt.Fprintf(&b, "\n%s: %v", m, err)
+			continue
+		}
+		lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+		fmt.Fprintf(&b, "\n--- %s, last %d of %d lines:\n%s", m, min(tailLines, len(lines)), len(lines),
+			strings.Join(lines[max(0, len(lines)-tailLines):], "\n"))
+	}
+	return b.String()
 }
 
 // logCount counts the lines of every relance log of the scenario that contain s.
@@ -363,6 +375,6 @@ func (r *rig) waitStable(n int, before ...string) {
 	ctx, cancel := context.WithTimeout(r.ctx, 2*time.Minute)
 	defer cancel()
 	if err := faults.WaitGroupStable(ctx, []string{r.broker.Addr()}, r.group, n, before); err != nil {
-		r.t.Fatalf("%v (relance logs in %s)", err, r.dir)
+		r.t.Fatalf("%v; relance logs:%s", err, logsOf(r.dir))
 	}
 }

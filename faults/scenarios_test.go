@@ -16,7 +16,7 @@ func TestBadInput(t *testing.T) {
 	r.produce(0, len(r.work.Records))
 	r.report("bad input 5%", true)
 	if p.Exited() {
-		t.Errorf("relance exited during the run (see %s)", logsOf(r.dir))
+		t.Errorf("relance exited during the run; its logs:%s", logsOf(r.dir))
 	}
 }
 
@@ -252,7 +252,7 @@ func TestBrokerUnreachable(t *testing.T) {
 	p := r.startRelance()
 	r.pause(pick(10*time.Second, 5*time.Second))
 	if p.Exited() {
-		t.Fatalf("relance exited while the broker was unreachable at start-up (see %s)", logsOf(r.dir))
+		t.Fatalf("relance exited while the broker was unreachable at start-up; its logs:%s", logsOf(r.dir))
 	}
 	r.startBroker()
 	up := time.Now()
@@ -293,7 +293,7 @@ func TestBrokerUnreachable(t *testing.T) {
 	t.Logf("stopped 10s: caught up %s after the restart", r.recoveries[2].Round(time.Millisecond))
 	r.report("broker unreachable at start-up, paused and stopped mid-run", true)
 	if p.Exited() {
-		t.Errorf("relance exited during the run (see %s)", logsOf(r.dir))
+		t.Errorf("relance exited during the run; its logs:%s", logsOf(r.dir))
 	}
 }
 
