@@ -199,31 +199,14 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	callsA := rel.Calls()
-	logf("a. relance calls: %s", callsA.Since(nil))
+	logf("a. relance calls: %s", rel.Calls().Since(nil))
 	logf("a. relance: %d events in %s (%.0f/s), %d outputs", cfg.n, t.relance.Elapsed.Round(time.Millisecond), t.relance.Rate(), t.outputs)
-
-	// d. latency at 50% of a's rate, relance still running.
-	rate := cfg.latencyRate
-	if rate <= 0 {
-		rate = t.relance.Rate() / 2
-	}
-	if cfg.probeHere {
-		t.latency, err = bench.MeasureLatency(ctx, brokers, cfg.seed+1000, rate, cfg.latency)
-	} else {
-		t.latency, err = probeLatency(ctx, brokers, cfg.seed+1000, rate, cfg.latency)
-	}
-	if err != nil {
-		return err
-	}
-	logf("d. relance calls: %s", rel.Calls().Since(callsA))
-	logf("d. latency at %.0f/s: %d nudges, p50 %s p99 %s max %s", t.latency.Rate, t.latency.Nudges, t.latency.P50, t.latency.P99, t.latency.Max)
 	stopped = true
 	if err := rel.Stop(); err != nil {
 		return fmt.Errorf("relance: %w", err)
 	}
 
-	// b. the I/O floor, over the preloaded events only (the latency phase added more).
+	// b. the I/O floor, over the same events.
 	t.floor, err = bench.Floor(ctx, brokers, int64(cfg.n), float64(t.outputs)/float64(cfg.n), floorOut)
 	if err != nil {
 		return err
@@ -236,6 +219,15 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 		return err
 	}
 	logf("c. naive: %d events in %s (%.0f/s)", t.naive.Events, t.naive.Elapsed.Round(time.Millisecond), t.naive.Rate())
+
+	// d. latency at 50% of a's rate.
+	rate := cfg.latencyRate
+	if rate <= 0 {
+		rate = t.relance.Rate() / 2
+	}
+	if t.latency, err = measureLatency(ctx, cfg, rdb, log, rate); err != nil {
+		return err
+	}
 
 	// e. Redis memory per held message.
 	if t.heldBytes, err = heldMemory(ctx, rdb, cfg); err != nil {
@@ -251,6 +243,37 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 
 	t.print(out, cfg, broker.Pid != 0)
 	return nil
+}
+
+// measureLatency is phase d: relance on a broker of its own, started empty, while
+// records are produced at rate. kfake keeps every record in its Go heap: with the 2 M
+// records of the phases before, each of its garbage collections stalls every client
+// for up to ~100 ms (docs/BENCHMARKS.md), which a Kafka broker, whose records live on
+// disk and in the page cache, does not do.
+func measureLatency(ctx context.Context, cfg config, rdb *redis.Client, log *zap.Logger, rate float64) (l bench.Latency, err error) {
+	broker, err := bench.StartBroker(ctx, cfg.brokerBin, cfg.partitions, topics.Names{}.WithDefaults().All()...)
+	if err != nil {
+		return l, err
+	}
+	defer func() { err = errors.Join(err, broker.Close()) }()
+	brokers := []string{broker.Addr}
+	runtime.GC() // the garbage of the phases before is not relance's
+	rel, err := bench.StartRelance(ctx, brokers, rdb, "relance-bench", log)
+	if err != nil {
+		return l, err
+	}
+	defer func() { err = errors.Join(err, rel.Stop()) }()
+	if cfg.probeHere {
+		l, err = bench.MeasureLatency(ctx, brokers, cfg.seed+1000, rate, cfg.latency)
+	} else {
+		l, err = probeLatency(ctx, brokers, cfg.seed+1000, rate, cfg.latency)
+	}
+	if err != nil {
+		return l, err
+	}
+	logf("d. relance calls: %s", rel.Calls().Since(nil))
+	logf("d. latency at %.0f/s: %d nudges, p50 %s p99 %s max %s", l.Rate, l.Nudges, l.P50, l.P99, l.Max)
+	return l, nil
 }
 
 // probeLatency runs the latency phase's producer and nudge reader in a process of their

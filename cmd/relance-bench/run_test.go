@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -59,5 +61,35 @@ func TestTableSaysWhichTargetsAreMet(t *testing.T) {
 		if !found {
 			t.Errorf("no row %q in:\n%s", prefix, out.String())
 		}
+	}
+}
+
+// A small run of every phase, as make bench runs them (with the broker in this process),
+// prints every row of the table.
+func TestMeasurePrintsEveryPhase(t *testing.T) {
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server not found on PATH: install it (apt-get install redis-server) to run the benchmark's phases")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cfg, err := parseFlags([]string{"-n", "3000", "-naive-n", "300", "-latency", "1s", "-latency-in-process",
+		"-held-pairs", "20", "-store-check", "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := measure(ctx, cfg, &out); err != nil {
+		t.Fatalf("measure: %v\n%s", err, out.String())
+	}
+	for _, row := range []string{
+		"a. relance events/s", "b. I/O floor", "c. naive", "a/b", "a/c",
+		"d. latency produce → nudge readable", "e. Redis round trips per event", "e. Redis memory per message held",
+	} {
+		if !strings.Contains(out.String(), row) {
+			t.Errorf("no %q row in:\n%s", row, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), "(3000 events in") {
+		t.Errorf("relance's row does not say it handled the 3000 events:\n%s", out.String())
 	}
 }
