@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -124,6 +126,48 @@ func (p *Proc) Pause() error { return p.cmd.Process.Signal(syscall.SIGSTOP) }
 // Resume continues a paused process (SIGCONT).
 func (p *Proc) Resume() error { return p.cmd.Process.Signal(syscall.SIGCONT) }
 
+// StablePort returns a port on 127.0.0.1 for a server that stops and starts again on it
+// (a broker, a Redis). It is below the kernel's ephemeral range, and so is port+10000 (a
+// cluster node's bus port): while the server is down, no outgoing connection can take it
+// as its source port, and no FreePort can return it. Ports are handed out in turn from a
+// random start, so the scenarios running side by side in this process never share one.
+func StablePort() (int, error) {
+	for range stablePorts.span {
+		port := stablePorts.low + int(stablePorts.next.Add(1)%uint64(stablePorts.span))
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			continue // in use by something else on the machine
+		}
+		l.Close()
+		return port, nil
+	}
+	return 0, fmt.Errorf("no free port in %d..%d", stablePorts.low, stablePorts.low+stablePorts.span-1)
+}
+
+// stablePorts is the range StablePort hands out: 10000 up to 20000, whose bus ports
+// (20000 up to 30000) are apart from it and below the ephemeral range
+// (net.ipv4.ip_local_port_range, which starts at 32768 by default).
+var stablePorts = newPortRange()
+
+type portRange struct {
+	low, span int
+	next      atomic.Uint64
+}
+
+func newPortRange() *portRange {
+	ephemeral := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil {
+				ephemeral = n
+			}
+		}
+	}
+	r := &portRange{low: 10000, span: max(min(10000, ephemeral-20000), 1000)}
+	r.next.Store(rand.Uint64())
+	return r
+}
+
 // FreePort returns a port on 127.0.0.1 nothing listens on right now.
 func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -149,7 +193,7 @@ type Broker struct {
 func NewBroker(bin, dir string, port, partitions int, topics []string) (*Broker, error) {
 	if port == 0 {
 		var err error
-		if port, err = FreePort(); err != nil {
+		if port, err = StablePort(); err != nil {
 			return nil, err
 		}
 	}
@@ -225,14 +269,11 @@ type Redis struct {
 // NewRedis describes a redis-server on a free port with its files in dir.
 func NewRedis(bin, dir string, aof, cluster bool) (*Redis, error) {
 	for range 100 {
-		port, err := FreePort()
+		port, err := StablePort()
 		if err != nil {
 			return nil, err
 		}
 		if cluster { // the cluster bus listens on port+10000
-			if port+10000 > 65535 {
-				continue
-			}
 			l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port+10000)))
 			if err != nil {
 				continue
