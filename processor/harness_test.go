@@ -204,6 +204,16 @@ func (e *env) waitCommitted() {
 	e.t.Fatalf("group %s did not commit all input within 30s (%s)", e.group, last)
 }
 
+// uncommittedNow is uncommitted, failing the test when it cannot be known.
+func (e *env) uncommittedNow(client *kafka.Client) int64 {
+	e.t.Helper()
+	behind, err := e.uncommitted(client)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return behind
+}
+
 // uncommitted is how many input records the group has not committed yet.
 func (e *env) uncommitted(client *kafka.Client) (int64, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
