@@ -170,31 +170,29 @@ func (e *env) waitUncommitted(client *kafka.Client, want int64, until func() boo
 // waitNotReady polls Ready until it reports an error containing want.
 func waitNotReady(t *testing.T, p *processor.Processor, want string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	poll := time.NewTicker(10 * time.Millisecond)
-	defer poll.Stop()
-	var err error
-	for ; time.Now().Before(deadline); <-poll.C {
-		if err = p.Ready(context.Background()); err != nil && strings.Contains(err.Error(), want) {
-			return
-		}
-	}
-	t.Fatalf("Ready = %v, want an error about %s", err, want)
+	waitReadiness(t, p, func(err error) bool { return err != nil && strings.Contains(err.Error(), want) },
+		"an error about "+want)
 }
 
 // waitReady polls Ready until it reports no error.
 func waitReady(t *testing.T, p *processor.Processor) {
+	t.Helper()
+	waitReadiness(t, p, func(err error) bool { return err == nil }, "nil")
+}
+
+// waitReadiness polls Ready for up to 20 s until done accepts what it returns.
+func waitReadiness(t *testing.T, p *processor.Processor, done func(error) bool, want string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	poll := time.NewTicker(10 * time.Millisecond)
 	defer poll.Stop()
 	var err error
 	for ; time.Now().Before(deadline); <-poll.C {
-		if err = p.Ready(context.Background()); err == nil {
+		if err = p.Ready(context.Background()); done(err) {
 			return
 		}
 	}
-	t.Fatalf("Ready = %v, want nil", err)
+	t.Fatalf("Ready = %v, want %s", err, want)
 }
 
 // waitClosed waits until ch is closed.
