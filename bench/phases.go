@@ -23,8 +23,7 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/relance/relance/content"
-	"github.com/relance/relance/internal/scriptstore"
+	"github.com/relance/relance/internal/setup"
 	"github.com/relance/relance/metrics"
 	"github.com/relance/relance/policy"
 	"github.com/relance/relance/processor"
@@ -58,7 +57,7 @@ func (s *CountingStore) ProcessPipelineHook(next redis.ProcessPipelineHook) redi
 }
 
 // Apply counts, then calls the wrapped store.
-func (s *CountingStore) Apply(ctx context.Context, obs []policy.Observation) ([]policy.Streak, error) {
+func (s *CountingStore) Apply(ctx context.Context, obs []policy.Observation) ([]policy.Result, error) {
 	s.first.CompareAndSwap(0, time.Now().UnixNano())
 	s.Calls.Add(1)
 	s.Observations.Add(int64(len(obs)))
@@ -73,13 +72,6 @@ func (s *CountingStore) First() time.Time {
 	return time.Time{}
 }
 
-// StoreConfig is the state configuration relance derives from the policy.
-func StoreConfig(pol *policy.Policy, prefix string) state.Config {
-	cfg := state.PolicyConfig(pol)
-	cfg.KeyPrefix = prefix
-	return cfg
-}
-
 // Relance is relance's processor running in this process for a run.
 type Relance struct {
 	Store   *CountingStore
@@ -89,36 +81,26 @@ type Relance struct {
 	done    chan error
 }
 
-// StartRelance runs the real processor (package processor on a state.Redis, with the
-// built-in text check, as cmd/relance runs it by default) in this process with group,
-// until Stop.
-func StartRelance(ctx context.Context, brokers []string, rdb redis.UniversalClient, group string, log *zap.Logger) (*Relance, error) {
-	pol := policy.Default()
+// StartRelance runs the real processor in this process with group, built as cmd/relance
+// builds it by default (package setup: a state.Redis, the built-in text check), until Stop.
+func StartRelance(ctx context.Context, brokers []string, redisAddr string, group string, log *zap.Logger) (*Relance, error) {
 	store := &CountingStore{}
-	closeRedis := func() {}
-	if c, ok := rdb.(*redis.Client); ok { // a client of its own, whose round trips are counted
-		counted := redis.NewClient(c.Options())
-		counted.AddHook(store)
-		rdb, closeRedis = counted, func() { _ = counted.Close() }
-	}
-	st, err := state.New(ctx, rdb, StoreConfig(pol, "relance"))
+	rel, err := setup.New(ctx, setup.Config{
+		Processor:  processor.Config{Brokers: brokers, GroupID: group},
+		RedisAddrs: []string{redisAddr},
+		State:      state.Config{KeyPrefix: "relance"},
+	}, setup.WithLogger(log), setup.WithRedisHook(store), setup.WithStoreWrapper(func(s processor.Store) processor.Store {
+		store.Store = s
+		return store
+	}))
 	if err != nil {
-		closeRedis()
-		return nil, err
-	}
-	store.Store = st
-	m := metrics.New()
-	proc, err := processor.New(processor.Config{Brokers: brokers, GroupID: group}, store, pol,
-		processor.WithLogger(log), processor.WithMetrics(m), processor.WithTextChecker(content.Default()))
-	if err != nil {
-		closeRedis()
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	r := &Relance{Store: store, Metrics: m, Group: group, cancel: cancel, done: make(chan error, 1)}
+	r := &Relance{Store: store, Metrics: rel.Metrics, Group: group, cancel: cancel, done: make(chan error, 1)}
 	go func() {
-		defer closeRedis()
-		r.done <- proc.Run(ctx)
+		defer rel.Close()
+		r.done <- rel.Processor.Run(ctx)
 	}()
 	return r, nil
 }
@@ -278,14 +260,13 @@ func Floor(ctx context.Context, brokers []string, n int64, outPerEvent float64, 
 	return Result{Events: done, Elapsed: time.Since(start)}, nil
 }
 
-// Naive is the design a first version usually has, and relance's first version had:
-// fetch one record, decode it, one Redis call for it (a Lua script doing the whole
-// update, internal/scriptstore), decide, write its outputs, commit it — one event at a
-// time. It runs on the first n records (or until limit passes) of the input
+// Naive is the design a first version usually has: fetch one record, decode it, one
+// Apply of relance's own store for it, decide, write its outputs, commit it — one event at
+// a time, every call waiting for the one before. It runs on the first n records (or until limit passes) of the input
 // topics, with its own group, keys and output topic, and its rate is extrapolated.
 func Naive(ctx context.Context, brokers []string, rdb redis.UniversalClient, n int64, limit time.Duration, outTopic string) (Result, error) {
 	pol := policy.Default()
-	store, err := scriptstore.New(ctx, rdb, StoreConfig(pol, "naive"))
+	store, err := state.New(ctx, rdb, pol, state.Config{KeyPrefix: "naive", CachePairs: -1})
 	if err != nil {
 		return Result{}, err
 	}
@@ -310,11 +291,11 @@ func Naive(ctx context.Context, brokers []string, rdb redis.UniversalClient, n i
 		}
 		in, ok := decodeInput(m, names)
 		if ok {
-			s, err := store.Apply(ctx, []policy.Observation{in.Observation})
+			res, err := store.Apply(ctx, []policy.Observation{in.Observation})
 			if err != nil {
 				return Result{}, fmt.Errorf("naive: apply: %w", err)
 			}
-			d := pol.Decide(in, s[0])
+			d := pol.Decide(in, res[0].Streak)
 			var out []kafka.Message
 			for _, n := range d.Nudges {
 				rec, err := topics.NudgeRecord(outTopic, n)
@@ -361,8 +342,8 @@ func decodeInput(m kafka.Message, names topics.Names) (policy.Input, bool) {
 		}
 		cats := policy.Categories(ev.Labels, att)
 		return policy.Input{Observation: policy.Observation{Action: policy.ActionMessage, MessageID: ev.MessageID,
-			SenderID: ev.SenderID, RecipientID: ev.RecipientID, SentAt: ev.SentAt, Offensive: len(cats) > 0},
-			Locale: ev.Locale, Categories: cats}, true
+			SenderID: ev.SenderID, RecipientID: ev.RecipientID, SentAt: ev.SentAt, Categories: cats},
+			Locale: ev.Locale}, true
 	case names.Reply:
 		ev, err := topics.DecodeReply(m.Value, now)
 		if err != nil {
@@ -551,15 +532,10 @@ func Info(ctx context.Context, rdb *redis.Client) (RedisInfo, error) {
 	return info, nil
 }
 
-// Applier is a store as the memory measurement uses it.
-type Applier interface {
-	Apply(ctx context.Context, obs []policy.Observation) ([]policy.Streak, error)
-}
-
 // HeldMemory applies, through store, pairs×perPair unanswered messages (each pair's
 // sender writing perPair messages an hour apart, never answered) and returns the growth
 // of Redis's used_memory per held message.
-func HeldMemory(ctx context.Context, rdb *redis.Client, store Applier, prefix string, pairs, perPair int) (float64, error) {
+func HeldMemory(ctx context.Context, rdb *redis.Client, store processor.Store, prefix string, pairs, perPair int) (float64, error) {
 	before, err := Info(ctx, rdb)
 	if err != nil {
 		return 0, err

@@ -212,11 +212,12 @@ func (w *Workload) NextAt(t time.Time) Event {
 		b = append(b, locale...)
 		b = append(b, '"')
 		if w.rng.Float64() < w.cfg.OffensiveShare {
-			ev.Observation.Offensive = true
 			if w.rng.IntN(3) == 0 {
 				b = append(b, `,"attachments":[{"kind":"image","labels":["nudity"]}]`...)
+				ev.Observation.Categories = []policy.Category{policy.CategorySexual}
 			} else {
 				b = append(b, `,"labels":["insult"]`...)
+				ev.Observation.Categories = []policy.Category{policy.CategoryInsult}
 			}
 		}
 		b = append(b, '}')

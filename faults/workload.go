@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/relance/relance/policy"
+	"github.com/relance/relance/state"
 	"github.com/relance/relance/topics"
 )
 
@@ -108,8 +110,8 @@ type event struct {
 	key         string
 }
 
-// Generate builds the workload and, with the real policy over an in-memory model of the
-// store, its ledger.
+// Generate builds the workload and its ledger: what relance must publish for it, decided by
+// the real policy over relance's own store algorithm, in memory (state.Memory).
 //
 // Every pair's events are keyed by the pair, so they land in one partition of one topic
 // and are processed in order: that is what makes the expected decisions exact. Answers in
@@ -151,7 +153,10 @@ func Generate(cfg WorkloadConfig, pol *policy.Policy) Workload {
 		BadByKind: map[string]int{},
 		Valid:     map[string]int{},
 	}}
-	m := newModel(pol)
+	store, err := state.NewMemory(pol, state.Config{})
+	if err != nil {
+		panic(fmt.Sprintf("faults: in-memory store: %v", err)) // the zero Config is valid
+	}
 	bad := 0
 	if cfg.BadRate > 0 {
 		bad = int(float64(len(order))*cfg.BadRate/(1-cfg.BadRate) + 0.5)
@@ -177,7 +182,12 @@ func Generate(cfg WorkloadConfig, pol *policy.Policy) Workload {
 		rec := ev.record(cfg.Topics)
 		w.Records = append(w.Records, rec)
 		w.Ledger.Valid[rec.Topic]++
-		for _, o := range m.apply(ev) {
+		in := ev.input()
+		res, err := store.Apply(context.Background(), []policy.Observation{in.Observation})
+		if err != nil {
+			panic(fmt.Sprintf("faults: in-memory store: %v", err)) // it fails on nothing but a cancelled context
+		}
+		for _, o := range outputsOf(pol.Decide(in, res[0].Streak)) {
 			w.Ledger.Outputs[o.ID] = o
 		}
 	}
@@ -332,104 +342,20 @@ func badRecord(rng *rand.Rand, cfg WorkloadConfig, kind string, n int) Record {
 	return Record{Topic: topic, Key: []byte(id), Value: v, Bad: kind}
 }
 
-// model is the store's behaviour for events that arrive in event-time order per pair, all
-// within one window: the only case the workload produces.
-type model struct {
-	pol  *policy.Policy
-	dirs map[[2]string]*direction
-}
-
-// direction is the state of one directed pair from→to.
-type direction struct {
-	unanswered []sent // oldest first
-	newest     time.Time
-	answered   time.Time
-	peak, off  int
-	start      string
-	nudged     time.Time
-}
-
-type sent struct {
-	id string
-	at time.Time
-}
-
-func newModel(pol *policy.Policy) *model {
-	return &model{pol: pol, dirs: map[[2]string]*direction{}}
-}
-
-func (m *model) dir(from, to string) *direction {
-	d := m.dirs[[2]string{from, to}]
-	if d == nil {
-		d = &direction{}
-		m.dirs[[2]string{from, to}] = d
+// input is what the processor decodes from the event's record (the workload's messages
+// carry no text, so labels alone decide rule 3).
+func (e event) input() policy.Input {
+	o := policy.Observation{Action: policy.ActionMessage, MessageID: e.id, SenderID: e.from, RecipientID: e.to, SentAt: e.at}
+	if e.reply {
+		o.Action = policy.ActionReply
+		return policy.Input{Observation: o}
 	}
-	return d
-}
-
-// apply records ev as state/apply.lua does and returns the outputs the policy decides.
-func (m *model) apply(ev event) []Output {
-	// Writing to the other member answers their messages sent at or before ev.
-	back := m.dir(ev.to, ev.from)
-	if ev.at.After(back.answered) {
-		back.answered = ev.at
-	}
-	kept := back.unanswered[:0:0]
-	for _, u := range back.unanswered {
-		if u.at.After(ev.at) {
-			kept = append(kept, u)
-		}
-	}
-	if len(kept) < len(back.unanswered) {
-		back.unanswered, back.peak, back.off, back.start, back.nudged = kept, len(kept), 0, "", time.Time{}
-		if len(kept) > 0 {
-			back.start = kept[0].id
-		}
-	}
-	if ev.reply {
-		return nil
-	}
-	attachments := make([][]string, len(ev.attachments))
-	for i, a := range ev.attachments {
+	attachments := make([][]string, len(e.attachments))
+	for i, a := range e.attachments {
 		attachments[i] = a.Labels
 	}
-	categories := policy.Categories(ev.labels, attachments)
-	in := policy.Input{
-		Observation: policy.Observation{
-			Action: policy.ActionMessage, MessageID: ev.id, SenderID: ev.from, RecipientID: ev.to,
-			SentAt: ev.at, Offensive: len(categories) > 0,
-		},
-		Locale:     ev.locale,
-		Categories: categories,
-	}
-	fwd := m.dir(ev.from, ev.to)
-	if !ev.at.After(fwd.answered) { // late: already answered
-		return outputsOf(m.pol.Decide(in, policy.Streak{Status: policy.StatusLate, AnsweredAt: fwd.answered}))
-	}
-	fwd.newest = ev.at
-	if len(fwd.unanswered) == 0 {
-		fwd.peak, fwd.off, fwd.start, fwd.nudged = 0, 0, ev.id, time.Time{}
-	}
-	fwd.unanswered = append(fwd.unanswered, sent{ev.id, ev.at})
-	prevPeak, prevOff := fwd.peak, fwd.off
-	fwd.peak = max(fwd.peak, len(fwd.unanswered))
-	if len(categories) > 0 {
-		fwd.off++
-	}
-	if prevPeak < m.pol.NudgeAt() && m.pol.NudgeAt() <= fwd.peak {
-		fwd.nudged = ev.at
-	}
-	var ids []string
-	for _, u := range fwd.unanswered[:min(len(fwd.unanswered), 50)] {
-		ids = append(ids, u.id)
-	}
-	s := policy.Streak{
-		Status: policy.StatusCounted, Count: len(fwd.unanswered),
-		PrevPeak: prevPeak, Peak: fwd.peak, PrevOffensive: prevOff, Offensive: fwd.off,
-		StartID: fwd.start, FirstUnansweredAt: fwd.unanswered[0].at, LastMessageAt: fwd.newest,
-		AnsweredAt: fwd.answered, NudgedAt: fwd.nudged, MessageIDs: ids,
-	}
-	return outputsOf(m.pol.Decide(in, s))
+	o.Categories = policy.Categories(e.labels, attachments)
+	return policy.Input{Observation: o, Locale: e.locale}
 }
 
 // outputsOf reduces decisions to what the checker compares.

@@ -47,9 +47,10 @@ func TestGenerateCoversTheLevels(t *testing.T) {
 	}
 }
 
-// TestLedgerMatchesStoreAndPolicy checks the ledger's model against the real store: the
-// workload's valid events, applied in order to a real redis-server through state.Redis and
-// decided by the policy, give exactly the ledger's outputs, and bad ones fail to decode.
+// TestLedgerMatchesStoreAndPolicy checks the ledger, decided in memory, against the store
+// on Redis: the workload's valid records, decoded, applied in order to a real redis-server
+// through state.Redis and decided by the policy, give exactly the ledger's outputs, and bad
+// ones fail to decode.
 func TestLedgerMatchesStoreAndPolicy(t *testing.T) {
 	addr := testenv.StartRedis(t)
 	rdb := redis.NewClient(&redis.Options{Addr: addr})
@@ -57,7 +58,7 @@ func TestLedgerMatchesStoreAndPolicy(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	pol := policy.Default()
-	store, err := state.New(ctx, rdb, state.PolicyConfig(pol))
+	store, err := state.New(ctx, rdb, pol, state.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestLedgerMatchesStoreAndPolicy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := pol.Decide(in, streaks[0])
+		d := pol.Decide(in, streaks[0].Streak)
 		for _, n := range d.Nudges {
 			got[n.NudgeID] = faults.NudgeOutput(n)
 		}
@@ -112,7 +113,7 @@ func TestLedgerMatchesStoreAndPolicy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := pol.Decide(in, streaks[0])
+		d := pol.Decide(in, streaks[0].Streak)
 		var outs []faults.Output
 		for _, n := range d.Nudges {
 			outs = append(outs, faults.NudgeOutput(n))
@@ -122,7 +123,7 @@ func TestLedgerMatchesStoreAndPolicy(t *testing.T) {
 		}
 		for _, o := range outs {
 			if want, ok := w.Ledger.Outputs[o.ID]; !ok || want != o {
-				t.Errorf("record %d redelivered (status %s): %s %s, first time %s", i, streaks[0].Status, o.ID, o.Key(), want.Key())
+				t.Errorf("record %d redelivered (status %s): %s %s, first time %s", i, streaks[0].Streak.Status, o.ID, o.Key(), want.Key())
 			}
 		}
 	}
@@ -154,8 +155,7 @@ func decode(rec faults.Record, names topics.Names, now time.Time) (policy.Input,
 	categories := policy.Categories(ev.Labels, attachments)
 	return policy.Input{
 		Observation: policy.Observation{Action: policy.ActionMessage, MessageID: ev.MessageID, SenderID: ev.SenderID,
-			RecipientID: ev.RecipientID, SentAt: ev.SentAt, Offensive: len(categories) > 0},
-		Locale:     ev.Locale,
-		Categories: categories,
+			RecipientID: ev.RecipientID, SentAt: ev.SentAt, Categories: categories},
+		Locale: ev.Locale,
 	}, nil
 }

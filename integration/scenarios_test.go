@@ -13,9 +13,8 @@ import (
 	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap/zaptest"
 
-	"github.com/relance/relance/policy"
+	"github.com/relance/relance/internal/setup"
 	"github.com/relance/relance/processor"
-	"github.com/relance/relance/state"
 	"github.com/relance/relance/topics"
 )
 
@@ -91,19 +90,17 @@ func TestScenarios(t *testing.T) {
 			if err := rdb.FlushDB(ctx).Err(); err != nil { // scenarios share users' ids
 				t.Fatal(err)
 			}
-			pol := policy.Default()
-			store, err := state.New(ctx, rdb, state.PolicyConfig(pol))
+			rel, err := setup.New(ctx, setup.Config{
+				Processor:  processor.Config{Brokers: []string{broker}, GroupID: prefix + "group", Topics: names},
+				RedisAddrs: []string{redisAddr},
+			}, setup.WithLogger(zaptest.NewLogger(t)))
 			if err != nil {
 				t.Fatal(err)
 			}
-			proc, err := processor.New(processor.Config{Brokers: []string{broker}, GroupID: prefix + "group", Topics: names},
-				store, pol, processor.WithLogger(zaptest.NewLogger(t)))
-			if err != nil {
-				t.Fatal(err)
-			}
+			defer rel.Close()
 			runCtx, stop := context.WithCancel(ctx)
 			done := make(chan error, 1)
-			go func() { done <- proc.Run(runCtx) }()
+			go func() { done <- rel.Processor.Run(runCtx) }()
 			defer func() {
 				stop()
 				if err := <-done; err != nil && !errors.Is(err, context.Canceled) {

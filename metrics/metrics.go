@@ -54,6 +54,11 @@ type Metrics struct {
 	ConsumerLag *prometheus.GaugeVec
 	// Retries counts failed Redis or Kafka calls that were retried, by operation.
 	Retries *prometheus.CounterVec
+	// StateUnreadable counts stored values the store could not decode and replaced by an
+	// empty record; StateConflicts the records another writer changed between the store's
+	// read and its write (they are read again and redone).
+	StateUnreadable prometheus.Counter
+	StateConflicts  prometheus.Counter
 	// Ready is 1 while every readiness check passes, 0 otherwise.
 	Ready prometheus.Gauge
 
@@ -116,6 +121,16 @@ func New() *Metrics {
 			Name:      "retries_total",
 			Help:      "Failed Redis or Kafka calls that were retried with backoff, by operation.",
 		}, []string{"op"}),
+		StateUnreadable: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace,
+			Name:      "state_unreadable_total",
+			Help:      "Stored values that could not be decoded (corrupt, or of an unknown format) and were replaced by an empty record: that pair's history is lost. Each is logged with its key.",
+		}),
+		StateConflicts: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace,
+			Name:      "state_conflicts_total",
+			Help:      "Records another writer changed between the store's read and its write; each is read again and its observations redone.",
+		}),
 		Ready: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: namespace,
 			Name:      "ready",
@@ -128,7 +143,7 @@ func New() *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.EventsConsumed, m.Nudges, m.Alerts, m.DeadLetters,
 		m.RedisSeconds, m.KafkaSeconds, m.BatchSize,
-		m.ConsumerLag, m.Retries, m.Ready,
+		m.ConsumerLag, m.Retries, m.StateUnreadable, m.StateConflicts, m.Ready,
 	)
 	for _, k := range nudgeKinds {
 		m.Nudges.WithLabelValues(k)

@@ -69,7 +69,7 @@ func TestParseDefaultFileIsDefault(t *testing.T) {
 	}
 	for count := 1; count <= 13; count++ {
 		in, s := message(count), counted(count)
-		in.Categories = []policy.Category{policy.CategorySexual}
+		in.Observation.Categories = []policy.Category{policy.CategorySexual}
 		if got, want := p.Decide(in, s), def.Decide(in, s); !reflect.DeepEqual(got, want) {
 			t.Errorf("count %d: Decide differs:\n%+v\nwant\n%+v", count, got, want)
 		}

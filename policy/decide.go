@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -9,21 +10,14 @@ import (
 	"github.com/relance/relance/topics"
 )
 
-// MaxEvidence is the most message ids a Streak carries as evidence: more than any default
-// level needs, bounded so that one persistent sender cannot grow a pair's state forever.
-const MaxEvidence = 100
-
-// Input is one decoded message and what its content check found. It carries no text.
+// Input is one decoded event: the observation the store records (with the offensive
+// content found in the message: see Categories and TextChecker) and what the coach needs to
+// write to its members. It carries no text.
 type Input struct {
-	// Observation is the message as the store recorded it; only ActionMessage produces
-	// decisions.
 	Observation Observation
 	// Locale is the message's locale as sent; the coach writes in its language, or in the
 	// policy's default language when it has no texts for it.
 	Locale string
-	// Categories is the offensive content found in the message (see Categories and
-	// TextChecker); empty when none.
-	Categories []Category
 }
 
 // Decisions are the outputs one message calls for. Nudges come sender first, then
@@ -41,12 +35,24 @@ type Decisions struct {
 // (PrevPeak < level <= Peak), for counted and replayed messages only: once per streak.
 // Offensive content nudges both members on the streak's first offensive message (counted
 // or replayed), and raises an alert for every offensive message, even one arriving late.
+// A redelivered message is decided with the categories of its first pass (Streak.Categories).
 func (p *Policy) Decide(in Input, s Streak) Decisions {
-	if in.Observation.Action != ActionMessage {
-		return Decisions{}
+	switch in.Observation.Action {
+	case ActionMessage:
+		return p.decideMessage(in, s)
+	case ActionReply:
+		return Decisions{} // an answer only ends the other direction's streak
 	}
+	panic(fmt.Sprintf("policy: Decide: %s not handled", in.Observation.Action)) // caught by TestDecideHandlesEveryAction
+}
+
+func (p *Policy) decideMessage(in Input, s Streak) Decisions {
 	d := decision{p: p, msg: in.Observation, s: s, lang: p.language(in.Locale)}
-	categories := p.known(in.Categories)
+	categories := in.Observation.Categories
+	if s.Redelivered {
+		categories = s.Categories
+	}
+	categories = p.known(categories)
 	counted := s.Status == StatusCounted || s.Status == StatusReplayed
 	followUp := counted && reached(p.nudgeAt, s)
 	respect := counted && len(categories) > 0 && s.PrevOffensive == 0 && s.Offensive > 0

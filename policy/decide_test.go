@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -231,7 +232,7 @@ func TestDecideAlertFields(t *testing.T) {
 
 func TestDecideOptionalTimesAreNilWhenZero(t *testing.T) {
 	in := message(2)
-	in.Categories = []policy.Category{policy.CategoryInsult}
+	in.Observation.Categories = []policy.Category{policy.CategoryInsult}
 	s := policy.Streak{Status: policy.StatusLate}
 	d := policy.Default().Decide(in, s)
 	if len(d.Alerts) != 1 {
@@ -282,7 +283,7 @@ func TestDecideReplayedTakesTheSameDecisions(t *testing.T) {
 	p := policy.Default()
 	for _, count := range []int{4, 7, 12} {
 		in := message(count)
-		in.Categories = []policy.Category{policy.CategoryHate}
+		in.Observation.Categories = []policy.Category{policy.CategoryHate}
 		first := counted(count)
 		first.Offensive = 1
 		replay := with(first, func(s *policy.Streak) { s.Status = policy.StatusReplayed })
@@ -389,7 +390,7 @@ func TestDecideContent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := message(2)
-			in.Categories = tt.categories
+			in.Observation.Categories = tt.categories
 			s := with(counted(2), func(s *policy.Streak) {
 				s.Status, s.PrevOffensive, s.Offensive, s.AnsweredAt = tt.status, tt.prevOffensive, tt.offensive, tt.answeredAt
 			})
@@ -413,7 +414,7 @@ func TestDecideContent(t *testing.T) {
 
 func TestDecideContentNudgeFields(t *testing.T) {
 	in := message(2)
-	in.Categories = []policy.Category{policy.CategoryInsult}
+	in.Observation.Categories = []policy.Category{policy.CategoryInsult}
 	d := policy.Default().Decide(in, with(counted(2), func(s *policy.Streak) { s.Offensive = 1 }))
 	if len(d.Nudges) != 2 {
 		t.Fatalf("want two nudges, got %q", nudgeKinds(d))
@@ -435,7 +436,7 @@ func TestDecideContentNudgeFields(t *testing.T) {
 
 func TestDecideContentAlertAddsTheMessageToCappedEvidence(t *testing.T) {
 	in := message(2)
-	in.Categories = []policy.Category{policy.CategoryThreat}
+	in.Observation.Categories = []policy.Category{policy.CategoryThreat}
 	d := policy.Default().Decide(in, with(counted(2), func(s *policy.Streak) { s.MessageIDs = []string{"msg-1"} }))
 	if len(d.Alerts) != 1 || !slices.Equal(d.Alerts[0].MessageIDs, []string{"msg-1", "msg-2"}) {
 		t.Errorf("alerts = %+v", d.Alerts)
@@ -460,7 +461,7 @@ func TestDecideLevelAndContentOnOneMessage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := message(tt.count)
-			in.Categories = []policy.Category{policy.CategoryInsult}
+			in.Observation.Categories = []policy.Category{policy.CategoryInsult}
 			d := p.Decide(in, with(counted(tt.count), func(s *policy.Streak) { s.Offensive = 1 }))
 			if got := nudgeKinds(d); !slices.Equal(got, tt.nudges) {
 				t.Errorf("nudges = %q, want %q", got, tt.nudges)
@@ -480,7 +481,7 @@ func TestDecideContentAlertIDs(t *testing.T) {
 	p := policy.Default()
 	alertID := func(count int, status policy.Status) string {
 		in := message(count)
-		in.Categories = []policy.Category{policy.CategoryInsult}
+		in.Observation.Categories = []policy.Category{policy.CategoryInsult}
 		d := p.Decide(in, with(counted(count), func(s *policy.Streak) { s.Status = status }))
 		return d.Alerts[len(d.Alerts)-1].AlertID
 	}
@@ -502,7 +503,7 @@ func TestDecideIDsAreUnique(t *testing.T) {
 	for _, first := range []int{1, 40} {
 		for count := 1; count <= 13; count++ {
 			in := message(first + count - 1)
-			in.Categories = []policy.Category{policy.CategoryHate}
+			in.Observation.Categories = []policy.Category{policy.CategoryHate}
 			s := with(counted(count), func(s *policy.Streak) { s.StartID, s.PrevOffensive, s.Offensive = msgID(first), count-1, count })
 			for i, id := range ids(p.Decide(in, s)) {
 				what := fmt.Sprintf("streak %d count %d output %d", first, count, i)
@@ -566,7 +567,7 @@ content:
 		t.Run(tt.name, func(t *testing.T) {
 			in := message(tt.count)
 			in.Locale = "de"
-			in.Categories = tt.categories
+			in.Observation.Categories = tt.categories
 			d := p.Decide(in, with(counted(tt.count), func(s *policy.Streak) { s.Offensive, s.AnsweredAt = 1, tt.answeredAt }))
 			if got := nudgeKinds(d); !slices.Equal(got, tt.nudges) {
 				t.Errorf("nudges = %q, want %q", got, tt.nudges)
@@ -604,7 +605,7 @@ func TestDecideOutputsCarryNoText(t *testing.T) {
 		for count := 1; count <= 13; count++ {
 			in := message(count)
 			in.Locale = locale
-			in.Categories = []policy.Category{policy.CategorySexual, policy.CategoryThreat}
+			in.Observation.Categories = []policy.Category{policy.CategorySexual, policy.CategoryThreat}
 			d := p.Decide(in, with(counted(count), func(s *policy.Streak) { s.Offensive = 1 }))
 			for _, n := range d.Nudges {
 				text := n.Title + "\n" + n.Body
@@ -615,5 +616,83 @@ func TestDecideOutputsCarryNoText(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestDecideHandlesEveryAction: each kind of observation has its case in Decide; only a
+// message calls for decisions.
+func TestDecideHandlesEveryAction(t *testing.T) {
+	for _, a := range policy.Actions {
+		in := message(4)
+		in.Observation.Action = a
+		d := policy.Default().Decide(in, counted(4))
+		if got := len(d.Nudges) > 0; got != (a == policy.ActionMessage) {
+			t.Errorf("%s: nudges %q", a, nudgeKinds(d))
+		}
+	}
+}
+
+// A redelivered message is decided with the categories of its first pass: the alert a
+// remote classifier's "threat" raised is raised again when the fallback now finds nothing,
+// and a message first found clean raises none when the check now finds something.
+func TestDecideRedeliveryUsesTheFirstCategories(t *testing.T) {
+	for _, tt := range []struct {
+		name         string
+		now, first   []policy.Category
+		wantSeverity string // "" for no content alert
+	}{
+		{"first threat, now clean", nil, []policy.Category{policy.CategoryThreat}, topics.SeverityHigh},
+		{"first clean, now an insult", []policy.Category{policy.CategoryInsult}, nil, ""},
+		{"same both times", []policy.Category{policy.CategoryInsult}, []policy.Category{policy.CategoryInsult}, topics.SeverityMedium},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in := message(2)
+			in.Observation.Categories = tt.now
+			s := counted(2)
+			s.Status, s.Redelivered, s.Categories = policy.StatusReplayed, true, tt.first
+			if len(tt.first) > 0 {
+				s.Offensive = 1
+			}
+			var severities []string
+			for _, a := range policy.Default().Decide(in, s).Alerts {
+				severities = append(severities, a.Severity)
+			}
+			if want := slices.DeleteFunc([]string{tt.wantSeverity}, func(s string) bool { return s == "" }); !slices.Equal(severities, want) {
+				t.Errorf("content alerts %q, want %q", severities, want)
+			}
+		})
+	}
+}
+
+func TestObservationValidate(t *testing.T) {
+	valid := message(1).Observation
+	for _, tt := range []struct {
+		name   string
+		change func(*policy.Observation)
+		want   string
+	}{
+		{"valid message", func(*policy.Observation) {}, ""},
+		{"valid reply without an id", func(o *policy.Observation) { o.Action, o.MessageID = policy.ActionReply, "" }, ""},
+		{"unknown action", func(o *policy.Observation) { o.Action = 99 }, "unknown action 99"},
+		{"no action", func(o *policy.Observation) { o.Action = 0 }, "unknown action 0"},
+		{"no sender", func(o *policy.Observation) { o.SenderID = "" }, "empty sender or recipient id"},
+		{"no recipient", func(o *policy.Observation) { o.RecipientID = "" }, "empty sender or recipient id"},
+		{"one member on both ends", func(o *policy.Observation) { o.RecipientID = o.SenderID }, "same member"},
+		{"message without an id", func(o *policy.Observation) { o.MessageID = "" }, "empty message id"},
+		{"time before 1970", func(o *policy.Observation) { o.SentAt = time.Unix(-5, 0) }, "must be after 1970"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			o := valid
+			tt.change(&o)
+			err := o.Validate()
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("Validate: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("Validate: %v, want %q", err, tt.want)
+			case err != nil && !errors.Is(err, policy.ErrInvalidObservation):
+				t.Fatalf("Validate: %v does not wrap ErrInvalidObservation", err)
+			}
+		})
 	}
 }

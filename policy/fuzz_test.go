@@ -18,7 +18,7 @@ func FuzzDecide(f *testing.F) {
 		// Any streak at all: no panic, well-formed outputs.
 		in := message(2)
 		in.Locale = locale
-		in.Categories = pickCategories(categories)
+		in.Observation.Categories = pickCategories(categories)
 		s := counted(2)
 		s.Status, s.Count, s.PrevPeak, s.Peak = policy.Status(status), count, prevPeak, peak
 		s.PrevOffensive, s.Offensive = prevOffensive, offensive

@@ -1,6 +1,11 @@
 package policy
 
-import "time"
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
 
 // Action says what kind of input event the store applies.
 type Action int
@@ -13,6 +18,22 @@ const (
 	ActionReply
 )
 
+// Actions are every Action, for the tests that check each one is handled wherever the kind
+// of an observation matters (the streak transition, Decide, the metrics). A new kind is
+// added here first.
+var Actions = []Action{ActionMessage, ActionReply}
+
+// String names the action for logs and errors.
+func (a Action) String() string {
+	switch a {
+	case ActionMessage:
+		return "message"
+	case ActionReply:
+		return "reply"
+	}
+	return fmt.Sprintf("action(%d)", int(a))
+}
+
 // Observation is what the store records of one valid input event. It never holds message text.
 type Observation struct {
 	Action      Action
@@ -20,9 +41,46 @@ type Observation struct {
 	SenderID    string
 	RecipientID string
 	SentAt      time.Time
-	// Offensive is true when the message carries offensive content (rule 3); the store
-	// counts such messages per streak so the content nudges fire once per streak.
-	Offensive bool
+	// Categories is the offensive content the message was found to carry (rule 3: its
+	// labels and its text check), sorted, empty when none. The store counts offensive
+	// messages per streak, so the content nudges fire once per streak, and keeps the
+	// categories with the message's replay view, so a redelivery decides with the same ones
+	// even if the text check would now answer otherwise.
+	Categories []Category
+}
+
+// Offensive reports whether the message carries offensive content.
+func (o Observation) Offensive() bool { return len(o.Categories) > 0 }
+
+// ErrInvalidObservation marks an observation the store cannot record. It is never worth a
+// retry: the event is dead-lettered.
+var ErrInvalidObservation = errors.New("invalid observation")
+
+// Validate reports why the store cannot record o (wrapping ErrInvalidObservation): no
+// ids, one member on both ends, an unknown action, a time not after 1970.
+func (o Observation) Validate() error {
+	switch {
+	case !slices.Contains(Actions, o.Action):
+		return fmt.Errorf("%w: unknown action %d", ErrInvalidObservation, o.Action)
+	case o.SenderID == "" || o.RecipientID == "":
+		return fmt.Errorf("%w: empty sender or recipient id", ErrInvalidObservation)
+	case o.SenderID == o.RecipientID:
+		return fmt.Errorf("%w: sender and recipient are the same member", ErrInvalidObservation)
+	case o.Action == ActionMessage && o.MessageID == "":
+		return fmt.Errorf("%w: empty message id", ErrInvalidObservation)
+	case o.SentAt.UnixMilli() <= 0:
+		return fmt.Errorf("%w: sent at %s: must be after 1970", ErrInvalidObservation, o.SentAt.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// Result is what the store did with one observation.
+type Result struct {
+	// Streak is the Sender→Recipient streak after the observation.
+	Streak Streak
+	// Invalid is why the observation was not recorded (it wraps ErrInvalidObservation);
+	// nothing changed for it and Streak is empty. The processor dead-letters its event.
+	Invalid error
 }
 
 // Status says what the store did with an observation.
@@ -83,6 +141,12 @@ type Streak struct {
 	AnsweredAt time.Time
 	// NudgedAt is when this streak first reached the nudge threshold (zero if not yet).
 	NudgedAt time.Time
-	// MessageIDs are the unanswered messages, oldest first, at most MaxEvidence of them.
+	// MessageIDs are the unanswered messages, oldest first, at most the store's evidence
+	// bound of them.
 	MessageIDs []string
+	// Redelivered is set when the store recognised a message it had recorded before and
+	// knows what it was decided with: Categories are then the categories of its first pass,
+	// which Decide uses instead of the message's own.
+	Redelivered bool
+	Categories  []Category
 }

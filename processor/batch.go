@@ -63,10 +63,9 @@ func (p *Processor) decodeOne(m kafka.Message, now time.Time) (policy.Input, err
 				SenderID:    ev.SenderID,
 				RecipientID: ev.RecipientID,
 				SentAt:      ev.SentAt,
-				Offensive:   len(categories) > 0,
+				Categories:  categories,
 			},
-			Locale:     ev.Locale,
-			Categories: categories,
+			Locale: ev.Locale,
 		}, nil
 	case p.cfg.Topics.Reply:
 		ev, err := topics.DecodeReply(m.Value, now)
@@ -95,12 +94,17 @@ func mergeCategories(a, b []policy.Category) []policy.Category {
 	return a
 }
 
-// outputs builds, in input order, the dead letters and the records of every decision.
-func (p *Processor) outputs(items []item, streaks []policy.Streak) ([]kafka.Message, tally, error) {
+// outputs builds, in input order, the dead letters and the records of every decision. An
+// event the store could not record is dead-lettered like one that failed to decode.
+func (p *Processor) outputs(items []item, results []policy.Result) ([]kafka.Message, tally, error) {
 	names := p.cfg.Topics
 	var records []kafka.Message
 	t := tally{nudges: map[string]int{}, alerts: map[string]int{}}
-	for _, it := range items {
+	for i := range items {
+		it := &items[i]
+		if it.invalid == nil && results[it.obs].Invalid != nil {
+			it.invalid = fmt.Errorf("%w: %w", topics.ErrInvalidEvent, results[it.obs].Invalid)
+		}
 		if it.invalid != nil {
 			p.log.Warn("dead-lettering invalid input",
 				zap.String("topic", it.msg.Topic), zap.Int("partition", it.msg.Partition),
@@ -108,7 +112,7 @@ func (p *Processor) outputs(items []item, streaks []policy.Streak) ([]kafka.Mess
 			records = append(records, topics.DeadLetterRecord(names.DeadLetter, it.msg, it.invalid))
 			continue
 		}
-		d := p.policy.Decide(it.in, streaks[it.obs])
+		d := p.policy.Decide(it.in, results[it.obs].Streak)
 		for _, n := range d.Nudges {
 			rec, err := topics.NudgeRecord(names.CoachNudge, n)
 			if err != nil {
@@ -137,7 +141,7 @@ type tally struct {
 
 // countOutcomes updates the metrics once a batch is committed, so counts are not inflated
 // by retries.
-func (p *Processor) countOutcomes(items []item, streaks []policy.Streak, t tally) {
+func (p *Processor) countOutcomes(items []item, results []policy.Result, t tally) {
 	m := p.metrics
 	for kind, n := range t.nudges {
 		m.Nudges.WithLabelValues(kind).Add(float64(n))
@@ -151,7 +155,15 @@ func (p *Processor) countOutcomes(items []item, streaks []policy.Streak, t tally
 			m.DeadLetters.WithLabelValues(it.msg.Topic).Inc()
 			continue
 		}
-		s := streaks[it.obs]
-		m.EventsConsumed.WithLabelValues(it.msg.Topic, s.Status.String()).Inc()
+		m.EventsConsumed.WithLabelValues(it.msg.Topic, outcome(it.in.Observation.Action, results[it.obs].Streak)).Inc()
 	}
+}
+
+// outcome is an event's label in relance_events_consumed_total.
+func outcome(a policy.Action, s policy.Streak) string {
+	switch a {
+	case policy.ActionMessage, policy.ActionReply:
+		return s.Status.String() // a reply's is "answer"
+	}
+	panic(fmt.Sprintf("processor: outcome: %s not handled", a)) // caught by TestOutcomeHandlesEveryAction
 }

@@ -264,7 +264,7 @@ type crashingStore struct {
 	once    sync.Once
 }
 
-func (s *crashingStore) Apply(ctx context.Context, obs []policy.Observation) ([]policy.Streak, error) {
+func (s *crashingStore) Apply(ctx context.Context, obs []policy.Observation) ([]policy.Result, error) {
 	select {
 	case <-s.crashed:
 		return nil, errCrash
@@ -283,8 +283,8 @@ func TestRestartAfterCrashLosesNothingAndKeepsIDs(t *testing.T) {
 	e.send(events...)
 
 	// First instance: its batch reaches Redis, then it "dies" before its outputs.
-	crashing := &crashingStore{Store: e.store(), crashed: make(chan struct{})}
-	first := e.start(crashing, func(c *processor.Config) { c.ShutdownGrace = time.Millisecond })
+	crashing := &crashingStore{crashed: make(chan struct{})}
+	first := e.start(wrap(&crashing.Store, crashing), func(c *processor.Config) { c.ShutdownGrace = time.Millisecond })
 	<-crashing.crashed
 	if err := first.stop(t); err == nil {
 		t.Fatal("first instance stopped cleanly; want it to give up its unfinished batch")
@@ -320,7 +320,7 @@ type gatedStore struct {
 	release chan struct{}
 }
 
-func (s *gatedStore) Apply(ctx context.Context, obs []policy.Observation) ([]policy.Streak, error) {
+func (s *gatedStore) Apply(ctx context.Context, obs []policy.Observation) ([]policy.Result, error) {
 	select {
 	case s.entered <- struct{}{}:
 		<-s.release
@@ -331,9 +331,9 @@ func (s *gatedStore) Apply(ctx context.Context, obs []policy.Observation) ([]pol
 
 func TestCancelFinishesAndCommitsTheBatchInHand(t *testing.T) {
 	e := newEnv(t)
-	gated := &gatedStore{Store: e.store(), entered: make(chan struct{}), release: make(chan struct{})}
+	gated := &gatedStore{entered: make(chan struct{}), release: make(chan struct{})}
 	e.send(streak("m", "ana", "ben", 0, 4)...)
-	r := e.start(gated)
+	r := e.start(wrap(&gated.Store, gated))
 
 	<-gated.entered // a batch is between fetch and Redis
 	r.cancel()      // SIGTERM

@@ -16,10 +16,10 @@ import (
 	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/relance/relance/internal/setup"
 	"github.com/relance/relance/internal/testenv"
 	"github.com/relance/relance/policy"
 	"github.com/relance/relance/processor"
-	"github.com/relance/relance/state"
 	"github.com/relance/relance/topics"
 )
 
@@ -34,7 +34,7 @@ type env struct {
 	brokers []string
 	names   topics.Names
 	group   string
-	rdb     *redis.Client
+	rdb     *redis.Client // the processor's Redis, for the tests to look at
 	policy  *policy.Policy
 }
 
@@ -96,57 +96,63 @@ func (r *running) stop(t *testing.T) error {
 	}
 }
 
-// start runs a processor over the env with the given store (nil: the real Redis store).
-func (e *env) start(store processor.Store, opts ...func(*processor.Config)) *running {
+// start runs a processor over the env, built as relance builds it (package setup); wrap,
+// if not nil, stands between the processor and the store.
+func (e *env) start(wrap func(processor.Store) processor.Store, opts ...func(*processor.Config)) *running {
 	e.t.Helper()
-	return e.startWith(store, nil, opts...)
+	return e.startWith(wrap, nil, opts...)
+}
+
+// wrap makes outer the processor's store, calling the real one through *inner.
+func wrap(inner *processor.Store, outer processor.Store) func(processor.Store) processor.Store {
+	return func(s processor.Store) processor.Store {
+		*inner = s
+		return outer
+	}
 }
 
 // startWith is start with processor options too (they come after the test logger, so a
 // WithLogger among them wins).
-func (e *env) startWith(store processor.Store, procOpts []processor.Option, opts ...func(*processor.Config)) *running {
+func (e *env) startWith(wrap func(processor.Store) processor.Store, procOpts []processor.Option, opts ...func(*processor.Config)) *running {
 	t := e.t
 	t.Helper()
-	if store == nil {
-		store = e.store()
-	}
-	cfg := processor.Config{
-		Brokers:           e.brokers,
-		GroupID:           e.group,
-		Topics:            e.names,
-		MinBackoff:        10 * time.Millisecond,
-		MaxBackoff:        100 * time.Millisecond,
-		SessionTimeout:    time.Second,
-		HeartbeatInterval: 100 * time.Millisecond,
-		RebalanceTimeout:  time.Second,
+	cfg := setup.Config{
+		Processor: processor.Config{
+			Brokers:           e.brokers,
+			GroupID:           e.group,
+			Topics:            e.names,
+			MinBackoff:        10 * time.Millisecond,
+			MaxBackoff:        100 * time.Millisecond,
+			SessionTimeout:    time.Second,
+			HeartbeatInterval: 100 * time.Millisecond,
+			RebalanceTimeout:  time.Second,
+		},
+		RedisAddrs: []string{e.rdb.Options().Addr},
 	}
 	for _, o := range opts {
-		o(&cfg)
+		o(&cfg.Processor)
 	}
-	p, err := processor.New(cfg, store, e.policy, append([]processor.Option{processor.WithLogger(zaptest.NewLogger(t))}, procOpts...)...)
+	setupOpts := []setup.Option{setup.WithLogger(zaptest.NewLogger(t)), setup.WithPolicy(e.policy),
+		setup.WithProcessorOptions(procOpts...)}
+	if wrap != nil {
+		setupOpts = append(setupOpts, setup.WithStoreWrapper(wrap))
+	}
+	rel, err := setup.New(context.Background(), cfg, setupOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{proc: p, cancel: cancel, done: make(chan error)}
+	r := &running{proc: rel.Processor, cancel: cancel, done: make(chan error)}
 	go func() {
-		r.err = p.Run(ctx)
+		r.err = rel.Processor.Run(ctx)
 		close(r.done)
 	}()
 	t.Cleanup(func() {
 		cancel()
 		<-r.done
+		rel.Close()
 	})
 	return r
-}
-
-func (e *env) store() *state.Redis {
-	e.t.Helper()
-	s, err := state.New(context.Background(), e.rdb, state.PolicyConfig(e.policy))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return s
 }
 
 // msg is a MessageSent from→to, n minutes after base.

@@ -55,7 +55,7 @@ type fetched struct {
 // applied is a batch whose observations are in the store, with the records to write.
 type applied struct {
 	fetched
-	streaks []policy.Streak
+	results []policy.Result
 	records []kafka.Message
 	decided tally
 }

@@ -87,11 +87,11 @@ type recordingStore struct {
 	applied *seen // every message of every batch, once Apply returned
 }
 
-func newRecordingStore(t *testing.T, s processor.Store) *recordingStore {
-	return &recordingStore{Store: s, t: t, held: make(chan struct{}), release: make(chan struct{}), applied: newSeen()}
+func newRecordingStore(t *testing.T) *recordingStore {
+	return &recordingStore{t: t, held: make(chan struct{}), release: make(chan struct{}), applied: newSeen()}
 }
 
-func (s *recordingStore) Apply(ctx context.Context, obs []policy.Observation) ([]policy.Streak, error) {
+func (s *recordingStore) Apply(ctx context.Context, obs []policy.Observation) ([]policy.Result, error) {
 	if n := s.calls.Add(1); n != 1 {
 		s.t.Errorf("%d Store.Apply calls at once; want one at a time", n)
 	}
@@ -132,11 +132,11 @@ type oneByOne struct {
 // before the first record reaches it.
 func (e *env) startOneByOne(setup func(*recordingStore), opts ...func(*processor.Config)) oneByOne {
 	e.t.Helper()
-	o := oneByOne{store: newRecordingStore(e.t, e.store()), decoded: newSeen()}
+	o := oneByOne{store: newRecordingStore(e.t), decoded: newSeen()}
 	if setup != nil {
 		setup(o.store)
 	}
-	o.running = e.startWith(o.store, []processor.Option{processor.WithTextChecker(decodeWatch{o.decoded})},
+	o.running = e.startWith(wrap(&o.store.Store, o.store), []processor.Option{processor.WithTextChecker(decodeWatch{o.decoded})},
 		append([]func(*processor.Config){func(c *processor.Config) { c.BatchSize = 1 }}, opts...)...)
 	return o
 }

@@ -153,19 +153,19 @@ func (p *Processor) apply(ctx context.Context, b fetched) (applied, error) {
 		err := p.retry(ctx, "redis", func(ctx context.Context) error {
 			start := time.Now()
 			var err error
-			a.streaks, err = p.store.Apply(ctx, b.obs)
+			a.results, err = p.store.Apply(ctx, b.obs)
 			p.metrics.RedisSeconds.WithLabelValues("apply").Observe(time.Since(start).Seconds())
 			return err
 		})
 		if err != nil {
 			return a, fmt.Errorf("batch not finished, left uncommitted for redelivery: %w", err)
 		}
-		if len(a.streaks) != len(b.obs) {
-			return a, fmt.Errorf("store returned %d results for %d events", len(a.streaks), len(b.obs))
+		if len(a.results) != len(b.obs) {
+			return a, fmt.Errorf("store returned %d results for %d events", len(a.results), len(b.obs))
 		}
 	}
 	var err error
-	a.records, a.decided, err = p.outputs(b.items, a.streaks)
+	a.records, a.decided, err = p.outputs(b.items, a.results)
 	return a, err
 }
 
@@ -191,7 +191,7 @@ func (p *Processor) publish(ctx context.Context, r *kafka.Reader, w *kafka.Write
 	if err != nil {
 		return fmt.Errorf("batch written but not committed, it will be redelivered: %w", err)
 	}
-	p.countOutcomes(a.items, a.streaks, a.decided)
+	p.countOutcomes(a.items, a.results, a.decided)
 	return nil
 }
 

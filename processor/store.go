@@ -6,9 +6,10 @@ import (
 	"github.com/relance/relance/policy"
 )
 
-// Store keeps the per-pair streaks. Apply records a whole batch of observations in one
-// round trip, atomically per observation, and returns one Streak per observation in order.
+// Store keeps the streaks. Apply records a whole batch of observations in a few round
+// trips, in order, and returns one Result per observation, in order. An observation it
+// cannot record gets a Result whose Invalid says why (its event is dead-lettered); an error
+// means nothing can be said of the batch, which is retried.
 type Store interface {
-	Apply(ctx context.Context, obs []policy.Observation) ([]policy.Streak, error)
-	Ping(ctx context.Context) error
+	Apply(ctx context.Context, obs []policy.Observation) ([]policy.Result, error)
 }

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -16,52 +14,47 @@ import (
 	"github.com/relance/relance/policy"
 )
 
-// maxAttempts bounds how often one Apply reads a pair again because another writer
-// changed it in between. Between attempts it waits a jittered, doubling delay of up to
-// maxBackoff, so that writers that keep colliding fall out of step and a writer that
-// keeps losing still gets through: the sixteen attempts span about half a second.
-const (
-	maxAttempts = 16
-	maxBackoff  = 64 * time.Millisecond
-)
+// Between attempts at writing records that another writer changed meanwhile, Apply waits a
+// jittered delay, doubled per attempt up to maxBackoff, so that writers that keep colliding
+// fall out of step. It never gives up on them while ctx lasts: each round writes every
+// record that did not change, so some writer always gets through, and failing the batch
+// would only redo the records already written.
+const maxBackoff = 64 * time.Millisecond
 
 // Commands per pipelined MGET or script call: big enough to amortise a call, small enough
 // that one script does not hold Redis for long.
 const keysPerCall = 256
 
-// work is one pair's part of an Apply.
-type work struct {
-	key, tag string
-	low      string // the member id that sorts first: its messages are dirs[0]
-	obs      []int  // indexes of the pair's observations, in order
-	exists   bool
-	read     string // the value read; header its first bytes ("" when there was no key)
-	header   string
-	value    []byte // to write
-}
-
-// Apply records obs and returns one Streak per observation: read every pair the batch
-// touches (one pipelined MGET, skipping pairs this store wrote recently), apply the
-// observations in order in memory, write every pair back (one script call per
-// keysPerCall pairs, each sent while the next chunk is computed). Each pair is written
-// only if nobody wrote it since it was read; one that changed is read again and its
-// observations redone, so concurrent writers never lose an update.
+// Apply records obs and returns one Result per observation: for each kind of record, read
+// every record the batch touches (one pipelined MGET, skipping those this store wrote
+// recently), apply the observations in order in memory, write every record back (one
+// script call per keysPerCall records, each sent while the next chunk is computed). Each
+// record is written only if nobody wrote it since it was read; one that changed is read
+// again and its observations redone, so concurrent writers never lose an update.
 //
-// A server that lost the script (restart, SCRIPT FLUSH) answers NOSCRIPT without running
-// anything: the script is loaded again and those writes are sent again, once. Any other
-// error fails the whole call; pairs already written recognise the observations as
-// redeliveries when the caller retries.
-func (r *Redis) Apply(ctx context.Context, obs []policy.Observation) ([]policy.Streak, error) {
+// An invalid observation (policy.Observation.Validate) changes nothing and gets a Result
+// whose Invalid says why. A value that cannot be decoded is replaced by an empty record
+// (counted and logged). A server that lost the script (restart, SCRIPT FLUSH) answers
+// NOSCRIPT without running anything: the script is loaded again and those writes are sent
+// again, once. Any other error fails the whole call; records already written recognise the
+// observations as redeliveries when the caller retries.
+func (r *Redis) Apply(ctx context.Context, obs []policy.Observation) ([]policy.Result, error) {
 	if len(obs) == 0 {
 		return nil, nil
 	}
-	for i, o := range obs {
-		if err := checkObservation(o); err != nil {
-			return nil, fmt.Errorf("state: apply: observation %d: %w", i, err)
+	results := make([]policy.Result, len(obs))
+	skip := validate(obs, results)
+	for _, k := range r.kinds {
+		if err := r.applyKind(ctx, k, obs, skip, results); err != nil {
+			return nil, fmt.Errorf("state: apply: %w", err)
 		}
 	}
-	todo := r.group(obs)
-	streaks := make([]policy.Streak, len(obs))
+	return results, nil
+}
+
+// applyKind reads, computes and writes the records of one kind until every one is written.
+func (r *Redis) applyKind(ctx context.Context, k kind, obs []policy.Observation, skip []bool, results []policy.Result) error {
+	todo := k.group(obs, skip)
 	var unread []*work
 	for _, w := range todo {
 		if v, ok := r.cache.get(w.key); ok {
@@ -72,14 +65,14 @@ func (r *Redis) Apply(ctx context.Context, obs []policy.Observation) ([]policy.S
 	}
 	for attempt := 1; ; attempt++ {
 		if err := r.read(ctx, unread); err != nil {
-			return nil, fmt.Errorf("state: apply: read: %w", err)
+			return fmt.Errorf("read: %w", err)
 		}
-		changed, err := r.computeAndWrite(ctx, todo, obs, streaks)
+		changed, err := r.computeAndWrite(ctx, k, todo, obs, results)
 		if err != nil {
 			for _, w := range todo {
 				r.cache.drop(w.key) // written or not: unknown
 			}
-			return nil, fmt.Errorf("state: apply: %w", err)
+			return err
 		}
 		for _, w := range todo {
 			r.cache.put(w.key, string(w.value))
@@ -88,14 +81,13 @@ func (r *Redis) Apply(ctx context.Context, obs []policy.Observation) ([]policy.S
 			r.cache.drop(w.key)
 		}
 		if len(changed) == 0 {
-			return streaks, nil
+			return nil
 		}
-		if attempt == maxAttempts {
-			return nil, fmt.Errorf("state: apply: %d pairs still written by another writer after %d attempts", len(changed), attempt)
-		}
-		r.log.Debug("pairs written by another writer meanwhile, applying again", zap.Int("pairs", len(changed)))
+		r.conflicts(len(changed))
+		r.log.Debug("records written by another writer meanwhile, applying again",
+			zap.Int("records", len(changed)), zap.Int("attempt", attempt))
 		if err := backoff.Sleep(ctx, backoff.Jitter(retryDelay(attempt))); err != nil {
-			return nil, fmt.Errorf("state: apply: %w", err)
+			return fmt.Errorf("%d records still written by another writer after %d attempts: %w", len(changed), attempt, err)
 		}
 		todo, unread = changed, changed
 	}
@@ -105,40 +97,6 @@ func (r *Redis) Apply(ctx context.Context, obs []policy.Observation) ([]policy.S
 // attempt, at most maxBackoff (the wait is jittered over its upper half).
 func retryDelay(attempt int) time.Duration {
 	return min(time.Millisecond<<min(attempt-1, 16), maxBackoff)
-}
-
-// group splits obs by unordered pair, in order of first appearance.
-func (r *Redis) group(obs []policy.Observation) []*work {
-	type members struct{ low, high string }
-	byPair := make(map[members]*work, len(obs))
-	var all []*work
-	for i, o := range obs {
-		m := members{o.SenderID, o.RecipientID}
-		if m.high < m.low {
-			m.low, m.high = m.high, m.low
-		}
-		w := byPair[m]
-		if w == nil {
-			tag := pairTag(m.low, m.high)
-			w = &work{
-				key: r.cfg.KeyPrefix + ":{" + tag + "}:p:" + strconv.Itoa(len(m.low)) + ":" + m.low + m.high,
-				tag: tag,
-				low: m.low,
-			}
-			byPair[m] = w
-			all = append(all, w)
-		}
-		w.obs = append(w.obs, i)
-	}
-	return all
-}
-
-// setRead records the value read (ok false: there was no key).
-func (w *work) setRead(v string, ok bool) {
-	w.exists, w.read, w.header = ok, v, ""
-	if ok {
-		w.header = v[:min(len(v), headerLen)]
-	}
 }
 
 // read fetches the current value of every pair: header and value are set, value nil for a
@@ -163,7 +121,7 @@ func (r *Redis) read(ctx context.Context, ws []*work) error {
 			gets = append(gets, pipe.Get(ctx, w.key))
 		}
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) && !redis.HasErrorPrefix(err, "WRONGTYPE") {
 		return err
 	}
 	for i, c := range mgets {
@@ -174,18 +132,18 @@ func (r *Redis) read(ctx context.Context, ws []*work) error {
 	}
 	for i, c := range gets {
 		v, err := c.Result()
-		if err != nil && !errors.Is(err, redis.Nil) {
+		if err != nil && !errors.Is(err, redis.Nil) && !redis.HasErrorPrefix(err, "WRONGTYPE") {
 			return err
 		}
-		ws[i].setRead(v, err == nil)
+		ws[i].setRead(v, err == nil) // not a string: absent, as MGET reads it (write.lua)
 	}
 	return nil
 }
 
-// computeAndWrite computes the pairs of ws, keysPerCall at a time, and writes each such
+// computeAndWrite computes the records of ws, keysPerCall at a time, and writes each such
 // chunk while computing the next: Redis runs a chunk's writes while Go computes the next
 // one. It returns the pairs someone else wrote since they were read.
-func (r *Redis) computeAndWrite(ctx context.Context, ws []*work, obs []policy.Observation, streaks []policy.Streak) ([]*work, error) {
+func (r *Redis) computeAndWrite(ctx context.Context, k kind, ws []*work, obs []policy.Observation, results []policy.Result) ([]*work, error) {
 	type written struct {
 		changed []*work
 		err     error
@@ -194,7 +152,7 @@ func (r *Redis) computeAndWrite(ctx context.Context, ws []*work, obs []policy.Ob
 	var err error
 	for chunk := range slices.Chunk(ws, keysPerCall) {
 		for _, w := range chunk {
-			if err = r.compute(w, obs, streaks); err != nil {
+			if err = r.compute(k, w, obs, results); err != nil {
 				break
 			}
 		}
@@ -220,23 +178,6 @@ func (r *Redis) computeAndWrite(ctx context.Context, ws []*work, obs []policy.Ob
 		return nil, err
 	}
 	return changed, nil
-}
-
-// compute applies w's observations to the pair read, sets their streaks and the value to
-// write back.
-func (r *Redis) compute(w *work, obs []policy.Observation, streaks []policy.Streak) error {
-	p := &pair{}
-	if w.exists {
-		var err error
-		if p, err = decodePair(w.read); err != nil {
-			return fmt.Errorf("key %s: %w", w.key, err)
-		}
-	}
-	for _, i := range w.obs {
-		streaks[i] = r.limits.applyTo(p, w.low, obs[i])
-	}
-	w.value = p.encode(make([]byte, 0, len(w.read)+64), rand.Uint64())
-	return nil
 }
 
 // write stores every pair whose key still holds the header read, and returns the others.

@@ -22,7 +22,7 @@ func BenchmarkRedisApply(b *testing.B) {
 		b.Run("batch="+strconv.Itoa(size), func(b *testing.B) {
 			rdb := redis.NewClient(&redis.Options{Addr: testenv.StartRedis(b)})
 			b.Cleanup(func() { _ = rdb.Close() })
-			store, err := state.New(context.Background(), rdb, state.Config{KeyPrefix: "bench"})
+			store, err := state.New(context.Background(), rdb, policy.Default(), state.Config{KeyPrefix: "bench"})
 			if err != nil {
 				b.Fatal(err)
 			}

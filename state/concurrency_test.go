@@ -43,11 +43,11 @@ func TestApplyRedoesAPairWrittenByAnotherWriterMeanwhile(t *testing.T) {
 		return c
 	}
 	first, other := newClient(), newClient()
-	store, err := state.New(ctx, first, cfg)
+	store, err := state.New(ctx, first, policy.Default(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	otherStore, err := state.New(ctx, other, cfg)
+	otherStore, err := state.New(ctx, other, policy.Default(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestApplyRedoesAPairWrittenByAnotherWriterMeanwhile(t *testing.T) {
 		t.Fatalf("m3 after another writer counted m2:\n%s", diff)
 	}
 	// Nothing was lost: a fresh store sees all three messages.
-	check, err := state.New(ctx, newClient(), cfg)
+	check, err := state.New(ctx, newClient(), policy.Default(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestApplyConcurrentWritersLoseNothing(t *testing.T) {
 			var wg sync.WaitGroup
 			errs := make(chan error, writers)
 			for w := range writers {
-				store, err := state.New(ctx, rdb, cfg)
+				store, err := state.New(ctx, rdb, policy.Default(), cfg)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -117,7 +117,7 @@ func TestApplyConcurrentWritersLoseNothing(t *testing.T) {
 			for err := range errs {
 				t.Fatal(err)
 			}
-			store, err := state.New(ctx, rdb, cfg)
+			store, err := state.New(ctx, rdb, policy.Default(), cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -137,11 +137,11 @@ func TestApplyCachedPairsStayCorrect(t *testing.T) {
 	ctx := context.Background()
 	rdb := startRedis(t)
 	cfg := state.Config{KeyPrefix: uniquePrefix(t)}
-	store, err := state.New(ctx, rdb, cfg)
+	store, err := state.New(ctx, rdb, policy.Default(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := state.New(ctx, rdb, cfg)
+	other, err := state.New(ctx, rdb, policy.Default(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func ExampleRedis_Apply() {
 	defer rdb.Close()
 
 	ctx := context.Background()
-	store, err := state.New(ctx, rdb, state.Config{})
+	store, err := state.New(ctx, rdb, policy.Default(), state.Config{})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -42,12 +42,13 @@ func ExampleRedis_Apply() {
 		message("m5", 5),
 		message("m4", 3),
 	}
-	streaks, err := store.Apply(ctx, obs)
+	results, err := store.Apply(ctx, obs)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	for i, s := range streaks {
+	for i, r := range results {
+		s := r.Streak
 		fmt.Printf("%s %-8s count=%d peak %d→%d start=%s nudged=%t\n",
 			obs[i].MessageID, s.Status, s.Count, s.PrevPeak, s.Peak, s.StartID, !s.NudgedAt.IsZero())
 	}

@@ -35,7 +35,7 @@ func msg(id, from, to string, d time.Duration) policy.Observation {
 
 func offensive(id, from, to string, d time.Duration) policy.Observation {
 	o := msg(id, from, to, d)
-	o.Offensive = true
+	o.Categories = []policy.Category{policy.CategoryInsult}
 	return o
 }
 
@@ -57,13 +57,39 @@ func late(d time.Duration) policy.Streak {
 }
 
 func duplicate(count int) policy.Streak {
-	return policy.Streak{Status: policy.StatusDuplicate, Count: count}
+	return policy.Streak{Status: policy.StatusDuplicate, Count: count, Redelivered: true}
 }
 
-// replayed is s as a redelivery returns it.
-func replayed(s policy.Streak) policy.Streak {
-	s.Status = policy.StatusReplayed
+// replayed is s as a redelivery returns it, the message decided with categories.
+func replayed(s policy.Streak, categories ...policy.Category) policy.Streak {
+	if s.Status == policy.StatusCounted {
+		s.Status = policy.StatusReplayed
+	}
+	s.Redelivered, s.Categories = true, categories
 	return s
+}
+
+// levels is the default policy with its nudge at nudgeAt and a low alert at each of
+// alerts: the counts at which a store keeps a message's view for redelivery.
+func levels(t testing.TB, nudgeAt int, alerts ...int) *policy.Policy {
+	t.Helper()
+	doc := fmt.Sprintf("version: test-levels\nfollow_up:\n  nudge_at: %d\n  alerts:\n", nudgeAt)
+	for _, a := range alerts {
+		doc += fmt.Sprintf("    - {at: %d, severity: low}\n", a)
+	}
+	if len(alerts) == 0 {
+		doc += "    []\n"
+	}
+	pol, err := policy.Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pol
+}
+
+// everyCount remembers every count up to 12: the scenarios check what each step replays.
+func everyCount(t testing.TB) *policy.Policy {
+	return levels(t, 4, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
 }
 
 // uniquePrefix gives each test its own keys on a shared server.
@@ -97,24 +123,60 @@ func startCluster(t testing.TB) *redis.ClusterClient {
 	return rdb
 }
 
-// newStore is a store on rdb with cfg and keys of the test's own.
-func newStore(t testing.TB, rdb redis.UniversalClient, cfg state.Config) *state.Redis {
+// store is what the tests call on a Redis or an in-memory store.
+type store interface {
+	Apply(ctx context.Context, obs []policy.Observation) ([]policy.Result, error)
+}
+
+// opener makes a store deciding with pol, with cfg and keys of the test's own.
+type opener func(t testing.TB, pol *policy.Policy, cfg state.Config) store
+
+func onRedis(rdb redis.UniversalClient) opener {
+	return func(t testing.TB, pol *policy.Policy, cfg state.Config) store {
+		return newStoreWith(t, rdb, pol, cfg)
+	}
+}
+
+func inMemory(t testing.TB, pol *policy.Policy, cfg state.Config) store {
 	t.Helper()
-	cfg.KeyPrefix = uniquePrefix(t)
-	s, err := state.New(context.Background(), rdb, cfg)
+	s, err := state.NewMemory(pol, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func apply(t testing.TB, s *state.Redis, obs ...policy.Observation) []policy.Streak {
+// newStore is a store on rdb with the default policy, cfg and keys of the test's own.
+func newStore(t testing.TB, rdb redis.UniversalClient, cfg state.Config) *state.Redis {
 	t.Helper()
-	got, err := s.Apply(context.Background(), obs)
+	return newStoreWith(t, rdb, policy.Default(), cfg)
+}
+
+func newStoreWith(t testing.TB, rdb redis.UniversalClient, pol *policy.Policy, cfg state.Config) *state.Redis {
+	t.Helper()
+	cfg.KeyPrefix = uniquePrefix(t)
+	s, err := state.New(context.Background(), rdb, pol, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return got
+	return s
+}
+
+// apply records obs, all valid, and returns their streaks.
+func apply(t testing.TB, s store, obs ...policy.Observation) []policy.Streak {
+	t.Helper()
+	results, err := s.Apply(context.Background(), obs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	streaks := make([]policy.Streak, len(results))
+	for i, r := range results {
+		if r.Invalid != nil {
+			t.Fatalf("observation %d: %v", i, r.Invalid)
+		}
+		streaks[i] = r.Streak
+	}
+	return streaks
 }
 
 // step is one observation and the Streak it must yield.
@@ -124,17 +186,23 @@ type step struct {
 }
 
 type scenario struct {
-	name  string
-	cfg   state.Config
-	steps []step
+	name string
+	// policy gives the store its numbers; nil is everyCount.
+	policy func(testing.TB) *policy.Policy
+	cfg    state.Config
+	steps  []step
 }
 
-// runScenarios applies each scenario's steps one Apply at a time on rdb, each scenario
-// on its own keys, and compares every Streak.
-func runScenarios(t *testing.T, rdb redis.UniversalClient, scenarios []scenario) {
+// runScenarios applies each scenario's steps one Apply at a time on a store of open, each
+// scenario on its own keys, and compares every Streak.
+func runScenarios(t *testing.T, open opener, scenarios []scenario) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			s := newStore(t, rdb, sc.cfg)
+			pol := everyCount
+			if sc.policy != nil {
+				pol = sc.policy
+			}
+			s := open(t, pol(t), sc.cfg)
 			for i, st := range sc.steps {
 				got := apply(t, s, st.obs)
 				if diff := streakDiff(st.want, got[0]); diff != "" {
@@ -173,11 +241,13 @@ func workload(seed uint64, users, n int) []policy.Observation {
 			SenderID:    fmt.Sprintf("u-%d", from),
 			RecipientID: fmt.Sprintf("u-%d", to),
 			SentAt:      at(sent),
-			Offensive:   rng.IntN(10) == 0,
+		}
+		if rng.IntN(10) == 0 {
+			o.Categories = []policy.Category{policy.CategoryThreat}
 		}
 		if rng.IntN(8) == 0 {
 			o.Action = policy.ActionReply
-			o.Offensive = false
+			o.Categories = nil
 		}
 		obs = append(obs, o)
 	}

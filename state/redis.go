@@ -7,12 +7,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
-	"time"
 
 	"github.com/redis/go-redis/v9"
-	"go.uber.org/zap"
 
 	"github.com/relance/relance/policy"
 )
@@ -20,15 +17,13 @@ import (
 //go:embed write.lua
 var writeSource string
 
-// Redis is the streak store on Redis or Redis Cluster. It is safe for concurrent use, and
-// several processes may share one Redis: a pair's value is only written back if nobody
-// wrote it since it was read, else it is read again and its observations redone.
+// Redis is the store on Redis, Redis Cluster or a Sentinel-managed Redis. It is safe for
+// concurrent use, and several processes may share one Redis: a record is only written back
+// if nobody wrote it since it was read, else it is read again and its observations redone.
 type Redis struct {
+	core
 	client redis.UniversalClient
-	cfg    Config
-	limits limits
 	script *redis.Script
-	log    *zap.Logger
 	ttl    string // ms
 	cache  *cache
 	// oneServer is true for a single Redis server: a pipelined MGET or script call may
@@ -36,55 +31,25 @@ type Redis struct {
 	oneServer bool
 }
 
-// An Option configures an optional collaborator of the store.
-type Option interface {
-	apply(*Redis)
-}
-
-type optionFunc func(*Redis)
-
-func (f optionFunc) apply(r *Redis) { f(r) }
-
-// WithLogger makes the store log what it recovers from (a reloaded script, a pair written
-// by someone else meanwhile). Default: none.
-func WithLogger(log *zap.Logger) Option {
-	return optionFunc(func(r *Redis) {
-		if log != nil {
-			r.log = log.Named("state")
-		}
-	})
-}
-
 // New validates cfg and loads the store's script on client (on every master of a
-// Cluster, every shard of a Ring). The caller owns client and closes it after use.
-func New(ctx context.Context, client redis.UniversalClient, cfg Config, opts ...Option) (*Redis, error) {
+// Cluster, every shard of a Ring). The store decides with pol's numbers (its window and
+// levels). The caller owns client and closes it after use.
+func New(ctx context.Context, client redis.UniversalClient, pol *policy.Policy, cfg Config, opts ...Option) (*Redis, error) {
 	if client == nil {
 		return nil, errors.New("state: nil Redis client")
 	}
-	if err := cfg.Validate(); err != nil {
+	c, cfg, err := newCore(pol, cfg, opts)
+	if err != nil {
 		return nil, err
 	}
-	cfg = cfg.withDefaults()
 	r := &Redis{
+		core:   c,
 		client: client,
-		cfg:    cfg,
-		limits: limits{
-			window:        cfg.Window.Milliseconds(),
-			nudgeAt:       cfg.NudgeAt,
-			rememberUpTo:  cfg.RememberUpTo,
-			levels:        slices.Clone(cfg.Levels),
-			maxUnanswered: cfg.MaxUnanswered,
-			maxEvidence:   cfg.MaxEvidence,
-		},
 		script: redis.NewScript(writeSource),
-		log:    zap.NewNop(),
-		ttl:    strconv.FormatInt(cfg.ttl().Milliseconds(), 10),
+		ttl:    strconv.FormatInt((pol.Window() + cfg.TTLMargin).Milliseconds(), 10),
 		cache:  newCache(cfg.CachePairs),
 	}
 	_, r.oneServer = client.(*redis.Client)
-	for _, o := range opts {
-		o.apply(r)
-	}
 	if err := r.load(ctx); err != nil {
 		return nil, fmt.Errorf("state: load script: %w", err)
 	}
@@ -133,22 +98,6 @@ func (r *Redis) Ping(ctx context.Context) error {
 	return nil
 }
 
-func checkObservation(o policy.Observation) error {
-	switch {
-	case o.Action != policy.ActionMessage && o.Action != policy.ActionReply:
-		return fmt.Errorf("%w: unknown action %d", ErrInvalidObservation, o.Action)
-	case o.SenderID == "" || o.RecipientID == "":
-		return fmt.Errorf("%w: empty sender or recipient id", ErrInvalidObservation)
-	case o.SenderID == o.RecipientID:
-		return fmt.Errorf("%w: sender and recipient are both %q", ErrInvalidObservation, o.SenderID)
-	case o.Action == policy.ActionMessage && o.MessageID == "":
-		return fmt.Errorf("%w: empty message id", ErrInvalidObservation)
-	case o.SentAt.UnixMilli() <= 0:
-		return fmt.Errorf("%w: sent at %s: must be after 1970", ErrInvalidObservation, o.SentAt)
-	}
-	return nil
-}
-
 // pairTag is the hash tag of the unordered pair {a, b}: 16 hex digits of the 64-bit
 // FNV-1a hash of both ids in byte order, each preceded by its length. It only spreads
 // pairs over Cluster slots (the key names the pair itself), so a collision just puts two
@@ -173,12 +122,4 @@ func pairTag(a, b string) string {
 	var sum [8]byte
 	binary.BigEndian.PutUint64(sum[:], h)
 	return hex.EncodeToString(sum[:])
-}
-
-// msTime turns a script time into a UTC time; 0 means none.
-func msTime(ms int64) time.Time {
-	if ms == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms).UTC()
 }

@@ -16,17 +16,22 @@ import (
 )
 
 func TestApplyScenarios(t *testing.T) {
-	runScenarios(t, startRedis(t), scenarios())
+	runScenarios(t, onRedis(startRedis(t)), scenarios())
 }
 
 func TestApplyScenariosOnCluster(t *testing.T) {
-	runScenarios(t, startCluster(t), scenarios())
+	runScenarios(t, onRedis(startCluster(t)), scenarios())
 }
 
 // The embedded mode runs the same script on miniredis (gopher-lua): every scenario, with
 // 13-digit millisecond times, must give what redis-server gives.
 func TestApplyScenariosOnMiniredis(t *testing.T) {
-	runScenarios(t, startMiniredis(t), scenarios())
+	runScenarios(t, onRedis(startMiniredis(t)), scenarios())
+}
+
+// The in-memory store runs the same algorithm without Redis: the same Streaks again.
+func TestApplyScenariosInMemory(t *testing.T) {
+	runScenarios(t, inMemory, scenarios())
 }
 
 func TestApplyOneBatchEqualsOneAtATime(t *testing.T) {
@@ -106,7 +111,7 @@ func TestApplyManyPairsOnCluster(t *testing.T) {
 }
 
 func TestApplyRedeliveredBatchReplaysTheFirstStreaks(t *testing.T) {
-	s := newStore(t, startRedis(t), state.Config{})
+	s := newStoreWith(t, startRedis(t), everyCount(t), state.Config{})
 	var obs []policy.Observation
 	for _, st := range followUps(12) {
 		obs = append(obs, st.obs)
@@ -115,7 +120,7 @@ func TestApplyRedeliveredBatchReplaysTheFirstStreaks(t *testing.T) {
 	first := apply(t, s, obs...)
 	want := make([]policy.Streak, len(first))
 	for i := range first {
-		want[i] = replayed(first[i])
+		want[i] = replayed(first[i], obs[i].Categories...)
 	}
 	obs = append(obs, reply("bob", "alice", 14*hour))
 	got := apply(t, s, obs...)
@@ -127,8 +132,11 @@ func TestApplyRedeliveredBatchReplaysTheFirstStreaks(t *testing.T) {
 func TestApplyEveryKeyExpires(t *testing.T) {
 	ctx := context.Background()
 	rdb := startRedis(t)
-	cfg := state.Config{Window: 2 * day, TTLMargin: hour, KeyPrefix: "ttl"}
-	s, err := state.New(ctx, rdb, cfg)
+	pol, err := policy.Parse([]byte("window: 2d"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := state.New(ctx, rdb, pol, state.Config{TTLMargin: hour, KeyPrefix: "ttl"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,6 +243,8 @@ func TestApplyEmptyMakesNoCall(t *testing.T) {
 	}
 }
 
+// An observation the store cannot record changes nothing and gets a Result that says why;
+// the batch's other observations are recorded.
 func TestApplyRejectsInvalidObservations(t *testing.T) {
 	tests := []struct {
 		name string
@@ -247,14 +257,25 @@ func TestApplyRejectsInvalidObservations(t *testing.T) {
 		{"message without id", msg("", "a", "b", 0)},
 		{"time before 1970", policy.Observation{Action: policy.ActionMessage, MessageID: "m1", SenderID: "a", RecipientID: "b"}},
 	}
-	s := newStore(t, startMiniredis(t), state.Config{})
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := s.Apply(context.Background(), []policy.Observation{msg("ok", "a", "b", 0), tt.obs})
-			if !errors.Is(err, state.ErrInvalidObservation) {
-				t.Fatalf("Apply: %v, want ErrInvalidObservation", err)
-			}
-		})
+	for _, open := range []struct {
+		name string
+		open opener
+	}{{"redis", onRedis(startMiniredis(t))}, {"memory", inMemory}} {
+		for _, tt := range tests {
+			t.Run(open.name+"/"+tt.name, func(t *testing.T) {
+				s := open.open(t, policy.Default(), state.Config{})
+				res, err := s.Apply(context.Background(), []policy.Observation{msg("ok1", "a", "b", 0), tt.obs, msg("ok2", "a", "b", hour)})
+				if err != nil {
+					t.Fatalf("Apply: %v", err)
+				}
+				if !errors.Is(res[1].Invalid, policy.ErrInvalidObservation) || res[1].Streak.Status != 0 {
+					t.Fatalf("result %+v, want Invalid wrapping ErrInvalidObservation and no streak", res[1])
+				}
+				if res[0].Invalid != nil || res[2].Invalid != nil || res[2].Streak.Count != 2 {
+					t.Fatalf("the valid observations around it: %+v, %+v; want both counted", res[0], res[2])
+				}
+			})
+		}
 	}
 }
 
@@ -273,7 +294,7 @@ func TestPing(t *testing.T) {
 func TestNewFailsWithoutRedis(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: time.Second})
 	t.Cleanup(func() { _ = rdb.Close() })
-	if _, err := state.New(context.Background(), rdb, state.Config{}); err == nil {
+	if _, err := state.New(context.Background(), rdb, policy.Default(), state.Config{}); err == nil {
 		t.Fatal("New without a reachable Redis: no error")
 	}
 }
@@ -285,14 +306,8 @@ func TestConfigValidate(t *testing.T) {
 		wantErr string
 	}{
 		{"zero value takes the defaults", state.Config{}, ""},
-		{"explicit settings", state.Config{Window: time.Hour, TTLMargin: time.Minute, NudgeAt: 3, RememberUpTo: 20,
-			MaxUnanswered: 10, MaxEvidence: 5, KeyPrefix: "r:1"}, ""},
-		{"negative window", state.Config{Window: -time.Hour}, "window -1h0m0s: must be at least 1ms"},
-		{"window under a millisecond", state.Config{Window: time.Microsecond}, "window 1µs: must be at least 1ms"},
-		{"window of fractional milliseconds", state.Config{Window: 1500 * time.Microsecond}, "whole number of milliseconds"},
+		{"explicit settings", state.Config{TTLMargin: time.Minute, MaxUnanswered: 10, MaxEvidence: 5, KeyPrefix: "r:1"}, ""},
 		{"negative TTL margin", state.Config{TTLMargin: -time.Second}, "TTL margin -1s: must not be negative"},
-		{"negative nudge count", state.Config{NudgeAt: -1}, "nudge count -1"},
-		{"negative remember-up-to", state.Config{RememberUpTo: -2}, "remember-up-to count -2"},
 		{"negative max unanswered", state.Config{MaxUnanswered: -1}, "max unanswered -1"},
 		{"huge max unanswered", state.Config{MaxUnanswered: 2_000_000}, "max unanswered 2000000"},
 		{"negative max evidence", state.Config{MaxEvidence: -1}, "max evidence -1"},
@@ -314,9 +329,12 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestNewRejectsInvalidConfig(t *testing.T) {
-	_, err := state.New(context.Background(), startMiniredis(t), state.Config{NudgeAt: -1})
-	if err == nil || !strings.HasPrefix(err.Error(), "state: nudge count") {
+	_, err := state.New(context.Background(), startMiniredis(t), policy.Default(), state.Config{MaxEvidence: -1})
+	if err == nil || !strings.HasPrefix(err.Error(), "state: max evidence") {
 		t.Fatalf("New: %v, want the Validate error", err)
+	}
+	if _, err := state.NewMemory(nil, state.Config{}); err == nil {
+		t.Fatal("NewMemory without a policy: no error")
 	}
 }
 
@@ -354,7 +372,7 @@ func BenchmarkApply(b *testing.B) {
 // offensive one) keeps a view; a redelivery of another is a duplicate, which decides the
 // same (nothing fires), and costs no memory.
 func TestApplyRemembersViewsAtLevelsOnly(t *testing.T) {
-	s := newStore(t, startRedis(t), state.Config{Levels: []int{2, 4}, RememberUpTo: 4})
+	s := newStoreWith(t, startRedis(t), levels(t, 2, 4), state.Config{})
 	var obs []policy.Observation
 	for i := range 5 {
 		obs = append(obs, msg(fmt.Sprintf("m%d", i+1), "alice", "bob", time.Duration(i)*hour))

@@ -2,6 +2,7 @@ package state_test
 
 import (
 	"fmt"
+	"testing"
 	"time"
 
 	"github.com/relance/relance/policy"
@@ -30,7 +31,7 @@ func followUps(n int) []step {
 }
 
 // scenarios covers every status and rule of the store; they run on redis-server, on
-// Redis Cluster and on miniredis, and must give the same Streaks on all three.
+// Redis Cluster, on miniredis and in memory, and must give the same Streaks on all four.
 func scenarios() []scenario {
 	counted := policy.StatusCounted
 	return []scenario{
@@ -192,8 +193,8 @@ func scenarios() []scenario {
 			},
 		},
 		{
-			name: "redelivery of a message with nothing remembered is a duplicate",
-			cfg:  state.Config{RememberUpTo: 2},
+			name:   "redelivery of a message with nothing remembered is a duplicate",
+			policy: func(t testing.TB) *policy.Policy { return levels(t, 4, 1, 2) },
 			steps: []step{
 				{msg("m1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m1",
 					FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},
@@ -215,8 +216,16 @@ func scenarios() []scenario {
 			},
 		},
 		{
-			name: "offensive messages are counted per streak",
-			cfg:  state.Config{RememberUpTo: 1},
+			name: "redelivery of an offensive late message replays it with its categories",
+			steps: []step{
+				{reply("bob", "alice", hour), answer},
+				{offensive("o1", "alice", "bob", 0), late(hour)},
+				{msg("o1", "alice", "bob", 0), replayed(late(hour), policy.CategoryInsult)},
+			},
+		},
+		{
+			name:   "offensive messages are counted per streak",
+			policy: func(t testing.TB) *policy.Policy { return levels(t, 4, 1) },
 			steps: []step{
 				{offensive("o1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Peak: 1, Offensive: 1, StartID: "o1",
 					FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("o1")}},
@@ -229,7 +238,11 @@ func scenarios() []scenario {
 				// Offensive messages are remembered whatever the peak.
 				{offensive("o3", "alice", "bob", 2*hour), replayed(policy.Streak{Status: counted, Count: 3, PrevPeak: 2, Peak: 3,
 					PrevOffensive: 1, Offensive: 2, StartID: "o1",
-					FirstUnansweredAt: at(0), LastMessageAt: at(2 * hour), MessageIDs: ids("o1", "m2", "o3")})},
+					FirstUnansweredAt: at(0), LastMessageAt: at(2 * hour), MessageIDs: ids("o1", "m2", "o3")}, policy.CategoryInsult)},
+				// Its redelivery is decided with its first categories, whatever it carries now.
+				{msg("o3", "alice", "bob", 2*hour), replayed(policy.Streak{Status: counted, Count: 3, PrevPeak: 2, Peak: 3,
+					PrevOffensive: 1, Offensive: 2, StartID: "o1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(2 * hour), MessageIDs: ids("o1", "m2", "o3")}, policy.CategoryInsult)},
 				{msg("m2", "alice", "bob", hour), duplicate(3)},
 				{reply("bob", "alice", 3*hour), answer},
 				{offensive("o4", "alice", "bob", 4*hour), policy.Streak{Status: counted, Count: 1, Peak: 1, Offensive: 1, StartID: "o4",
@@ -237,8 +250,8 @@ func scenarios() []scenario {
 			},
 		},
 		{
-			name: "NudgedAt is when the streak first reached NudgeAt",
-			cfg:  state.Config{NudgeAt: 2},
+			name:   "NudgedAt is when the streak first reached NudgeAt",
+			policy: func(t testing.TB) *policy.Policy { return levels(t, 2) },
 			steps: []step{
 				{msg("m1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m1",
 					FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},

@@ -9,11 +9,18 @@
 -- ARGV[2i+1] the new value.
 --
 -- Reply: the indexes i whose key had changed (empty when all were written).
+--
+-- A key that holds something else than a string (WRONGTYPE: written by someone else than
+-- relance) reads as absent, as MGET reads it: it is replaced.
 
 local ttl = ARGV[1]
 local changed = {}
 for i, key in ipairs(KEYS) do
-  if redis.call('GETRANGE', key, 0, 8) == ARGV[2 * i] then
+  local current = redis.pcall('GETRANGE', key, 0, 8)
+  if type(current) == 'table' then
+    current = ''
+  end
+  if current == ARGV[2 * i] then
     redis.call('SET', key, ARGV[2 * i + 1], 'PX', ttl)
   else
     changed[#changed + 1] = i

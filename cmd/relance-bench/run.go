@@ -64,7 +64,7 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.probeHere, "latency-in-process", false, "run the latency phase's producer and nudge reader in relance's process instead of a process of their own")
 	fs.IntVar(&c.heldPairs, "held-pairs", 2000, "pairs for the Redis memory measurement")
 	fs.IntVar(&c.heldPerPair, "held-per-pair", 10, "unanswered messages per pair for the Redis memory measurement")
-	fs.IntVar(&c.storeCheck, "store-check", 200_000, "events of the store-alone comparison with the first design (0: skip)")
+	fs.IntVar(&c.storeCheck, "store-check", 200_000, "events of the store-alone measure (0: skip)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -166,7 +166,7 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 		return err
 	}
 	log, _ := zap.NewProduction(zap.IncreaseLevel(zap.WarnLevel))
-	rel, err := bench.StartRelance(ctx, brokers, rdb, "relance-bench", log)
+	rel, err := bench.StartRelance(ctx, brokers, rdb.Options().Addr, "relance-bench", log)
 	if err != nil {
 		return err
 	}
@@ -234,9 +234,9 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 		return err
 	}
 
-	// The store alone, against the first design.
+	// The store alone.
 	if cfg.storeCheck > 0 {
-		if t.stores, err = compareStores(ctx, rdb, cfg); err != nil {
+		if t.store, err = measureStore(ctx, rdb, cfg); err != nil {
 			return err
 		}
 	}
@@ -258,7 +258,7 @@ func measureLatency(ctx context.Context, cfg config, rdb *redis.Client, log *zap
 	defer func() { err = errors.Join(err, broker.Close()) }()
 	brokers := []string{broker.Addr}
 	runtime.GC() // the garbage of the phases before is not relance's
-	rel, err := bench.StartRelance(ctx, brokers, rdb, "relance-bench", log)
+	rel, err := bench.StartRelance(ctx, brokers, rdb.Options().Addr, "relance-bench", log)
 	if err != nil {
 		return l, err
 	}

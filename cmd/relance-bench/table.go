@@ -28,12 +28,12 @@ type table struct {
 	outputs                  int64
 	latency                  bench.Latency
 	heldBytes                float64
-	stores                   storeComparison
+	store                    storeRun
 	gogc                     int
 }
 
 func heldMemory(ctx context.Context, rdb *redis.Client, cfg config) (float64, error) {
-	st, err := state.New(ctx, rdb, bench.StoreConfig(policy.Default(), "mem"))
+	st, err := state.New(ctx, rdb, policy.Default(), state.Config{KeyPrefix: "mem"})
 	if err != nil {
 		return 0, err
 	}
@@ -90,8 +90,8 @@ func (t table) print(out io.Writer, cfg config, brokerApart bool) {
 	row("e. relance peak RSS", fmt.Sprintf("%.0f MiB", float64(t.peakRSS)/(1<<20)))
 	row("e. Redis memory per message held in a streak", fmt.Sprintf("%.0f bytes  (%d pairs × %d messages)",
 		t.heldBytes, cfg.heldPairs, cfg.heldPerPair), goal("≤ 150 bytes", t.heldBytes <= 150))
-	if t.stores.events > 0 {
-		t.stores.rows(func(k, v string) { row(k, v) })
+	if t.store.events > 0 {
+		t.store.rows(func(k, v string) { row(k, v) })
 	}
 	tw.Flush()
 }

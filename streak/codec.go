@@ -1,16 +1,17 @@
-package state
+package streak
 
 import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/relance/relance/policy"
 )
 
-// A pair's Redis value is binary: a 9-byte header (format byte, 8-byte token that changes
-// on every write, compared to detect a concurrent writer), then each direction:
+// A pair's value is binary: a 9-byte header (format byte, 8-byte token that changes on
+// every write, which a store compares to detect a concurrent writer), then each direction:
 //
 //	newest, answered, nudged   uvarint ms
 //	peak, off                  uvarint
@@ -23,14 +24,28 @@ import (
 //	                           start id (0 none, 1 a string follows, k+2 record k);
 //	                           first unanswered, last message, answered, nudged times
 //	                           (0 none, else zigzag(ms - the record's sent at)+1);
-//	                           evidence count, record indexes (zigzag deltas)
+//	                           evidence count, record indexes (zigzag deltas);
+//	                           format 2: the categories the message was decided with
+//	                           (a byte, one bit per category; 0x80: unknown, a view
+//	                           first written in format 1)
 //
 // Views name messages by record index, not by id, which keeps a held message to a few
 // dozen bytes however many views name it; a record stays while a view names it.
+//
+// Format 1 had no categories in views. Decode still reads it (such views replay without
+// Streak.Redelivered, so the message's own categories decide); Encode writes format 2.
 const (
-	formatV1  = 1
-	headerLen = 9
+	formatV1 = 1
+	formatV2 = 2
+	// HeaderLen is the length of a value's header: format byte and token.
+	HeaderLen = 9
 )
+
+// categoryBits are the categories a view keeps, one bit each in this order.
+var categoryBits = [...]policy.Category{policy.CategoryHate, policy.CategoryInsult, policy.CategorySexual, policy.CategoryThreat}
+
+// categoriesUnknown marks a view whose categories were never stored.
+const categoriesUnknown = 0x80
 
 const (
 	flagSeen = 1 << iota
@@ -38,11 +53,13 @@ const (
 	flagView
 )
 
-var errCorrupt = errors.New("not a pair value of this version")
+// ErrUnreadable is returned by Decode for a value it cannot read: corrupt, or written by
+// a format this version does not know.
+var ErrUnreadable = errors.New("not a pair value of a known format")
 
-// encode appends p's value, with token in its header, to dst.
-func (p *pair) encode(dst []byte, token uint64) []byte {
-	dst = append(dst, formatV1)
+// Encode appends p's value, with token in its header, to dst.
+func (p *Pair) Encode(dst []byte, token uint64) []byte {
+	dst = append(dst, formatV2)
 	dst = binary.BigEndian.AppendUint64(dst, token)
 	for i := range p.dirs {
 		dst = p.dirs[i].encode(dst)
@@ -103,7 +120,7 @@ func (d *direction) encode(dst []byte) []byte {
 		}
 		dst = append(dst, flags)
 		if v != nil {
-			dst = encodeView(dst, v, r.t, d.recs, pos)
+			dst = encodeView(dst, v, r.catsUnknown, r.t, d.recs, pos)
 		}
 	}
 	return dst
@@ -158,7 +175,7 @@ func (r *record) keptView() *policy.Streak {
 	return nil
 }
 
-func encodeView(dst []byte, v *policy.Streak, t int64, recs []record, pos positions) []byte {
+func encodeView(dst []byte, v *policy.Streak, unknown bool, t int64, recs []record, pos positions) []byte {
 	for _, n := range []int{int(v.Status), v.Count, v.PrevPeak, v.Peak, v.PrevOffensive, v.Offensive} {
 		dst = binary.AppendUvarint(dst, uint64(n))
 	}
@@ -185,21 +202,31 @@ func encodeView(dst []byte, v *policy.Streak, t int64, recs []record, pos positi
 		dst = binary.AppendUvarint(dst, zigzag(int64(k-prev)))
 		prev = k
 	}
-	return dst
+	var bits byte
+	for i, c := range categoryBits {
+		if slices.Contains(v.Categories, c) {
+			bits |= 1 << i
+		}
+	}
+	if unknown {
+		bits = categoriesUnknown
+	}
+	return append(dst, bits)
 }
 
-// decodePair reads a value written by encode. The ids it returns share b's memory.
-func decodePair(b string) (*pair, error) {
-	if len(b) < headerLen || b[0] != formatV1 {
-		return nil, errCorrupt
+// Decode reads a value written by Encode, of this format or the previous one. The ids it
+// returns share b's memory.
+func Decode(b string) (*Pair, error) {
+	if len(b) < HeaderLen || (b[0] != formatV1 && b[0] != formatV2) {
+		return nil, ErrUnreadable
 	}
-	r := reader{b: b[headerLen:]}
-	p := &pair{}
+	r := reader{b: b[HeaderLen:], format: b[0]}
+	p := &Pair{}
 	for i := range p.dirs {
 		r.direction(&p.dirs[i])
 	}
 	if r.err == nil && len(r.b) > 0 {
-		r.err = errCorrupt
+		r.err = ErrUnreadable
 	}
 	if r.err != nil {
 		return nil, r.err
@@ -209,8 +236,9 @@ func decodePair(b string) (*pair, error) {
 
 // reader decodes a value; the first error sticks and later reads return zeros.
 type reader struct {
-	b   string
-	err error
+	b      string
+	format byte
+	err    error
 }
 
 // pendingView is a view read before the records it names: its evidence is refs[from:to].
@@ -219,6 +247,8 @@ type pendingView struct {
 	view     *policy.Streak
 	startRef int // -1: none
 	from, to int
+	// catsUnknown: the view keeps no categories (format 1).
+	catsUnknown bool
 }
 
 func (r *reader) direction(d *direction) {
@@ -273,6 +303,7 @@ func (r *reader) direction(d *direction) {
 			pv.view.MessageIDs = ids[pv.from:pv.to:pv.to]
 		}
 		d.recs[pv.rec].view = pv.view
+		d.recs[pv.rec].catsUnknown = pv.catsUnknown
 	}
 }
 
@@ -327,6 +358,23 @@ func (r *reader) view(pv *pendingView, t int64, refs []int) []int {
 		refs = append(refs, k)
 	}
 	pv.to = len(refs)
+	if r.format == formatV1 {
+		pv.catsUnknown = true
+		return refs
+	}
+	bits := r.byte()
+	if bits == categoriesUnknown {
+		pv.catsUnknown = true
+		return refs
+	}
+	if bits>>len(categoryBits) != 0 {
+		r.fail() // a category this version does not know
+	}
+	for i, c := range categoryBits {
+		if bits&(1<<i) != 0 {
+			v.Categories = append(v.Categories, c)
+		}
+	}
 	return refs
 }
 
@@ -341,7 +389,7 @@ func (r *reader) ref(d *direction, k int) string {
 
 func (r *reader) fail() {
 	if r.err == nil {
-		r.err = errCorrupt
+		r.err = ErrUnreadable
 	}
 }
 

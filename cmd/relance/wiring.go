@@ -1,0 +1,30 @@
+package main
+
+import (
+	"github.com/relance/relance/content"
+	"github.com/relance/relance/internal/setup"
+	"github.com/relance/relance/processor"
+	"github.com/relance/relance/state"
+)
+
+// setup is the configuration relance is built from (package setup).
+func (c config) setup() setup.Config {
+	cachePairs := c.cachePairs
+	if cachePairs == 0 {
+		cachePairs = -1 // state.Config's "none"; its 0 means the default
+	}
+	return setup.Config{
+		Processor: processor.Config{
+			Brokers:           c.brokers,
+			GroupID:           c.groupID,
+			Topics:            c.topics,
+			SessionTimeout:    c.sessionTimeout,
+			HeartbeatInterval: c.sessionTimeout / 10,
+		},
+		RedisAddrs:       c.redisAddrs,
+		State:            state.Config{CachePairs: cachePairs},
+		PolicyFile:       c.policyFile,
+		ContentWordsFile: c.contentFile,
+		ContentRemote:    content.RemoteConfig{URL: c.contentRemote, Timeout: c.contentTimeout},
+	}
+}

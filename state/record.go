@@ -1,0 +1,185 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+
+	"go.uber.org/zap"
+
+	"github.com/relance/relance/metrics"
+	"github.com/relance/relance/policy"
+	"github.com/relance/relance/streak"
+)
+
+// kind is one kind of record the store keeps, each under a key of its own (and, on a
+// Cluster, in the hash slot of its tag). A store runs the same loop for every kind: read
+// the records a batch touches, apply the batch's observations to them in memory, write them
+// back with a compare-and-set. Today there is one kind, the pair (pairs below).
+type kind interface {
+	// group splits the observations not marked skip into one work per record they touch,
+	// in order of first appearance.
+	group(obs []policy.Observation, skip []bool) []*work
+	// apply applies w's observations, in order, to the record read (exists false: there
+	// was none), sets their results, and returns the value to write back. An error wrapping
+	// streak.ErrUnreadable means the value read cannot be decoded.
+	apply(w *work, read string, exists bool, obs []policy.Observation, results []policy.Result) ([]byte, error)
+}
+
+// work is one record's part of an Apply.
+type work struct {
+	key, tag string
+	// subject is what the kind needs to place observations in the record: for a pair,
+	// the member that sorts first.
+	subject string
+	obs     []int // indexes of the record's observations, in order
+	exists  bool
+	read    string // the value read; header its first bytes ("" when there was no key)
+	header  string
+	value   []byte // to write
+}
+
+// setRead records the value read (ok false: there was no key).
+func (w *work) setRead(v string, ok bool) {
+	w.exists, w.read, w.header = ok, v, ""
+	if ok {
+		w.header = v[:min(len(v), streak.HeaderLen)]
+	}
+}
+
+// core is what every store shares: the kinds of record, and what it does with a value it
+// cannot read.
+type core struct {
+	kinds   []kind
+	log     *zap.Logger
+	metrics *metrics.Metrics
+}
+
+// An Option configures an optional collaborator of a store.
+type Option func(*core)
+
+// WithLogger makes the store log what it recovers from (an unreadable value, a record
+// written by someone else meanwhile, a reloaded script). Default: none.
+func WithLogger(log *zap.Logger) Option {
+	return func(c *core) {
+		if log != nil {
+			c.log = log.Named("state")
+		}
+	}
+}
+
+// WithMetrics makes the store count unreadable values and compare-and-set conflicts.
+func WithMetrics(m *metrics.Metrics) Option { return func(c *core) { c.metrics = m } }
+
+func newCore(pol *policy.Policy, cfg Config, opts []Option) (core, Config, error) {
+	if pol == nil {
+		return core{}, cfg, errors.New("state: a policy is required")
+	}
+	if err := cfg.Validate(); err != nil {
+		return core{}, cfg, err
+	}
+	cfg = cfg.withDefaults()
+	limits := streak.LimitsFor(pol)
+	limits.MaxUnanswered, limits.MaxEvidence = cfg.MaxUnanswered, cfg.MaxEvidence
+	if err := limits.Validate(); err != nil {
+		return core{}, cfg, fmt.Errorf("state: %w", err)
+	}
+	c := core{kinds: []kind{&pairs{prefix: cfg.KeyPrefix, limits: limits}}, log: zap.NewNop()}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c, cfg, nil
+}
+
+// validate sets the Invalid result of each observation the store cannot record, and
+// returns which to skip (nil when none).
+func validate(obs []policy.Observation, results []policy.Result) []bool {
+	var skip []bool
+	for i, o := range obs {
+		if err := o.Validate(); err != nil {
+			if skip == nil {
+				skip = make([]bool, len(obs))
+			}
+			skip[i] = true
+			results[i].Invalid = err
+		}
+	}
+	return skip
+}
+
+// compute applies w's observations to the value read and sets the value to write. A value
+// that cannot be read is counted, logged and replaced by an empty record: one pair loses
+// its history rather than every partition stalling on it. The compare-and-set still
+// checks the header read, so a concurrent writer's value is never overwritten unseen.
+func (c *core) compute(k kind, w *work, obs []policy.Observation, results []policy.Result) error {
+	value, err := k.apply(w, w.read, w.exists, obs, results)
+	if errors.Is(err, streak.ErrUnreadable) {
+		if c.metrics != nil {
+			c.metrics.StateUnreadable.Inc()
+		}
+		c.log.Error("unreadable stored value replaced by an empty record", zap.String("key", w.key), zap.Error(err))
+		value, err = k.apply(w, "", false, obs, results)
+	}
+	if err != nil {
+		return fmt.Errorf("key %s: %w", w.key, err)
+	}
+	w.value = value
+	return nil
+}
+
+// conflicts counts records that another writer changed between read and write.
+func (c *core) conflicts(n int) {
+	if c.metrics != nil && n > 0 {
+		c.metrics.StateConflicts.Add(float64(n))
+	}
+}
+
+// pairs is the pair record: everything about one unordered pair of members, both
+// directions (package streak).
+type pairs struct {
+	prefix string
+	limits streak.Limits
+}
+
+func (k *pairs) group(obs []policy.Observation, skip []bool) []*work {
+	type members struct{ low, high string }
+	byPair := make(map[members]*work, len(obs))
+	var all []*work
+	for i, o := range obs {
+		if skip != nil && skip[i] {
+			continue
+		}
+		m := members{o.SenderID, o.RecipientID}
+		if m.high < m.low {
+			m.low, m.high = m.high, m.low
+		}
+		w := byPair[m]
+		if w == nil {
+			tag := pairTag(m.low, m.high)
+			w = &work{
+				key:     k.prefix + ":{" + tag + "}:p:" + strconv.Itoa(len(m.low)) + ":" + m.low + m.high,
+				tag:     tag,
+				subject: m.low,
+			}
+			byPair[m] = w
+			all = append(all, w)
+		}
+		w.obs = append(w.obs, i)
+	}
+	return all
+}
+
+func (k *pairs) apply(w *work, read string, exists bool, obs []policy.Observation, results []policy.Result) ([]byte, error) {
+	p := &streak.Pair{}
+	if exists {
+		var err error
+		if p, err = streak.Decode(read); err != nil {
+			return nil, err
+		}
+	}
+	for _, i := range w.obs {
+		results[i].Streak = k.limits.Apply(p, w.subject, obs[i])
+	}
+	return p.Encode(make([]byte, 0, len(read)+64), rand.Uint64()), nil
+}

@@ -1,0 +1,19 @@
+// Package streak is relance's streak algorithm: the state of one pair of members (both
+// directions), its binary encoding, and the transition that records one observation and
+// returns the sender→recipient policy.Streak. It does no I/O: package state keeps the
+// encoded pairs in Redis (or in memory) and runs this same code, as do the fault harness's
+// ledger and any tool that replays past traffic, so the rules exist once.
+//
+// For a directed pair A→B, the unanswered messages are A's messages to B sent after B last
+// answered A and inside the sliding window (Limits.Window) that ends at the newest event
+// time seen for the direction. Every time is an event time, never a clock, so the same
+// events give the same streaks. A message recorded before (same id) changes nothing: it
+// gets back the Streak stored when it was first counted (StatusReplayed, with the
+// categories it was decided with), or StatusDuplicate when nothing was stored because
+// nothing could have fired.
+//
+// A pair's value is bounded whatever one member does: at most Limits.MaxUnanswered
+// unanswered messages per direction, Limits.MaxEvidence evidence ids per view, and messages
+// older than the window are forgotten as the pair is encoded. It never holds message text:
+// only ids, times, counts and categories.
+package streak
