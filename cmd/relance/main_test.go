@@ -205,6 +205,21 @@ func TestHelpShowsBuiltInDefaults(t *testing.T) {
 	}
 }
 
+// TestREADMEListsEverySetting keeps the README's configuration table in step with the
+// settings: each variable with its flag.
+func TestREADMEListsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c config
+	for _, s := range c.settings() {
+		if row := fmt.Sprintf("| `%s` | `-%s` |", s.env, s.flag); !strings.Contains(string(readme), row) {
+			t.Errorf("README.md has no row %q", row)
+		}
+	}
+}
+
 func TestBadPolicyFileStopsStartup(t *testing.T) {
 	bin := binary(t)
 	file := filepath.Join(t.TempDir(), "policy.yaml")
