@@ -55,22 +55,50 @@ func (a ModerationAlert) MarshalJSON() ([]byte, error) {
 	return Encode(w)
 }
 
+// EncodeNudge is the wire form of n, as Encode writes it. It refuses a nudge that breaks
+// the schema: that is a bug upstream, not something to publish.
+func EncodeNudge(n CoachNudge) ([]byte, error) {
+	if err := n.check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", TypeCoachNudge, err)
+	}
+	return encodeEvent(TypeCoachNudge, n)
+}
+
+// EncodeAlert is the wire form of a, as Encode writes it. It refuses an alert that breaks
+// the schema: that is a bug upstream, not something to publish.
+func EncodeAlert(a ModerationAlert) ([]byte, error) {
+	if err := a.check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", TypeModerationAlert, err)
+	}
+	return encodeEvent(TypeModerationAlert, a)
+}
+
+func encodeEvent(eventType string, v any) ([]byte, error) {
+	value, err := Encode(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", eventType, err)
+	}
+	return value, nil
+}
+
 // NudgeRecord is the coach-nudge record of n, keyed by the member it is for. It refuses a
 // nudge that breaks the schema: that is a bug upstream, not something to publish.
 func NudgeRecord(topic string, n CoachNudge) (kafka.Message, error) {
-	if err := n.check(); err != nil {
-		return kafka.Message{}, fmt.Errorf("%s: %w", TypeCoachNudge, err)
+	value, err := EncodeNudge(n)
+	if err != nil {
+		return kafka.Message{}, err
 	}
-	return record(topic, n.UserID, TypeCoachNudge, n)
+	return record(topic, n.UserID, TypeCoachNudge, value), nil
 }
 
 // AlertRecord is the moderation-alert record of a, keyed by the sender. It refuses an
 // alert that breaks the schema: that is a bug upstream, not something to publish.
 func AlertRecord(topic string, a ModerationAlert) (kafka.Message, error) {
-	if err := a.check(); err != nil {
-		return kafka.Message{}, fmt.Errorf("%s: %w", TypeModerationAlert, err)
+	value, err := EncodeAlert(a)
+	if err != nil {
+		return kafka.Message{}, err
 	}
-	return record(topic, a.SenderID, TypeModerationAlert, a)
+	return record(topic, a.SenderID, TypeModerationAlert, value), nil
 }
 
 // DeadLetterRecord is the dead-letter record of src: its key and value unchanged, so the
@@ -105,11 +133,7 @@ func HeaderValue(m kafka.Message, name string) string {
 	return ""
 }
 
-func record(topic, key, eventType string, v any) (kafka.Message, error) {
-	value, err := Encode(v)
-	if err != nil {
-		return kafka.Message{}, fmt.Errorf("encode %s: %w", eventType, err)
-	}
+func record(topic, key, eventType string, value []byte) kafka.Message {
 	return kafka.Message{
 		Topic: topic,
 		Key:   []byte(key),
@@ -118,7 +142,7 @@ func record(topic, key, eventType string, v any) (kafka.Message, error) {
 			{Key: HeaderEventType, Value: []byte(eventType)},
 			{Key: HeaderEventVersion, Value: []byte(EventVersion)},
 		},
-	}, nil
+	}
 }
 
 // The values of the enums in the schemas.

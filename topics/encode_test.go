@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -88,7 +89,31 @@ func TestAlertRecord(t *testing.T) {
 	assertRecord(t, m, "out.alerts", a.SenderID, want, map[string]string{"event-type": "moderation-alert", "event-version": "1"})
 }
 
-func TestNudgeRecordRejects(t *testing.T) {
+// TestEncodeOutputsAreTheGoldens: what the record package publishes is the golden wire form.
+func TestEncodeOutputsAreTheGoldens(t *testing.T) {
+	for name, v := range goldens {
+		var got []byte
+		var err error
+		switch v := v.(type) {
+		case topics.CoachNudge:
+			got, err = topics.EncodeNudge(v)
+		case topics.ModerationAlert:
+			got, err = topics.EncodeAlert(v)
+		default:
+			continue // an input
+		}
+		t.Run(name, func(t *testing.T) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := must(os.ReadFile(goldenPath(name))); !bytes.Equal(got, want) {
+				t.Errorf("got  %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+func TestEncodeNudgeRejects(t *testing.T) {
 	valid := goldens["coach-nudge.follow_up_limit"].(topics.CoachNudge)
 	with := func(f func(*topics.CoachNudge)) topics.CoachNudge {
 		n := valid
@@ -109,7 +134,7 @@ func TestNudgeRecordRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := topics.NudgeRecord("coach-nudge", tt.nudge)
+			_, err := topics.EncodeNudge(tt.nudge)
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("error = %v, want %q", err, tt.want)
 			}
@@ -117,7 +142,7 @@ func TestNudgeRecordRejects(t *testing.T) {
 	}
 }
 
-func TestAlertRecordRejects(t *testing.T) {
+func TestEncodeAlertRejects(t *testing.T) {
 	valid := goldens["moderation-alert.medium"].(topics.ModerationAlert)
 	with := func(f func(*topics.ModerationAlert)) topics.ModerationAlert {
 		a := valid
@@ -138,7 +163,7 @@ func TestAlertRecordRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := topics.AlertRecord("moderation-alert", tt.alert)
+			_, err := topics.EncodeAlert(tt.alert)
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("error = %v, want %q", err, tt.want)
 			}
