@@ -77,7 +77,7 @@ BENCH_FLAGS ?=
 
 ## bench: relance vs the Kafka I/O floor and the naive design on a local broker and redis-server (N events)
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 1s ./topics ./policy ./state
+	$(GO) test -run '^$$' -bench . -benchtime 1s ./topics/... ./policy ./state
 	$(GO) build -o bin/kfake-broker ./cmd/kfake-broker
 	$(GO) build -o bin/relance-bench ./cmd/relance-bench
 	bin/relance-bench -n $(N) -broker-bin bin/kfake-broker -cpuprofile bin/bench-cpu.pprof -memprofile bin/bench-mem.pprof $(BENCH_FLAGS)

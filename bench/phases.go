@@ -29,6 +29,7 @@ import (
 	"github.com/relance/relance/processor"
 	"github.com/relance/relance/state"
 	"github.com/relance/relance/topics"
+	"github.com/relance/relance/topics/record"
 )
 
 // CountingStore wraps a processor.Store and counts its calls, and the Redis round trips
@@ -298,7 +299,7 @@ func Naive(ctx context.Context, brokers []string, rdb redis.UniversalClient, n i
 			d := pol.Decide(in, res[0].Streak)
 			var out []kafka.Message
 			for _, n := range d.Nudges {
-				rec, err := topics.NudgeRecord(outTopic, n)
+				rec, err := record.Nudge(outTopic, n)
 				if err != nil {
 					return Result{}, err
 				}
@@ -306,7 +307,7 @@ func Naive(ctx context.Context, brokers []string, rdb redis.UniversalClient, n i
 				out = append(out, rec)
 			}
 			for _, a := range d.Alerts {
-				rec, err := topics.AlertRecord(outTopic, a)
+				rec, err := record.Alert(outTopic, a)
 				if err != nil {
 					return Result{}, err
 				}

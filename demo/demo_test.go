@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/relance/relance/topics"
+	"github.com/relance/relance/topics/record"
 )
 
 func TestMain(m *testing.M) {
@@ -129,7 +130,7 @@ func (f *fakeRelance) outputs(e topics.MessageSent, ids []string) ([]kafka.Messa
 		if f.opt.drop == "nudge "+kind {
 			return nil
 		}
-		m, err := topics.NudgeRecord(f.names.CoachNudge, topics.CoachNudge{
+		m, err := record.Nudge(f.names.CoachNudge, topics.CoachNudge{
 			NudgeID: "n-" + kind + "-" + e.MessageID, UserID: user, Audience: audience, Kind: kind,
 			OtherUserID: other, UnansweredCount: len(ids), Locale: "fr", Coach: "Lara",
 			Title: "Un petit mot de Lara", MessageIDs: ids, TriggeredBy: e.MessageID, OccurredAt: e.SentAt,
@@ -141,7 +142,7 @@ func (f *fakeRelance) outputs(e topics.MessageSent, ids []string) ([]kafka.Messa
 		if f.opt.drop == "alert "+severity {
 			return nil
 		}
-		m, err := topics.AlertRecord(f.names.ModerationAlert, topics.ModerationAlert{
+		m, err := record.Alert(f.names.ModerationAlert, topics.ModerationAlert{
 			AlertID: "a-" + severity + "-" + e.MessageID, Severity: severity, SenderID: e.SenderID, RecipientID: e.RecipientID,
 			Reasons: reasons, UnansweredCount: len(ids), MessageIDs: ids, ContentLabels: labels,
 			LastMessageAt: e.SentAt, TriggeredBy: e.MessageID, OccurredAt: e.SentAt,
@@ -282,7 +283,7 @@ func TestRunExitReturnsOnceEveryOutputArrived(t *testing.T) {
 		if err := json.Unmarshal(m.Value, &e); err != nil {
 			t.Fatalf("input %s: %v", m.Value, err)
 		}
-		if string(m.Key) != e.SenderID || e.SentAt.After(clock()) || topics.HeaderValue(m, topics.HeaderEventType) == "" {
+		if string(m.Key) != e.SenderID || e.SentAt.After(clock()) || record.HeaderValue(m, record.HeaderEventType) == "" {
 			t.Errorf("input key %q, headers %v, value %s: want the sender as key, an event-type header and sent_at before now", m.Key, m.Headers, m.Value)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/relance/relance/topics"
+	"github.com/relance/relance/topics/record"
 )
 
 // newWriter is the platform's producer: synchronous, acknowledged by all in-sync replicas,
@@ -35,8 +36,8 @@ func write(ctx context.Context, w *kafka.Writer, m topicMessage) error {
 		Key:   []byte(m.key),
 		Value: value,
 		Headers: []kafka.Header{
-			{Key: topics.HeaderEventType, Value: []byte(m.eventType)},
-			{Key: topics.HeaderEventVersion, Value: []byte(topics.EventVersion)},
+			{Key: record.HeaderEventType, Value: []byte(m.eventType)},
+			{Key: record.HeaderEventVersion, Value: []byte(topics.EventVersion)},
 		},
 	})
 	if err != nil {

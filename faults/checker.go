@@ -13,6 +13,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/relance/relance/topics"
+	"github.com/relance/relance/topics/record"
 )
 
 // Report is what the checker found for one scenario run.
@@ -162,7 +163,7 @@ func Check(ctx context.Context, brokers []string, names topics.Names, w Workload
 	}
 	deadSeen := map[[32]byte]bool{}
 	for _, m := range dead {
-		from := header(m, topics.HeaderSourceTopic) + "/" + header(m, topics.HeaderSourcePartition) + "/" + header(m, topics.HeaderSourceOffset)
+		from := header(m, record.HeaderSourceTopic) + "/" + header(m, record.HeaderSourcePartition) + "/" + header(m, record.HeaderSourceOffset)
 		sum := sha256.Sum256(m.Value)
 		if deadSeen[sum] {
 			continue // dead-lettered again after a redelivery, or produced twice
@@ -171,7 +172,7 @@ func Check(ctx context.Context, brokers []string, names topics.Names, w Workload
 		r.DeadLettered++
 		if !bad[sum] {
 			r.DeadUnexpected++
-			r.example("dead letter from %s is not a bad input sent: %s", from, header(m, topics.HeaderError))
+			r.example("dead letter from %s is not a bad input sent: %s", from, header(m, record.HeaderError))
 		}
 	}
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/relance/relance/policy"
 	"github.com/relance/relance/topics"
+	"github.com/relance/relance/topics/record"
 )
 
 // item is one fetched record: either a valid event with its index in the observations
@@ -109,12 +110,12 @@ func (p *Processor) outputs(items []item, results []policy.Result) ([]kafka.Mess
 			p.log.Warn("dead-lettering invalid input",
 				zap.String("topic", it.msg.Topic), zap.Int("partition", it.msg.Partition),
 				zap.Int64("offset", it.msg.Offset), zap.Error(it.invalid))
-			records = append(records, topics.DeadLetterRecord(names.DeadLetter, it.msg, it.invalid))
+			records = append(records, record.DeadLetter(names.DeadLetter, it.msg, it.invalid))
 			continue
 		}
 		d := p.policy.Decide(it.in, results[it.obs].Streak)
 		for _, n := range d.Nudges {
-			rec, err := topics.NudgeRecord(names.CoachNudge, n)
+			rec, err := record.Nudge(names.CoachNudge, n)
 			if err != nil {
 				return nil, t, fmt.Errorf("encode nudge %s: %w", n.NudgeID, err)
 			}
@@ -122,7 +123,7 @@ func (p *Processor) outputs(items []item, results []policy.Result) ([]kafka.Mess
 			records = append(records, rec)
 		}
 		for _, a := range d.Alerts {
-			rec, err := topics.AlertRecord(names.ModerationAlert, a)
+			rec, err := record.Alert(names.ModerationAlert, a)
 			if err != nil {
 				return nil, t, fmt.Errorf("encode alert %s: %w", a.AlertID, err)
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/relance/relance/policy"
 	"github.com/relance/relance/processor"
 	"github.com/relance/relance/topics"
+	"github.com/relance/relance/topics/record"
 )
 
 // streak sends n messages from→to, one minute apart, starting at minute first.
@@ -242,12 +243,12 @@ func TestBadInputGoesToDeadLetterAndProcessingGoesOn(t *testing.T) {
 			t.Errorf("dead letter value changed: %.60q", d.Value)
 			continue
 		}
-		for _, h := range []string{topics.HeaderError, topics.HeaderSourceTopic, topics.HeaderSourcePartition, topics.HeaderSourceOffset} {
-			if topics.HeaderValue(d, h) == "" {
+		for _, h := range []string{record.HeaderError, record.HeaderSourceTopic, record.HeaderSourcePartition, record.HeaderSourceOffset} {
+			if record.HeaderValue(d, h) == "" {
 				t.Errorf("%s: dead letter without header %q", name, h)
 			}
 		}
-		if strings.Contains(topics.HeaderValue(d, topics.HeaderError), "aaaa") {
+		if strings.Contains(record.HeaderValue(d, record.HeaderError), "aaaa") {
 			t.Errorf("%s: the error header quotes the message text", name)
 		}
 	}

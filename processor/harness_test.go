@@ -21,6 +21,7 @@ import (
 	"github.com/relance/relance/policy"
 	"github.com/relance/relance/processor"
 	"github.com/relance/relance/topics"
+	"github.com/relance/relance/topics/record"
 )
 
 // base is the event time of the first message of every scenario; event times only matter
@@ -308,7 +309,7 @@ func (e *env) readAll(topic string) []kafka.Message {
 
 func mustUnmarshal(t *testing.T, m kafka.Message, v any) {
 	t.Helper()
-	if got := topics.HeaderValue(m, topics.HeaderEventVersion); got != topics.EventVersion {
+	if got := record.HeaderValue(m, record.HeaderEventVersion); got != topics.EventVersion {
 		t.Errorf("%s record at offset %d: event-version %q", m.Topic, m.Offset, got)
 	}
 	if err := json.Unmarshal(m.Value, v); err != nil {

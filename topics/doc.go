@@ -1,10 +1,12 @@
 // Package topics is relance's side of the contract with the systems around it (DESIGN.md):
-// the names of the topics it reads and writes, the structs of the events on them, the
-// validation of input events, and the wire codecs, record headers and JSON Schemas.
+// the names of the topics it reads and writes, the structs of the events on them, their
+// validation, and the wire codecs and JSON Schemas. It does not import kafka-go, so the pure
+// packages can use the event structs; topics/record puts the wire form on Kafka records,
+// with their headers.
 //
-// No other package spells a topic name, a header or a field: they take [Names], decode
-// with [DecodeMessageSent] and [DecodeReply], and build output records with [NudgeRecord],
-// [AlertRecord] and [DeadLetterRecord].
+// No other package spells a topic name or a field: they take [Names], decode with
+// [DecodeMessageSent] and [DecodeReply], and encode outputs with [EncodeNudge] and
+// [EncodeAlert] (which topics/record calls).
 //
 // An input that breaks the contract decodes to an error wrapping [ErrInvalidEvent], whose
 // text names the field and the problem but never repeats the message's content, so it is

@@ -6,15 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
-	"unicode/utf8"
-
-	"github.com/segmentio/kafka-go"
 )
-
-// MaxErrorHeaderBytes bounds the error header of a dead-letter record.
-const MaxErrorHeaderBytes = 512
 
 // Encode returns the wire form of an event: compact JSON without a trailing newline.
 // HTML characters are not escaped: the readers are services, not browsers, and a title
@@ -55,70 +48,30 @@ func (a ModerationAlert) MarshalJSON() ([]byte, error) {
 	return Encode(w)
 }
 
-// NudgeRecord is the coach-nudge record of n, keyed by the member it is for. It refuses a
-// nudge that breaks the schema: that is a bug upstream, not something to publish.
-func NudgeRecord(topic string, n CoachNudge) (kafka.Message, error) {
+// EncodeNudge is the wire form of n, as Encode writes it. It refuses a nudge that breaks
+// the schema: that is a bug upstream, not something to publish.
+func EncodeNudge(n CoachNudge) ([]byte, error) {
 	if err := n.check(); err != nil {
-		return kafka.Message{}, fmt.Errorf("%s: %w", TypeCoachNudge, err)
+		return nil, fmt.Errorf("%s: %w", TypeCoachNudge, err)
 	}
-	return record(topic, n.UserID, TypeCoachNudge, n)
+	return encodeEvent(TypeCoachNudge, n)
 }
 
-// AlertRecord is the moderation-alert record of a, keyed by the sender. It refuses an
-// alert that breaks the schema: that is a bug upstream, not something to publish.
-func AlertRecord(topic string, a ModerationAlert) (kafka.Message, error) {
+// EncodeAlert is the wire form of a, as Encode writes it. It refuses an alert that breaks
+// the schema: that is a bug upstream, not something to publish.
+func EncodeAlert(a ModerationAlert) ([]byte, error) {
 	if err := a.check(); err != nil {
-		return kafka.Message{}, fmt.Errorf("%s: %w", TypeModerationAlert, err)
+		return nil, fmt.Errorf("%s: %w", TypeModerationAlert, err)
 	}
-	return record(topic, a.SenderID, TypeModerationAlert, a)
+	return encodeEvent(TypeModerationAlert, a)
 }
 
-// DeadLetterRecord is the dead-letter record of src: its key and value unchanged, so the
-// platform can inspect or replay them, and headers saying why and where from. A nil
-// reason is recorded as "unknown".
-func DeadLetterRecord(topic string, src kafka.Message, reason error) kafka.Message {
-	why := "unknown"
-	if reason != nil {
-		why = truncate(reason.Error(), MaxErrorHeaderBytes)
-	}
-	return kafka.Message{
-		Topic: topic,
-		Key:   src.Key,
-		Value: src.Value,
-		Headers: []kafka.Header{
-			{Key: HeaderError, Value: []byte(why)},
-			{Key: HeaderSourceTopic, Value: []byte(src.Topic)},
-			{Key: HeaderSourcePartition, Value: []byte(strconv.Itoa(src.Partition))},
-			{Key: HeaderSourceOffset, Value: []byte(strconv.FormatInt(src.Offset, 10))},
-		},
-	}
-}
-
-// HeaderValue is the value of m's last header called name, or "" when it has none. The
-// last one wins, as with Kafka's Headers.lastHeader.
-func HeaderValue(m kafka.Message, name string) string {
-	for _, h := range slices.Backward(m.Headers) {
-		if h.Key == name {
-			return string(h.Value)
-		}
-	}
-	return ""
-}
-
-func record(topic, key, eventType string, v any) (kafka.Message, error) {
+func encodeEvent(eventType string, v any) ([]byte, error) {
 	value, err := Encode(v)
 	if err != nil {
-		return kafka.Message{}, fmt.Errorf("encode %s: %w", eventType, err)
+		return nil, fmt.Errorf("encode %s: %w", eventType, err)
 	}
-	return kafka.Message{
-		Topic: topic,
-		Key:   []byte(key),
-		Value: value,
-		Headers: []kafka.Header{
-			{Key: HeaderEventType, Value: []byte(eventType)},
-			{Key: HeaderEventVersion, Value: []byte(EventVersion)},
-		},
-	}, nil
+	return value, nil
 }
 
 // The values of the enums in the schemas.
@@ -183,15 +136,4 @@ func utcPtr(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
-}
-
-// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }

@@ -2,14 +2,9 @@ package topics_test
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
-	"strings"
+	"os"
 	"testing"
 	"time"
-	"unicode/utf8"
-
-	"github.com/segmentio/kafka-go"
 
 	"github.com/relance/relance/topics"
 )
@@ -62,33 +57,31 @@ func TestEncodeOutputsNormalises(t *testing.T) {
 	}
 }
 
-func TestNudgeRecord(t *testing.T) {
-	n := goldens["coach-nudge.check_in"].(topics.CoachNudge)
-	m, err := topics.NudgeRecord("out.nudges", n)
-	if err != nil {
-		t.Fatal(err)
+// TestEncodeOutputsAreTheGoldens: what the record package publishes is the golden wire form.
+func TestEncodeOutputsAreTheGoldens(t *testing.T) {
+	for name, v := range goldens {
+		var got []byte
+		var err error
+		switch v := v.(type) {
+		case topics.CoachNudge:
+			got, err = topics.EncodeNudge(v)
+		case topics.ModerationAlert:
+			got, err = topics.EncodeAlert(v)
+		default:
+			continue // an input
+		}
+		t.Run(name, func(t *testing.T) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := must(os.ReadFile(goldenPath(name))); !bytes.Equal(got, want) {
+				t.Errorf("got  %s\nwant %s", got, want)
+			}
+		})
 	}
-	want, err := topics.Encode(n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	assertRecord(t, m, "out.nudges", n.UserID, want, map[string]string{"event-type": "coach-nudge", "event-version": "1"})
 }
 
-func TestAlertRecord(t *testing.T) {
-	a := goldens["moderation-alert.medium"].(topics.ModerationAlert)
-	m, err := topics.AlertRecord("out.alerts", a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := topics.Encode(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	assertRecord(t, m, "out.alerts", a.SenderID, want, map[string]string{"event-type": "moderation-alert", "event-version": "1"})
-}
-
-func TestNudgeRecordRejects(t *testing.T) {
+func TestEncodeNudgeRejects(t *testing.T) {
 	valid := goldens["coach-nudge.follow_up_limit"].(topics.CoachNudge)
 	with := func(f func(*topics.CoachNudge)) topics.CoachNudge {
 		n := valid
@@ -109,7 +102,7 @@ func TestNudgeRecordRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := topics.NudgeRecord("coach-nudge", tt.nudge)
+			_, err := topics.EncodeNudge(tt.nudge)
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("error = %v, want %q", err, tt.want)
 			}
@@ -117,7 +110,7 @@ func TestNudgeRecordRejects(t *testing.T) {
 	}
 }
 
-func TestAlertRecordRejects(t *testing.T) {
+func TestEncodeAlertRejects(t *testing.T) {
 	valid := goldens["moderation-alert.medium"].(topics.ModerationAlert)
 	with := func(f func(*topics.ModerationAlert)) topics.ModerationAlert {
 		a := valid
@@ -138,111 +131,10 @@ func TestAlertRecordRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := topics.AlertRecord("moderation-alert", tt.alert)
+			_, err := topics.EncodeAlert(tt.alert)
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("error = %v, want %q", err, tt.want)
 			}
 		})
-	}
-}
-
-func TestDeadLetterRecord(t *testing.T) {
-	tests := []struct {
-		name      string
-		src       kafka.Message
-		reason    error
-		wantError string
-	}{
-		{
-			name:      "invalid event",
-			src:       kafka.Message{Topic: "message-sent", Partition: 3, Offset: 1234567890123, Key: []byte("k-1"), Value: []byte(`{"sender_id":5}`)},
-			reason:    fmt.Errorf("decode message-sent: %w", topics.ErrInvalidEvent),
-			wantError: "decode message-sent: invalid event",
-		},
-		{
-			name:      "bytes that are not UTF-8, no key",
-			src:       kafka.Message{Topic: "reply", Partition: 0, Offset: 0, Value: []byte{0xff, 0x00, '{', 0xc3}},
-			reason:    errors.New("invalid event: not valid UTF-8"),
-			wantError: "invalid event: not valid UTF-8",
-		},
-		{
-			name:      "empty value",
-			src:       kafka.Message{Topic: "reply", Partition: 11, Offset: 42, Key: []byte{}, Value: nil},
-			reason:    errors.New("invalid event: empty value"),
-			wantError: "invalid event: empty value",
-		},
-		{
-			name:      "nil reason",
-			src:       kafka.Message{Topic: "reply", Partition: 1, Offset: 7, Value: []byte("x")},
-			wantError: "unknown",
-		},
-		{
-			name:      "long reason truncated on a rune boundary",
-			src:       kafka.Message{Topic: "reply", Partition: 1, Offset: 7, Value: []byte("x")},
-			reason:    errors.New("x" + strings.Repeat("é", 600)),
-			wantError: "x" + strings.Repeat("é", 255),
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			m := topics.DeadLetterRecord("dlq", tt.src, tt.reason)
-			assertRecord(t, m, "dlq", string(tt.src.Key), tt.src.Value, map[string]string{
-				"error":            tt.wantError,
-				"source-topic":     tt.src.Topic,
-				"source-partition": fmt.Sprint(tt.src.Partition),
-				"source-offset":    fmt.Sprint(tt.src.Offset),
-			})
-			if (m.Key == nil) != (tt.src.Key == nil) {
-				t.Errorf("key %q, source key %q: a null key must stay null", m.Key, tt.src.Key)
-			}
-			if !utf8.ValidString(topics.HeaderValue(m, "error")) || len(topics.HeaderValue(m, "error")) > topics.MaxErrorHeaderBytes {
-				t.Errorf("error header %q: not valid UTF-8 of at most %d bytes", topics.HeaderValue(m, "error"), topics.MaxErrorHeaderBytes)
-			}
-		})
-	}
-}
-
-func TestHeaderValue(t *testing.T) {
-	m := kafka.Message{Headers: []kafka.Header{
-		{Key: "event-type", Value: []byte("reply")},
-		{Key: "empty", Value: nil},
-		{Key: "event-type", Value: []byte("message-sent")},
-	}}
-	tests := []struct {
-		name, header, want string
-	}{
-		{"present", "empty", ""},
-		{"absent", "event-version", ""},
-		{"repeated: the last wins", "event-type", "message-sent"},
-		{"case-sensitive", "Event-Type", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := topics.HeaderValue(m, tt.header); got != tt.want {
-				t.Errorf("HeaderValue(%q) = %q, want %q", tt.header, got, tt.want)
-			}
-		})
-	}
-}
-
-// assertRecord checks a record's topic, key, value and exact headers.
-func assertRecord(t *testing.T, m kafka.Message, topic, key string, value []byte, headers map[string]string) {
-	t.Helper()
-	if m.Topic != topic {
-		t.Errorf("topic = %q, want %q", m.Topic, topic)
-	}
-	if string(m.Key) != key {
-		t.Errorf("key = %q, want %q", m.Key, key)
-	}
-	if !bytes.Equal(m.Value, value) {
-		t.Errorf("value = %q, want %q", m.Value, value)
-	}
-	if len(m.Headers) != len(headers) {
-		t.Errorf("%d headers, want %d: %v", len(m.Headers), len(headers), m.Headers)
-	}
-	for name, want := range headers {
-		if got := topics.HeaderValue(m, name); got != want {
-			t.Errorf("header %s = %q, want %q", name, got, want)
-		}
 	}
 }

@@ -15,16 +15,6 @@ const (
 	TypeModerationAlert = "moderation-alert"
 )
 
-// Header names on output records.
-const (
-	HeaderEventType       = "event-type"
-	HeaderEventVersion    = "event-version"
-	HeaderError           = "error"
-	HeaderSourceTopic     = "source-topic"
-	HeaderSourcePartition = "source-partition"
-	HeaderSourceOffset    = "source-offset"
-)
-
 // MessageSent v1: one chat message from SenderID to RecipientID.
 // DecodeMessageSent is the only way in: it enforces the limits documented on the fields.
 type MessageSent struct {
@@ -76,7 +66,7 @@ const (
 )
 
 // CoachNudge v1: a message from the virtual coach to one member.
-// Its record (NudgeRecord) is keyed by UserID.
+// Its record (record.Nudge) is keyed by UserID.
 type CoachNudge struct {
 	NudgeID         string    `json:"nudge_id"` // deterministic: the same decision has the same id
 	UserID          string    `json:"user_id"`  // the member the nudge is for
@@ -115,7 +105,7 @@ const (
 )
 
 // ModerationAlert v1: the moderation team should look at SenderID's messages to RecipientID.
-// Its record (AlertRecord) is keyed by SenderID. It carries ids, never message text.
+// Its record (record.Alert) is keyed by SenderID. It carries ids, never message text.
 type ModerationAlert struct {
 	AlertID           string     `json:"alert_id"` // deterministic: the same decision has the same id
 	Severity          string     `json:"severity"` // SeverityLow, SeverityMedium or SeverityHigh

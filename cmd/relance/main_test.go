@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"syscall"
@@ -84,6 +85,87 @@ func TestParseConfig(t *testing.T) {
 	}
 }
 
+// TestSettingSources runs each type of setting through its three sources: a flag beats the
+// environment, which beats the default.
+func TestSettingSources(t *testing.T) {
+	groupID := func(c config) any { return c.groupID }
+	demo := func(c config) any { return c.demo }
+	demoExit := func(c config) any { return c.demoExit }
+	cachePairs := func(c config) any { return c.cachePairs }
+	demoPace := func(c config) any { return c.demoPace }
+	brokers := func(c config) any { return c.brokers }
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		get  func(config) any
+		want any
+	}{
+		{name: "string default", get: groupID, want: "relance"},
+		{name: "string from the environment", env: map[string]string{"RELANCE_GROUP_ID": "g1"}, get: groupID, want: "g1"},
+		{name: "string flag beats the environment", args: []string{"-group-id", "g2"}, env: map[string]string{"RELANCE_GROUP_ID": "g1"}, get: groupID, want: "g2"},
+		{name: "empty variable counts as unset", env: map[string]string{"RELANCE_GROUP_ID": ""}, get: groupID, want: "relance"},
+		{name: "bool default", get: demo, want: false},
+		{name: "bool from the environment: true", env: map[string]string{"RELANCE_DEMO": "true"}, get: demo, want: true},
+		{name: "bool from the environment: 1", env: map[string]string{"RELANCE_DEMO": "1"}, get: demo, want: true},
+		{name: "bool from the environment: false", env: map[string]string{"RELANCE_DEMO": "false"}, get: demo, want: false},
+		{name: "bool from the environment: 0", env: map[string]string{"RELANCE_DEMO": "0"}, get: demo, want: false},
+		{name: "bare bool flag means true", args: []string{"-demo"}, get: demo, want: true},
+		{name: "bool flag beats the environment", args: []string{"-demo=false"}, env: map[string]string{"RELANCE_DEMO": "1"}, get: demo, want: false},
+		{name: "second bool from the environment", env: map[string]string{"RELANCE_DEMO": "1", "RELANCE_DEMO_EXIT": "true"}, get: demoExit, want: true},
+		{name: "int default", get: cachePairs, want: 100_000},
+		{name: "int from the environment", env: map[string]string{"RELANCE_STATE_CACHE_PAIRS": "0"}, get: cachePairs, want: 0},
+		{name: "int flag beats the environment", args: []string{"-state-cache-pairs", "2000"}, env: map[string]string{"RELANCE_STATE_CACHE_PAIRS": "0"}, get: cachePairs, want: 2000},
+		{name: "duration default", get: demoPace, want: 700 * time.Millisecond},
+		{name: "duration from the environment", env: map[string]string{"RELANCE_DEMO_PACE": "-1ns"}, get: demoPace, want: -time.Nanosecond},
+		{name: "duration flag beats the environment", args: []string{"-demo-pace=2s"}, env: map[string]string{"RELANCE_DEMO_PACE": "-1ns"}, get: demoPace, want: 2 * time.Second},
+		{name: "list default", get: brokers, want: []string(nil)},
+		{name: "list from the environment, spaces and empty items dropped", env: map[string]string{"RELANCE_KAFKA_BROKERS": " k1:9092, ,k2:9092,"}, get: brokers, want: []string{"k1:9092", "k2:9092"}},
+		{name: "list flag replaces the environment's", args: []string{"-kafka-brokers", "k3:9092"}, env: map[string]string{"RELANCE_KAFKA_BROKERS": "k1:9092,k2:9092"}, get: brokers, want: []string{"k3:9092"}},
+		{name: "list flag empty beats the environment", args: []string{"-kafka-brokers="}, env: map[string]string{"RELANCE_KAFKA_BROKERS": "k1:9092"}, get: brokers, want: []string(nil)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, &bytes.Buffer{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tt.get(c); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %#v, want %#v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestBadSettingIsNamed covers each type that can fail to parse (a string or a list
+// cannot), from the environment and from a flag.
+func TestBadSettingIsNamed(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr string
+	}{
+		{name: "int variable", env: map[string]string{"RELANCE_STATE_CACHE_PAIRS": "abc"}, wantErr: `RELANCE_STATE_CACHE_PAIRS: "abc" is not a whole number`},
+		{name: "int variable out of range", env: map[string]string{"RELANCE_STATE_CACHE_PAIRS": "99999999999999999999"}, wantErr: `RELANCE_STATE_CACHE_PAIRS: "99999999999999999999" is out of range`},
+		{name: "duration variable", env: map[string]string{"RELANCE_KAFKA_SESSION_TIMEOUT": "soon"}, wantErr: `RELANCE_KAFKA_SESSION_TIMEOUT: "soon" is not a duration (such as 200ms, 30s or 5m)`},
+		{name: "duration variable without a unit", env: map[string]string{"RELANCE_DEMO_PACE": "700"}, wantErr: `RELANCE_DEMO_PACE: "700" is not a duration (such as 200ms, 30s or 5m)`},
+		{name: "bool variable", env: map[string]string{"RELANCE_DEMO": "yes"}, wantErr: `RELANCE_DEMO: "yes" is not a boolean (true or false, 1 or 0)`},
+		{name: "int flag", args: []string{"-state-cache-pairs", "abc"}, wantErr: `invalid value "abc" for flag -state-cache-pairs: not a whole number`},
+		{name: "duration flag", args: []string{"-demo-pace", "soon"}, wantErr: `invalid value "soon" for flag -demo-pace: not a duration (such as 200ms, 30s or 5m)`},
+		{name: "bool flag", args: []string{"-demo=yes"}, wantErr: `invalid boolean value "yes" for -demo: not a boolean (true or false, 1 or 0)`},
+		{name: "unknown flag", args: []string{"-kafka-broker", "k:9092"}, wantErr: "flag provided but not defined: -kafka-broker"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, &bytes.Buffer{})
+			if err == nil || err.Error() != tt.wantErr {
+				t.Fatalf("err = %v, want %s", err, tt.wantErr)
+			}
+		})
+	}
+}
+
 func TestHelpListsEveryEnvironmentVariable(t *testing.T) {
 	var out bytes.Buffer
 	_, err := parseConfig([]string{"-help"}, func(string) string { return "" }, &out)
@@ -93,9 +175,47 @@ func TestHelpListsEveryEnvironmentVariable(t *testing.T) {
 	for _, v := range []string{"RELANCE_KAFKA_BROKERS", "RELANCE_REDIS_ADDR", "RELANCE_GROUP_ID", "RELANCE_TOPIC_MESSAGE_SENT",
 		"RELANCE_TOPIC_REPLY", "RELANCE_TOPIC_COACH_NUDGE", "RELANCE_TOPIC_MODERATION_ALERT", "RELANCE_TOPIC_DEAD_LETTER",
 		"RELANCE_POLICY_FILE", "RELANCE_HTTP_ADDR", "RELANCE_LOG_LEVEL", "RELANCE_CONTENT_WORDS_FILE",
-		"RELANCE_CONTENT_REMOTE_URL", "RELANCE_CONTENT_REMOTE_TIMEOUT", "RELANCE_KAFKA_SESSION_TIMEOUT"} {
+		"RELANCE_CONTENT_REMOTE_URL", "RELANCE_CONTENT_REMOTE_TIMEOUT", "RELANCE_KAFKA_SESSION_TIMEOUT",
+		"RELANCE_STATE_CACHE_PAIRS", "RELANCE_DEMO", "RELANCE_DEMO_EXIT", "RELANCE_DEMO_PACE"} {
 		if !strings.Contains(out.String(), v) {
 			t.Errorf("-help does not mention %s", v)
+		}
+	}
+}
+
+// TestHelpShowsBuiltInDefaults: -help gives the default, not what the environment set.
+func TestHelpShowsBuiltInDefaults(t *testing.T) {
+	var out bytes.Buffer
+	env := map[string]string{"RELANCE_GROUP_ID": "g1", "RELANCE_STATE_CACHE_PAIRS": "7", "RELANCE_DEMO": "1"}
+	_, err := parseConfig([]string{"-help"}, func(k string) string { return env[k] }, &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("err = %v", err)
+	}
+	for _, want := range []string{
+		"  -group-id string\n    \tKafka consumer group (env RELANCE_GROUP_ID, default \"relance\")\n",
+		"(env RELANCE_STATE_CACHE_PAIRS, default \"100000\")",
+		"  -demo\n",
+		"(env RELANCE_DEMO, default \"false\")",
+		"  -demo-pace duration\n",
+		"  -kafka-brokers list\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("-help lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestREADMEListsEverySetting keeps the README's configuration table in step with the
+// settings: each variable with its flag.
+func TestREADMEListsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c config
+	for _, s := range c.settings() {
+		if row := fmt.Sprintf("| `%s` | `-%s` |", s.env, s.flag); !strings.Contains(string(readme), row) {
+			t.Errorf("README.md has no row %q", row)
 		}
 	}
 }
