@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/relance/relance/internal/backoff"
+	"github.com/relance/relance/internal/errclass"
 	"github.com/relance/relance/metrics"
 	"github.com/relance/relance/policy"
 )
@@ -196,7 +197,9 @@ func (p *Processor) publish(ctx context.Context, r *kafka.Reader, w *kafka.Write
 }
 
 // retry calls f until it succeeds or ctx ends, with exponential backoff and jitter.
-// Transient errors are never skipped: the caller commits nothing until f succeeds.
+// Transient errors are never skipped: the caller commits nothing until f succeeds. An error
+// that retrying cannot mend (errclass.Permanent: a refused credential or permission, say)
+// is returned at once, so that the processor stops and says why instead of stalling.
 func (p *Processor) retry(ctx context.Context, op string, f func(context.Context) error) error {
 	if ctx.Err() != nil {
 		return gaveUp(ctx, op, ctx.Err()) // no call at all: the stage was told to stop
@@ -215,6 +218,10 @@ func (p *Processor) retry(ctx context.Context, op string, f func(context.Context
 			return gaveUp(ctx, op, err)
 		}
 		failure := fmt.Errorf("%s: %w", op, err)
+		if errclass.Permanent(err) {
+			p.failing.set(op, failure)
+			return fmt.Errorf("%w (not retried: it does not go away by retrying)", failure)
+		}
 		p.failing.set(op, failure)
 		p.metrics.Retries.WithLabelValues(op).Inc()
 		p.log.Warn("retrying", zap.String("op", op), zap.Int("attempt", attempt),

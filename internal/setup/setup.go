@@ -11,6 +11,7 @@ import (
 
 	"github.com/relance/relance/content"
 	"github.com/relance/relance/internal/backoff"
+	"github.com/relance/relance/internal/errclass"
 	"github.com/relance/relance/metrics"
 	"github.com/relance/relance/policy"
 	"github.com/relance/relance/processor"
@@ -169,7 +170,8 @@ func (r *Relance) textChecker(cfg Config, log *zap.Logger) (policy.TextChecker, 
 }
 
 // connectStore loads the store's scripts, retrying with backoff while Redis is
-// unreachable, so that relance can start before its Redis does.
+// unreachable, so that relance can start before its Redis does; a refused password or
+// permission stops it at once.
 func connectStore(ctx context.Context, rdb redis.UniversalClient, pol *policy.Policy, cfg state.Config, log *zap.Logger, m *metrics.Metrics) (*state.Redis, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err // a configuration error does not go away by retrying
@@ -180,7 +182,7 @@ func connectStore(ctx context.Context, rdb redis.UniversalClient, pol *policy.Po
 		if err == nil {
 			return store, nil
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || errclass.Permanent(err) {
 			return nil, fmt.Errorf("redis: %w", err)
 		}
 		log.Warn("redis not ready, retrying", zap.Duration("backoff", delay), zap.Error(err))

@@ -1,0 +1,65 @@
+package processor_test
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/relance/relance/policy"
+	"github.com/relance/relance/processor"
+)
+
+// replyErr is a Redis error reply as go-redis returns one.
+type replyErr string
+
+func (r replyErr) Error() string { return string(r) }
+func (replyErr) RedisError()     {}
+
+// failingStore fails its first `times` Apply calls with err (all of them for times < 0),
+// then calls the real store.
+type failingStore struct {
+	processor.Store
+	err   error
+	times int32
+	calls atomic.Int32
+}
+
+func (s *failingStore) Apply(ctx context.Context, obs []policy.Observation) ([]policy.Result, error) {
+	if n := s.calls.Add(1); s.times < 0 || n <= s.times {
+		return nil, s.err
+	}
+	return s.Store.Apply(ctx, obs)
+}
+
+// A Redis that answers READONLY (a replica after a failover) is waited for: the batch is
+// retried until it passes and nothing is lost.
+func TestTransientStoreErrorIsRetried(t *testing.T) {
+	e := newEnv(t)
+	store := &failingStore{err: replyErr("READONLY You can't write against a read only replica."), times: 3}
+	e.start(wrap(&store.Store, store))
+	e.send(streak("m", "ana", "ben", 0, 4)...)
+	nudges, _, _ := e.outputs()
+	if len(nudges) != 2 || store.calls.Load() < 4 {
+		t.Fatalf("%d nudges after %d Apply calls, want 2 after at least 4", len(nudges), store.calls.Load())
+	}
+}
+
+// A Redis that refuses the command (an ACL without the right) is not retried forever: Run
+// stops with an error that names it, and nothing is committed.
+func TestPermanentStoreErrorStopsRun(t *testing.T) {
+	e := newEnv(t)
+	store := &failingStore{err: replyErr("NOPERM this user has no permissions to run the 'evalsha' command"), times: -1}
+	e.send(streak("m", "ana", "ben", 0, 2)...)
+	r := e.start(wrap(&store.Store, store))
+	err := r.wait(t)
+	if err == nil || !strings.Contains(err.Error(), "NOPERM") || !strings.Contains(err.Error(), "not retried") {
+		t.Fatalf("Run = %v, want the NOPERM error, not retried", err)
+	}
+	if n := store.calls.Load(); n != 1 {
+		t.Errorf("%d Apply calls, want 1", n)
+	}
+	if behind := e.uncommittedNow(newClient(e)); behind != 2 {
+		t.Errorf("%d records uncommitted, want 2", behind)
+	}
+}
