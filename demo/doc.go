@@ -14,7 +14,7 @@
 //     nudge for Jordan, a check_in for Camille, and a medium alert.
 //
 // The outputs the demo waits for are derived from the script under the default policy of
-// DESIGN.md, and matched by kind, severity and members, never by nudge or alert id. Every
+// the README, and matched by kind, severity and members, never by nudge or alert id. Every
 // member and message id carries a random run token ("demo-<run>-noah", "demo-<run>-m-5"),
 // so runs against the same broker never mix.
 //

@@ -9,7 +9,7 @@ import (
 	"github.com/relance/relance/topics"
 )
 
-// The default policy of DESIGN.md, as the platform sees it from outside: the demo derives the
+// The default policy (README), as the platform sees it from outside: the demo derives the
 // outputs it expects from these numbers. With another policy file relance decides
 // differently, and an Exit-mode demo would wait for outputs that never come.
 const (

@@ -127,7 +127,7 @@ func TestAlertRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// What the issue asks the rules to watch, by the metric each must use.
+	// What the alert rules must watch, by the metric each must use.
 	want := map[string]string{
 		"lag growing":         "relance_consumer_lag",
 		"dead-letter rate":    "relance_dead_letters_total",

@@ -43,7 +43,7 @@ type Report struct {
 	Examples []string
 }
 
-// String prints the report as the issue asks for it.
+// String prints the report: expected, seen, missing and unexpected outputs, by kind.
 func (r Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "scenario %s (%s)\n", r.Scenario, r.Elapsed.Round(100*time.Millisecond))

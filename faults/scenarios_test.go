@@ -8,7 +8,7 @@ import (
 	"github.com/relance/relance/policy"
 )
 
-// TestBadInput: 5% of the events are bad input of every kind the issue lists; one relance
+// TestBadInput: 5% of the events are bad input of every kind BadKinds lists; one relance
 // runs undisturbed. Every bad input is dead-lettered, every valid one decided.
 func TestBadInput(t *testing.T) {
 	r := newRig(t, rigOptions{seed: 1})

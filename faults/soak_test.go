@@ -21,7 +21,7 @@ import (
 	"github.com/relance/relance/topics"
 )
 
-// TestSoak runs relance for RELANCE_SOAK (a duration, at least 10m for the soak)
+// TestSoak runs relance for RELANCE_SOAK (a duration; 10m or more for a meaningful soak)
 // at a steady rate over a fixed population of pairs, and prints every 30 s the relance
 // process's RSS and goroutines, Redis memory and keys, and the consumer lag. Event time
 // runs 3600 times faster than the wall clock, starting 30 days back, so windows slide and

@@ -25,7 +25,7 @@ type WorkloadConfig struct {
 	// Default Pairs/4.
 	ReplyPairs int
 	// BadRate is the share of records that are bad input, in [0, 0.5]. Default 0 (none);
-	// the scenario uses 0.05.
+	// TestBadInput uses 0.05.
 	BadRate float64
 	// Base is the event time of the earliest event. Default: two days before now, so every
 	// event is in the past of the processor's clock and within one window.

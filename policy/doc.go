@@ -5,7 +5,7 @@
 //
 // # Policy file
 //
-// Every number is configuration. Default returns DESIGN.md's policy; Parse and Load read a
+// Every number is configuration. Default returns the README's default policy; Parse and Load read a
 // YAML file in which every key is optional (left out, it keeps its default) and unknown
 // keys are errors:
 //

@@ -52,7 +52,7 @@ type level struct {
 	severity string
 }
 
-// Default returns the policy of DESIGN.md: a 7-day window, a nudge at 4 unanswered
+// Default returns the default policy the README documents: a 7-day window, a nudge at 4 unanswered
 // messages, alerts at 7 (medium) and 12 (high), and rule 3's severities.
 func Default() *Policy {
 	p, err := compile(defaultDocument(), nil)

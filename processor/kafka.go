@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"go.uber.org/zap"
 )
 
 // newReader is one consumer group member over both input topics. Offsets are committed
@@ -17,25 +18,32 @@ import (
 // slack; past it the reader logged "i/o timeout", reconnected and backed off at least
 // 100 ms, which made make bench's p99 latency 650 ms. 2 s leaves a second.
 func (p *Processor) newReader() *kafka.Reader {
-	log := p.log.Named("kafka")
-	return kafka.NewReader(kafka.ReaderConfig{
-		Brokers:               p.cfg.Brokers,
-		GroupID:               p.cfg.GroupID,
-		GroupTopics:           p.cfg.Topics.Inputs(),
+	return kafka.NewReader(ReaderConfig(p.cfg, p.log.Named("kafka")))
+}
+
+// ReaderConfig is the consumer group reader of a processor with cfg, logging to log (nil:
+// nowhere). make bench's I/O floor reads with it too.
+func ReaderConfig(cfg Config, log *zap.Logger) kafka.ReaderConfig {
+	cfg = cfg.withDefaults()
+	debug, warn := kafkaLoggers(log)
+	return kafka.ReaderConfig{
+		Brokers:               cfg.Brokers,
+		GroupID:               cfg.GroupID,
+		GroupTopics:           cfg.Topics.Inputs(),
 		StartOffset:           kafka.FirstOffset,
 		CommitInterval:        0,
-		QueueCapacity:         p.cfg.BatchSize,
+		QueueCapacity:         cfg.BatchSize,
 		MinBytes:              1,
 		MaxBytes:              10 << 20,
 		MaxWait:               2 * time.Second,
-		SessionTimeout:        p.cfg.SessionTimeout,
-		HeartbeatInterval:     p.cfg.HeartbeatInterval,
-		RebalanceTimeout:      p.cfg.RebalanceTimeout,
-		JoinGroupBackoff:      p.cfg.JoinGroupBackoff,
+		SessionTimeout:        cfg.SessionTimeout,
+		HeartbeatInterval:     cfg.HeartbeatInterval,
+		RebalanceTimeout:      cfg.RebalanceTimeout,
+		JoinGroupBackoff:      cfg.JoinGroupBackoff,
 		WatchPartitionChanges: true,
-		Logger:                kafka.LoggerFunc(func(msg string, args ...any) { log.Debug(fmt.Sprintf(msg, args...)) }),
-		ErrorLogger:           kafka.LoggerFunc(func(msg string, args ...any) { log.Warn(fmt.Sprintf(msg, args...)) }),
-	})
+		Logger:                debug,
+		ErrorLogger:           warn,
+	}
 }
 
 // newWriter writes every output of a batch in one synchronous call, acknowledged by all
@@ -44,18 +52,33 @@ func (p *Processor) newReader() *kafka.Reader {
 // 1 s default would cap a synchronous writer at about one call per second; 2 ms cost
 // relance about a fifth of its throughput in make bench).
 func (p *Processor) newWriter() *kafka.Writer {
-	log := p.log.Named("kafka")
+	return NewWriter(p.cfg, p.transport, p.log.Named("kafka"))
+}
+
+// NewWriter is the output writer of a processor with cfg, over transport, logging to log
+// (nil: nowhere). make bench's I/O floor writes with it too.
+func NewWriter(cfg Config, transport *kafka.Transport, log *zap.Logger) *kafka.Writer {
+	debug, warn := kafkaLoggers(log)
 	return &kafka.Writer{
-		Addr:         kafka.TCP(p.cfg.Brokers...),
-		Transport:    p.transport,
+		Addr:         kafka.TCP(cfg.Brokers...),
+		Transport:    transport,
 		Balancer:     &kafka.Murmur2Balancer{}, // same partition for a key as Java clients
 		RequiredAcks: kafka.RequireAll,
 		BatchTimeout: 500 * time.Microsecond,
 		// Records per partition batch, not per call: kafka-go splits a larger call. It also
 		// preallocates this many slots per batch, so a large value costs allocation, not speed.
 		BatchSize:              100,
-		AllowAutoTopicCreation: p.cfg.AllowAutoTopicCreation,
-		Logger:                 kafka.LoggerFunc(func(msg string, args ...any) { log.Debug(fmt.Sprintf(msg, args...)) }),
-		ErrorLogger:            kafka.LoggerFunc(func(msg string, args ...any) { log.Warn(fmt.Sprintf(msg, args...)) }),
+		AllowAutoTopicCreation: cfg.AllowAutoTopicCreation,
+		Logger:                 debug,
+		ErrorLogger:            warn,
 	}
+}
+
+// kafkaLoggers bridge kafka-go's logs to log: its chatter at debug, its errors at warn.
+func kafkaLoggers(log *zap.Logger) (debug, warn kafka.Logger) {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return kafka.LoggerFunc(func(msg string, args ...any) { log.Debug(fmt.Sprintf(msg, args...)) }),
+		kafka.LoggerFunc(func(msg string, args ...any) { log.Warn(fmt.Sprintf(msg, args...)) })
 }

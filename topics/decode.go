@@ -17,7 +17,7 @@ import (
 var ErrInvalidEvent = errors.New("invalid event")
 
 // Limits on input events. They bound what one event can cost in memory, Redis keys and
-// output size; DESIGN.md fixes the value and id limits.
+// output size; the value and id limits are part of the contract (README).
 const (
 	MaxValueBytes  = 64 << 10
 	MaxIDBytes     = 128

@@ -1,4 +1,4 @@
-// Package topics is relance's side of the contract with the systems around it (DESIGN.md):
+// Package topics is relance's side of the contract with the systems around it (the README's "Topics and events"):
 // the names of the topics it reads and writes, the structs of the events on them, their
 // validation, and the wire codecs and JSON Schemas. It does not import kafka-go, so the pure
 // packages can use the event structs; topics/record puts the wire form on Kafka records,

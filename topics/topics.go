@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Default topic names (DESIGN.md). Every name is configurable through Names.
+// Default topic names (README, "Topics and events"). Every name is configurable through Names.
 const (
 	DefaultMessageSent     = "message-sent"
 	DefaultReply           = "reply"
