@@ -134,6 +134,7 @@ func TestAlertRules(t *testing.T) {
 		"Redis/Kafka retries": "relance_retries_total",
 		"no input":            "relance_events_consumed_total",
 		"not ready":           "relance_ready",
+		"unreadable values":   "relance_state_unreadable_total",
 	}
 	var exprs []string
 	for _, g := range rules.Groups {
