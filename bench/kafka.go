@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -43,81 +42,6 @@ func Preload(ctx context.Context, brokers []string, w *Workload, n int) (time.Du
 		return 0, fmt.Errorf("preload: close writer: %w", err)
 	}
 	return time.Since(start), nil
-}
-
-// Offsets sums, over topics' partitions, the high watermarks, and the offsets group has
-// committed (0 for a partition without one).
-func Offsets(ctx context.Context, client *kafka.Client, group string, topicNames ...string) (end, committed int64, err error) {
-	meta, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: topicNames})
-	if err != nil {
-		return 0, 0, err
-	}
-	list := map[string][]kafka.OffsetRequest{}
-	parts := map[string][]int{}
-	for _, t := range meta.Topics {
-		if t.Error != nil {
-			return 0, 0, fmt.Errorf("topic %s: %w", t.Name, t.Error)
-		}
-		for _, p := range t.Partitions {
-			list[t.Name] = append(list[t.Name], kafka.LastOffsetOf(p.ID))
-			parts[t.Name] = append(parts[t.Name], p.ID)
-		}
-	}
-	lo, err := client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: list})
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, ps := range lo.Topics {
-		for _, p := range ps {
-			if p.Error != nil {
-				return 0, 0, p.Error
-			}
-			end += p.LastOffset
-		}
-	}
-	if group == "" {
-		return end, 0, nil
-	}
-	of, err := client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: parts})
-	if err != nil {
-		return 0, 0, err
-	}
-	if of.Error != nil {
-		return 0, 0, of.Error
-	}
-	for _, ps := range of.Topics {
-		for _, p := range ps {
-			if p.Error != nil {
-				return 0, 0, p.Error
-			}
-			if p.CommittedOffset > 0 {
-				committed += p.CommittedOffset
-			}
-		}
-	}
-	return end, committed, nil
-}
-
-// WaitCaughtUp polls every 10ms until group has committed every record of topics, and
-// returns when it first saw so. It gives up at ctx's end.
-func WaitCaughtUp(ctx context.Context, client *kafka.Client, group string, topicNames ...string) (time.Time, error) {
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	var lastErr error
-	for {
-		end, committed, err := Offsets(ctx, client, group, topicNames...)
-		if err == nil && end > 0 && committed >= end {
-			return time.Now(), nil
-		}
-		if err != nil {
-			lastErr = err
-		}
-		select {
-		case <-ctx.Done():
-			return time.Time{}, errors.Join(ctx.Err(), lastErr)
-		case <-tick.C:
-		}
-	}
 }
 
 // newGroupReader reads topics in group with the settings of relance's processor reader.

@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/segmentio/kafka-go"
 
+	"github.com/relance/relance/internal/testenv"
 	"github.com/relance/relance/topics"
 	"github.com/relance/relance/topics/record"
 )
@@ -94,7 +95,7 @@ func (r Report) Err() error {
 }
 
 // Check reads the output topics and Redis and compares them with w's ledger. Call it once
-// the group has drained (WaitDrained). rdb may be nil to skip the TTL check.
+// the group has drained (testenv.WaitCaughtUp). rdb may be nil to skip the TTL check.
 func Check(ctx context.Context, brokers []string, names topics.Names, w Workload, rdb redis.UniversalClient) (Report, error) {
 	names = names.WithDefaults()
 	r := Report{Events: w.Ledger.Events, BadSent: w.Ledger.Bad, Expected: len(w.Ledger.Outputs)}
@@ -121,7 +122,7 @@ func Check(ctx context.Context, brokers []string, names topics.Names, w Workload
 			r.example("id %s is %s, want %s", o.ID, o.Key(), want.Key())
 		}
 	}
-	nudges, err := ReadAll(ctx, brokers, names.CoachNudge)
+	nudges, err := testenv.ReadAll(ctx, brokers, names.CoachNudge)
 	if err != nil {
 		return r, err
 	}
@@ -132,7 +133,7 @@ func Check(ctx context.Context, brokers []string, names topics.Names, w Workload
 		}
 		observe(NudgeOutput(n))
 	}
-	alerts, err := ReadAll(ctx, brokers, names.ModerationAlert)
+	alerts, err := testenv.ReadAll(ctx, brokers, names.ModerationAlert)
 	if err != nil {
 		return r, err
 	}
@@ -157,7 +158,7 @@ func Check(ctx context.Context, brokers []string, names topics.Names, w Workload
 			bad[sha256.Sum256(rec.Value)] = true
 		}
 	}
-	dead, err := ReadAll(ctx, brokers, names.DeadLetter)
+	dead, err := testenv.ReadAll(ctx, brokers, names.DeadLetter)
 	if err != nil {
 		return r, err
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/segmentio/kafka-go"
+
+	"github.com/relance/relance/internal/testenv"
 )
 
 // pollInterval is how often the harness polls a condition.
@@ -60,172 +62,14 @@ func Produce(ctx context.Context, brokers []string, records []Record, chunk int)
 	return nil
 }
 
-// partitionOffsets maps topic → partition → offset.
-type partitionOffsets map[string]map[int]int64
-
-// endOffsets returns the high watermark of every partition of topics.
-func endOffsets(ctx context.Context, client *kafka.Client, topics []string) (partitionOffsets, error) {
-	meta, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: topics})
-	if err != nil {
-		return nil, fmt.Errorf("metadata: %w", err)
-	}
-	req := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
-	for _, t := range meta.Topics {
-		if t.Error != nil {
-			return nil, fmt.Errorf("metadata of %s: %w", t.Name, t.Error)
-		}
-		for _, p := range t.Partitions {
-			req.Topics[t.Name] = append(req.Topics[t.Name], kafka.LastOffsetOf(p.ID))
-		}
-	}
-	resp, err := client.ListOffsets(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("list offsets: %w", err)
-	}
-	out := partitionOffsets{}
-	for topic, parts := range resp.Topics {
-		out[topic] = map[int]int64{}
-		for _, p := range parts {
-			if p.Error != nil {
-				return nil, fmt.Errorf("list offsets of %s/%d: %w", topic, p.Partition, p.Error)
-			}
-			out[topic][p.Partition] = p.LastOffset
-		}
-	}
-	return out, nil
-}
-
-// Lag returns how many input records group has not committed yet.
-func Lag(ctx context.Context, brokers []string, group string, inputs []string) (int64, error) {
-	transport := &kafka.Transport{}
-	defer transport.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: transport, Timeout: 5 * time.Second}
-	ends, err := endOffsets(ctx, client, inputs)
-	if err != nil {
-		return 0, err
-	}
-	req := &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{}}
-	for topic, parts := range ends {
-		for p := range parts {
-			req.Topics[topic] = append(req.Topics[topic], p)
-		}
-	}
-	resp, err := client.OffsetFetch(ctx, req)
-	if err != nil {
-		return 0, fmt.Errorf("offset fetch: %w", err)
-	}
-	if resp.Error != nil {
-		return 0, fmt.Errorf("offset fetch: %w", resp.Error)
-	}
-	var lag int64
-	committed := partitionOffsets{}
-	for topic, parts := range resp.Topics {
-		committed[topic] = map[int]int64{}
-		for _, p := range parts {
-			if p.Error != nil {
-				return 0, fmt.Errorf("offset fetch %s/%d: %w", topic, p.Partition, p.Error)
-			}
-			committed[topic][p.Partition] = p.CommittedOffset
-		}
-	}
-	for topic, parts := range ends {
-		for p, end := range parts {
-			c, ok := committed[topic][p]
-			if !ok || c < 0 {
-				c = 0
-			}
-			lag += max(end-c, 0)
-		}
-	}
-	return lag, nil
-}
-
-// WaitDrained polls until group has committed every record of inputs, or ctx ends.
-func WaitDrained(ctx context.Context, brokers []string, group string, inputs []string) error {
-	tick := time.NewTicker(pollInterval)
-	defer tick.Stop()
-	var lastErr error
-	var lag int64 = -1
-	for {
-		attempt, cancel := context.WithTimeout(ctx, 10*time.Second)
-		l, err := Lag(attempt, brokers, group, inputs)
-		cancel()
-		if err == nil && l == 0 {
-			return nil
-		}
-		lag, lastErr = l, err
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("group %s not drained (lag %d, last error %v): %w", group, lag, lastErr, ctx.Err())
-		case <-tick.C:
-		}
-	}
-}
-
-// ReadAll reads every record of topic, from the first offset to the high watermark it has
-// when ReadAll starts, without a consumer group.
-func ReadAll(ctx context.Context, brokers []string, topic string) ([]kafka.Message, error) {
-	transport := &kafka.Transport{}
-	defer transport.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: transport, Timeout: 10 * time.Second}
-	ends, err := endOffsets(ctx, client, []string{topic})
-	if err != nil {
-		return nil, err
-	}
-	var out []kafka.Message
-	parts := make([]int, 0, len(ends[topic]))
-	for p := range ends[topic] {
-		parts = append(parts, p)
-	}
-	slices.Sort(parts)
-	for _, p := range parts {
-		end := ends[topic][p]
-		if end == 0 {
-			continue
-		}
-		msgs, err := readPartition(ctx, brokers, topic, p, end)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, msgs...)
-	}
-	return out, nil
-}
-
-func readPartition(ctx context.Context, brokers []string, topic string, partition int, end int64) ([]kafka.Message, error) {
-	r := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:   brokers,
-		Topic:     topic,
-		Partition: partition,
-		MaxWait:   100 * time.Millisecond,
-		MaxBytes:  8 << 20,
-	})
-	defer r.Close()
-	if err := r.SetOffset(kafka.FirstOffset); err != nil {
-		return nil, err
-	}
-	var out []kafka.Message
-	for {
-		m, err := r.ReadMessage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("read %s/%d at %d of %d: %w", topic, partition, len(out), end, err)
-		}
-		out = append(out, m)
-		if m.Offset >= end-1 {
-			return out, nil
-		}
-	}
-}
-
 // RewindGroup commits, for every partition of inputs, the first offset whose record
 // timestamp is at or after since (the end of the partition when there is none), as
 // `kafka-consumer-groups --reset-offsets --to-datetime` does. The group must have no
 // active member: stop every relance instance first. It returns the records to replay.
 func RewindGroup(ctx context.Context, brokers []string, group string, inputs []string, since time.Time) (int64, error) {
-	transport := &kafka.Transport{}
-	defer transport.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: transport, Timeout: 10 * time.Second}
-	ends, err := endOffsets(ctx, client, inputs)
+	client, done := testenv.NewClient(brokers...)
+	defer done()
+	ends, err := testenv.EndOffsets(ctx, client, inputs...)
 	if err != nil {
 		return 0, err
 	}
@@ -314,9 +158,8 @@ func ScriptFlush(ctx context.Context, rdb redis.UniversalClient) error {
 
 // GroupMembers returns the member ids of group.
 func GroupMembers(ctx context.Context, brokers []string, group string) ([]string, error) {
-	transport := &kafka.Transport{}
-	defer transport.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: transport, Timeout: 5 * time.Second}
+	client, done := testenv.NewClient(brokers...)
+	defer done()
 	resp, err := client.DescribeGroups(ctx, &kafka.DescribeGroupsRequest{GroupIDs: []string{group}})
 	if err != nil {
 		return nil, err
@@ -337,9 +180,8 @@ func GroupMembers(ctx context.Context, brokers []string, group string) ([]string
 // a restarted instance has its partitions: before holds the members from before the
 // restart, and a group still stable with just the killed member does not count.
 func WaitGroupStable(ctx context.Context, brokers []string, group string, members int, before []string) error {
-	transport := &kafka.Transport{}
-	defer transport.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: transport, Timeout: 5 * time.Second}
+	client, done := testenv.NewClient(brokers...)
+	defer done()
 	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
 	var last string

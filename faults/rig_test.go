@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relance/relance/faults"
+	"github.com/relance/relance/internal/testenv"
 	"github.com/relance/relance/policy"
 	"github.com/relance/relance/topics"
 )
@@ -96,15 +97,15 @@ type rig struct {
 	dir     string
 	names   topics.Names
 	group   string
-	broker  *faults.Broker
-	redis   []*faults.Redis
+	broker  *testenv.Broker
+	redis   []*testenv.RedisServer
 	rdb     redis.UniversalClient
 	relance *faults.Relance
 	rng     *rand.Rand
 	start   time.Time
 
 	mu    sync.Mutex
-	procs []*faults.Proc // every relance process started, killed at cleanup
+	procs []*testenv.Process // every relance process started, killed at cleanup
 
 	instances  int // relance processes the scenario runs at once
 	work       faults.Workload
@@ -147,11 +148,8 @@ func newRig(t *testing.T, opts rigOptions) *rig {
 		t.Logf("logs in %s (kept)", dir)
 	}
 	var err error
-	r.broker, err = faults.NewBroker(bins.broker, filepath.Join(dir, "broker"), 0, 3, r.names.All())
+	r.broker, err = faults.NewBroker(bins.broker, filepath.Join(dir, "broker"), 3, r.names.All())
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "broker"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = r.broker.Stop() })
@@ -178,8 +176,7 @@ func newRig(t *testing.T, opts rigOptions) *rig {
 		addrs = append(addrs, s.Addr())
 	}
 	if opts.cluster {
-		cli, _ := exec.LookPath("redis-cli")
-		if err := faults.CreateCluster(ctx, cli, r.redis); err != nil {
+		if err := testenv.CreateRedisCluster(ctx, r.redis); err != nil {
 			t.Fatal(err)
 		}
 		r.rdb = redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs})
@@ -217,7 +214,7 @@ func (r *rig) startBroker() {
 }
 
 // startRelance starts one more relance process.
-func (r *rig) startRelance() *faults.Proc {
+func (r *rig) startRelance() *testenv.Process {
 	r.t.Helper()
 	p, err := r.relance.Start()
 	if err != nil {
@@ -251,7 +248,9 @@ func (r *rig) drain(timeout time.Duration) time.Duration {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(r.ctx, timeout)
 	defer cancel()
-	if err := faults.WaitDrained(ctx, []string{r.broker.Addr()}, r.group, r.names.Inputs()); err != nil {
+	client, done := testenv.NewClient(r.broker.Addr())
+	defer done()
+	if _, err := testenv.WaitCaughtUp(ctx, client, r.group, r.names.Inputs()...); err != nil {
 		r.t.Fatalf("%v; relance logs:%s", err, logsOf(r.dir))
 	}
 	return time.Since(start)

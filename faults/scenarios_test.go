@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/relance/relance/faults"
+	"github.com/relance/relance/internal/testenv"
 	"github.com/relance/relance/policy"
 )
 
@@ -219,7 +220,7 @@ func TestRedisRestartedEmpty(t *testing.T) {
 // move between them again and again.
 func TestRebalance(t *testing.T) {
 	r := newRig(t, rigOptions{seed: 6, instances: 3})
-	procs := []*faults.Proc{r.startRelance(), r.startRelance(), r.startRelance()}
+	procs := []*testenv.Process{r.startRelance(), r.startRelance(), r.startRelance()}
 	r.waitStable(len(procs))
 	rounds := pick(8, 3)
 	for i, c := range r.chunks(rounds) {
@@ -265,11 +266,11 @@ func TestBrokerUnreachable(t *testing.T) {
 	var resumed time.Time
 	r.streamDuring(c[1][0], c[1][1], 3*time.Second, func() {
 		r.randomDelay(time.Second)
-		if err := r.broker.Proc().Pause(); err != nil {
+		if err := r.broker.Process().Pause(); err != nil {
 			t.Fatal(err)
 		}
 		r.pause(10 * time.Second)
-		if err := r.broker.Proc().Resume(); err != nil {
+		if err := r.broker.Process().Resume(); err != nil {
 			t.Fatal(err)
 		}
 		resumed = time.Now()

@@ -16,8 +16,10 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/segmentio/kafka-go"
 
 	"github.com/relance/relance/faults"
+	"github.com/relance/relance/internal/testenv"
 	"github.com/relance/relance/topics"
 )
 
@@ -44,12 +46,8 @@ func TestSoak(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 	names := topics.Names{}.WithDefaults()
-	broker, err := faults.NewBroker(bins.broker, filepath.Join(dir, "broker"), 0, 3,
-		names.All())
+	broker, err := faults.NewBroker(bins.broker, filepath.Join(dir, "broker"), 3, names.All())
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "broker"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := broker.Start(ctx); err != nil {
@@ -67,7 +65,9 @@ func TestSoak(t *testing.T) {
 	t.Cleanup(func() { _ = rs.Stop() })
 	rdb := redis.NewClient(&redis.Options{Addr: rs.Addr()})
 	t.Cleanup(func() { rdb.Close() })
-	port, err := faults.FreePort()
+	client, done := testenv.NewClient(broker.Addr())
+	t.Cleanup(done)
+	port, err := testenv.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,10 +95,10 @@ func TestSoak(t *testing.T) {
 	for {
 		select {
 		case <-end.C:
-			if err := faults.WaitDrained(ctx, []string{broker.Addr()}, "relance-soak", names.Inputs()); err != nil {
+			if _, err := testenv.WaitCaughtUp(ctx, client, "relance-soak", names.Inputs()...); err != nil {
 				t.Fatal(err)
 			}
-			last = sample(ctx, t, httpAddr, rdb, broker.Addr(), p.Pid())
+			last = sample(ctx, t, httpAddr, rdb, client, p.Pid())
 			t.Logf("end: %s", last)
 			t.Logf("growth from the first sample at %s: rss %+.1f MiB, goroutines %+d, redis %+.1f MiB, keys %+d",
 				reportTick, float64(last.rss-first.rss)/(1<<20), last.goroutines-first.goroutines,
@@ -108,7 +108,7 @@ func TestSoak(t *testing.T) {
 			}
 			return
 		case <-report.C:
-			s := sample(ctx, t, httpAddr, rdb, broker.Addr(), p.Pid())
+			s := sample(ctx, t, httpAddr, rdb, client, p.Pid())
 			if first.rss == 0 {
 				first = s
 			}
@@ -148,7 +148,7 @@ func (s soakSample) String() string {
 		float64(s.rss)/(1<<20), s.goroutines, float64(s.redisMem)/(1<<20), s.keys, s.lag)
 }
 
-func sample(ctx context.Context, t *testing.T, httpAddr string, rdb *redis.Client, broker string, pid int) soakSample {
+func sample(ctx context.Context, t *testing.T, httpAddr string, rdb *redis.Client, client *kafka.Client, pid int) soakSample {
 	var s soakSample
 	if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
 		for _, line := range strings.Split(string(data), "\n") {
@@ -179,7 +179,7 @@ func sample(ctx context.Context, t *testing.T, httpAddr string, rdb *redis.Clien
 	if k, err := rdb.DBSize(ctx).Result(); err == nil {
 		s.keys = int(k)
 	}
-	if lag, err := faults.Lag(ctx, []string{broker}, "relance-soak", topics.Names{}.WithDefaults().Inputs()); err == nil {
+	if lag, err := testenv.Lag(ctx, client, "relance-soak", topics.Names{}.WithDefaults().Inputs()...); err == nil {
 		s.lag = lag
 	}
 	return s

@@ -15,11 +15,11 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
 
 	"github.com/relance/relance/bench"
 	"github.com/relance/relance/internal/gctune"
+	"github.com/relance/relance/internal/testenv"
 	"github.com/relance/relance/topics"
 )
 
@@ -123,23 +123,30 @@ func logf(format string, args ...any) {
 func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 	names := topics.Names{}.WithDefaults()
 	floorOut, naiveOut := "bench-floor-out", "bench-naive-out"
-	redisSrv, err := bench.StartRedis(ctx)
+	dir, err := os.MkdirTemp("", "relance-bench-redis")
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, redisSrv.Close()) }()
-	broker, err := bench.StartBroker(ctx, cfg.brokerBin, cfg.partitions, append(names.All(), floorOut, naiveOut)...)
+	defer os.RemoveAll(dir)
+	redisSrv, err := testenv.NewRedisServer(testenv.RedisConfig{Dir: dir})
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, broker.Close()) }()
-	brokers := []string{broker.Addr}
-	rdb := redis.NewClient(&redis.Options{Addr: redisSrv.Addr})
+	if err := withStartTimeout(ctx, redisSrv.Start); err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, redisSrv.Stop()) }()
+	broker, err := startBroker(ctx, cfg, append(names.All(), floorOut, naiveOut)...)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, broker.Stop()) }()
+	brokers := []string{broker.Addr()}
+	rdb := redis.NewClient(&redis.Options{Addr: redisSrv.Addr()})
 	defer rdb.Close()
-	transport := &kafka.Transport{}
-	defer transport.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: transport}
-	logf("redis-server %s, broker %s (pid %d; 0 = in this process)", redisSrv.Addr, broker.Addr, broker.Pid)
+	client, closeClient := testenv.NewClient(brokers...)
+	defer closeClient()
+	logf("redis-server %s, broker %s (pid %d; 0 = in this process)", redisSrv.Addr(), broker.Addr(), broker.Process().Pid())
 
 	// Preload.
 	w := bench.NewWorkload(bench.WorkloadConfig{Seed: cfg.seed, Step: time.Millisecond,
@@ -160,7 +167,7 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	cpu0, brokerCPU0 := bench.SelfCPU(), broker.CPUSeconds()
+	cpu0, brokerCPU0 := bench.SelfCPU(), broker.Process().CPUSeconds()
 	stopProfile, err := bench.Profile(cfg.cpuProfile, cfg.memProfile)
 	if err != nil {
 		return err
@@ -176,7 +183,7 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 			err = errors.Join(err, rel.Stop())
 		}
 	}()
-	end, err := bench.WaitCaughtUp(ctx, client, rel.Group, names.Inputs()...)
+	end, err := testenv.WaitCaughtUp(ctx, client, rel.Group, names.Inputs()...)
 	if err != nil {
 		return fmt.Errorf("relance did not catch up: %w", err)
 	}
@@ -185,7 +192,7 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 	}
 	t.relance = bench.Result{Events: int64(cfg.n), Elapsed: end.Sub(rel.Store.First())}
 	t.relanceCPU = bench.SelfCPU() - cpu0
-	t.brokerCPU = broker.CPUSeconds() - brokerCPU0
+	t.brokerCPU = broker.Process().CPUSeconds() - brokerCPU0
 	t.peakRSS = bench.PeakRSS()
 	info1, err := bench.Info(ctx, rdb)
 	if err != nil {
@@ -195,10 +202,11 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 	t.roundTrips = rel.Store.RoundTrips.Load()
 	t.commands = info1.TotalCommands() - info0.TotalCommands()
 	t.clientCommands = info1.Commands["evalsha"] - info0.Commands["evalsha"]
-	t.outputs, _, err = bench.Offsets(ctx, client, "", names.CoachNudge, names.ModerationAlert, names.DeadLetter)
+	outputs, err := testenv.EndOffsets(ctx, client, names.CoachNudge, names.ModerationAlert, names.DeadLetter)
 	if err != nil {
 		return err
 	}
+	t.outputs = outputs.Sum()
 	logf("a. relance calls: %s", rel.Calls().Since(nil))
 	logf("a. relance: %d events in %s (%.0f/s), %d outputs", cfg.n, t.relance.Elapsed.Round(time.Millisecond), t.relance.Rate(), t.outputs)
 	stopped = true
@@ -241,8 +249,28 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 		}
 	}
 
-	t.print(out, cfg, broker.Pid != 0)
+	t.print(out, cfg, broker.Process() != nil)
 	return nil
+}
+
+// serverStartTimeout bounds a server's start: one that hangs should not wait out -timeout.
+const serverStartTimeout = 15 * time.Second
+
+func withStartTimeout(ctx context.Context, start func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, serverStartTimeout)
+	defer cancel()
+	return start(ctx)
+}
+
+// startBroker starts a broker with topicNames: the -broker-bin binary as a process of its
+// own (so that the broker's CPU and memory are not counted as relance's), or kfake in this
+// process.
+func startBroker(ctx context.Context, cfg config, topicNames ...string) (*testenv.Broker, error) {
+	b := testenv.NewBroker(testenv.BrokerConfig{Bin: cfg.brokerBin, Partitions: cfg.partitions, Topics: topicNames})
+	if err := withStartTimeout(ctx, b.Start); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // measureLatency is phase d: relance on a broker of its own, started empty, while
@@ -251,12 +279,12 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 // for up to ~100 ms (docs/BENCHMARKS.md), which a Kafka broker, whose records live on
 // disk and in the page cache, does not do.
 func measureLatency(ctx context.Context, cfg config, rdb *redis.Client, log *zap.Logger, rate float64) (l bench.Latency, err error) {
-	broker, err := bench.StartBroker(ctx, cfg.brokerBin, cfg.partitions, topics.Names{}.WithDefaults().All()...)
+	broker, err := startBroker(ctx, cfg, topics.Names{}.WithDefaults().All()...)
 	if err != nil {
 		return l, err
 	}
-	defer func() { err = errors.Join(err, broker.Close()) }()
-	brokers := []string{broker.Addr}
+	defer func() { err = errors.Join(err, broker.Stop()) }()
+	brokers := []string{broker.Addr()}
 	runtime.GC() // the garbage of the phases before is not relance's
 	rel, err := bench.StartRelance(ctx, brokers, rdb.Options().Addr, "relance-bench", log)
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
-	"github.com/twmb/franz-go/pkg/kfake"
 )
 
 const (
@@ -23,6 +22,9 @@ const (
 	kafkaProduceTimeout  = 30 * time.Second
 	kafkaPollInterval    = 20 * time.Millisecond
 	kafkaReaderMaxWait   = 100 * time.Millisecond
+	// kafkaRequestTimeout bounds each request of NewClient's clients, so that polling goes
+	// on past a broker that hangs.
+	kafkaRequestTimeout = 10 * time.Second
 )
 
 // StartKafka starts an in-process Kafka-protocol cluster (franz-go's kfake) of one broker
@@ -43,22 +45,12 @@ func StartKafka(t testing.TB, topics ...string) []string {
 // whose clients are told the broker's address before it starts.
 func StartKafkaOnPort(t testing.TB, port int, topics ...string) []string {
 	t.Helper()
-	opts := []kfake.Opt{
-		kfake.NumBrokers(1),
-		kfake.SeedTopics(kafkaPartitions, topics...),
-		kfake.AllowAutoTopicCreation(),
-		kfake.DefaultNumPartitions(kafkaPartitions),
-		kfake.GroupMinSessionTimeout(kafkaGroupMinSession),
+	b := NewBroker(BrokerConfig{Port: port, Topics: topics})
+	if err := b.Start(context.Background()); err != nil {
+		t.Fatal(err)
 	}
-	if port != 0 {
-		opts = append(opts, kfake.Ports(port))
-	}
-	c, err := kfake.NewCluster(opts...)
-	if err != nil {
-		t.Fatalf("start kfake: %v", err)
-	}
-	t.Cleanup(c.Close)
-	return c.ListenAddrs()
+	t.Cleanup(func() { _ = b.Stop() }) // kfake in this process: nothing to report
+	return []string{b.Addr()}
 }
 
 // Produce writes msgs to topic and returns once all in-sync replicas have acknowledged
@@ -180,9 +172,8 @@ func kafkaPartitionsOf(t testing.TB, ctx context.Context, brokers []string, topi
 // kafkaReadPartitions asks for topic's partitions without creating it (a kafka.Conn's
 // ReadPartitions would, on a broker that allows auto-creation).
 func kafkaReadPartitions(ctx context.Context, brokers []string, topic string) ([]int, error) {
-	transport := &kafka.Transport{}
-	defer transport.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: transport}
+	client, done := NewClient(brokers...)
+	defer done()
 	resp, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
 	if err != nil {
 		return nil, err
@@ -207,17 +198,11 @@ func kafkaReadPartitions(ctx context.Context, brokers []string, topic string) ([
 // kafkaReadPartition sends partition's messages from its first offset to out until ctx
 // ends. It returns an error only for something other than ctx ending.
 func kafkaReadPartition(ctx context.Context, brokers []string, topic string, partition int, out chan<- kafka.Message) error {
-	r := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:   brokers,
-		Topic:     topic,
-		Partition: partition,
-		MaxWait:   kafkaReaderMaxWait, // MinBytes stays at its default of 1: setting it alone panics
-
-	})
-	defer r.Close()
-	if err := r.SetOffset(kafka.FirstOffset); err != nil {
+	r, err := partitionReader(brokers, topic, partition)
+	if err != nil {
 		return err
 	}
+	defer r.Close()
 	for {
 		m, err := r.ReadMessage(ctx)
 		if err != nil {
@@ -232,4 +217,20 @@ func kafkaReadPartition(ctx context.Context, brokers []string, topic string, par
 			return nil
 		}
 	}
+}
+
+// partitionReader reads partition of topic from its first offset, without a group.
+func partitionReader(brokers []string, topic string, partition int) (*kafka.Reader, error) {
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:   brokers,
+		Topic:     topic,
+		Partition: partition,
+		MaxWait:   kafkaReaderMaxWait, // MinBytes stays at its default of 1: setting it alone panics
+		MaxBytes:  8 << 20,
+	})
+	if err := r.SetOffset(kafka.FirstOffset); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
 }

@@ -125,3 +125,74 @@ func sortedValues(msgs []kafka.Message) []string {
 	slices.Sort(out)
 	return out
 }
+
+// The fault rig restarts its broker on the same port with its data directory: records and
+// committed offsets survive, and Lag, WaitCaughtUp and ReadAll see them.
+func TestBrokerRestartsOnItsPortWithItsData(t *testing.T) {
+	noLeaks(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	b := testenv.NewBroker(testenv.BrokerConfig{Topics: []string{"in"}, Dir: t.TempDir()})
+	if err := b.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer b.Stop()
+	addr := b.Addr()
+	brokers := []string{addr}
+	var sent []kafka.Message
+	for i := range 5 {
+		sent = append(sent, kafka.Message{Key: []byte(fmt.Sprintf("k-%d", i)), Value: []byte(fmt.Sprintf("v-%d", i))})
+	}
+	testenv.Produce(t, brokers, "in", sent...)
+
+	before, done := testenv.NewClient(brokers...)
+	defer done()
+	if lag, err := testenv.Lag(ctx, before, "g", "in"); err != nil || lag != 5 {
+		t.Fatalf("lag of a group that committed nothing: %d, %v; want 5", lag, err)
+	}
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, GroupID: "g", Topic: "in", StartOffset: kafka.FirstOffset,
+		SessionTimeout: 500 * time.Millisecond, HeartbeatInterval: 100 * time.Millisecond, MaxWait: 100 * time.Millisecond})
+	for range 3 {
+		m, err := r.FetchMessage(ctx)
+		if err == nil {
+			err = r.CommitMessages(ctx, m)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := b.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if b.Addr() != addr {
+		t.Fatalf("restarted on %s, want %s", b.Addr(), addr)
+	}
+	client, closeClient := testenv.NewClient(brokers...)
+	defer closeClient()
+	ends, err := testenv.EndOffsets(ctx, client, "in")
+	if err != nil || ends.Sum() != 5 {
+		t.Fatalf("end offsets after the restart: %v (sum %d), %v; want 5 records", ends, ends.Sum(), err)
+	}
+	if lag, err := testenv.Lag(ctx, client, "g", "in"); err != nil || lag != 2 {
+		t.Fatalf("lag after the restart: %d, %v; want 2", lag, err)
+	}
+	all, err := testenv.ReadAll(ctx, brokers, "in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vals := sortedValues(all); !slices.Equal(vals, []string{"v-0", "v-1", "v-2", "v-3", "v-4"}) {
+		t.Errorf("ReadAll after the restart: %v", vals)
+	}
+	short, cancelShort := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancelShort()
+	if _, err := testenv.WaitCaughtUp(short, client, "g", "in"); err == nil {
+		t.Error("WaitCaughtUp returned with 2 records uncommitted")
+	}
+}
