@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/relance/relance/processor"
 )
 
 // Preload writes n events of w to the input topics as fast as the broker takes them, in
@@ -44,33 +46,17 @@ func Preload(ctx context.Context, brokers []string, w *Workload, n int) (time.Du
 	return time.Since(start), nil
 }
 
-// newGroupReader reads topics in group with the settings of relance's processor reader.
-func newGroupReader(brokers []string, group string, queue int, topicNames ...string) *kafka.Reader {
-	return kafka.NewReader(kafka.ReaderConfig{
-		Brokers:        brokers,
-		GroupID:        group,
-		GroupTopics:    topicNames,
-		StartOffset:    kafka.FirstOffset,
-		CommitInterval: 0,
-		QueueCapacity:  queue,
-		MinBytes:       1,
-		MaxBytes:       10 << 20,
-		MaxWait:        2 * time.Second,
-	})
+// newGroupReader reads the input topics in group with relance's processor reader, its queue
+// sized for batches of batch records.
+func newGroupReader(brokers []string, group string, batch int) *kafka.Reader {
+	return kafka.NewReader(processor.ReaderConfig(processor.Config{Brokers: brokers, GroupID: group, BatchSize: batch}, nil))
 }
 
-// newWriter writes like relance's processor: all in-sync replicas, 0.5 ms batch timeout.
+// newWriter writes to topic with relance's processor writer.
 func newWriter(brokers []string, transport *kafka.Transport, topic string) *kafka.Writer {
-	return &kafka.Writer{
-		Addr:                   kafka.TCP(brokers...),
-		Topic:                  topic,
-		Transport:              transport,
-		Balancer:               &kafka.Murmur2Balancer{},
-		RequiredAcks:           kafka.RequireAll,
-		BatchTimeout:           500 * time.Microsecond, // as relance's writer
-		BatchSize:              100,
-		AllowAutoTopicCreation: true,
-	}
+	w := processor.NewWriter(processor.Config{Brokers: brokers, AllowAutoTopicCreation: true}, transport, nil)
+	w.Topic = topic
+	return w
 }
 
 // Produce writes events of a workload seeded with seed to the input topics at rate events

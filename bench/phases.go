@@ -216,13 +216,13 @@ func (r Result) Rate() float64 {
 	return float64(r.Events) / r.Elapsed.Seconds()
 }
 
-// Floor is the I/O floor: a plain kafka-go group consumer over the input topics that,
-// like relance, fetches batches of up to 1000 records (1ms linger), writes outputs
-// (outPerEvent records of 700 bytes per input record, relance's output ratio) with all
-// in-sync replicas acknowledging, and commits each batch — with no decoding and no state.
+// Floor is the I/O floor: relance's own reader and writer (package processor) over the
+// input topics, fetching batches of up to 1000 records (1ms linger) as relance does,
+// writing outputs (outPerEvent records of 700 bytes per input record, relance's output
+// ratio) with all in-sync replicas acknowledging, and committing each batch — with no
+// decoding and no state.
 func Floor(ctx context.Context, brokers []string, n int64, outPerEvent float64, outTopic string) (Result, error) {
-	names := topics.Names{}.WithDefaults()
-	r := newGroupReader(brokers, "bench-floor", 1000, names.Inputs()...)
+	r := newGroupReader(brokers, "bench-floor", 1000)
 	transport := &kafka.Transport{}
 	w := newWriter(brokers, transport, outTopic)
 	defer func() {
@@ -272,7 +272,7 @@ func Naive(ctx context.Context, brokers []string, rdb redis.UniversalClient, n i
 		return Result{}, err
 	}
 	names := topics.Names{}.WithDefaults()
-	r := newGroupReader(brokers, "bench-naive", 100, names.Inputs()...)
+	r := newGroupReader(brokers, "bench-naive", 100)
 	transport := &kafka.Transport{}
 	w := newWriter(brokers, transport, outTopic)
 	defer func() {
