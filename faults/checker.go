@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/segmentio/kafka-go"
 
 	"github.com/relance/relance/internal/testenv"
 	"github.com/relance/relance/topics"
@@ -164,7 +163,7 @@ func Check(ctx context.Context, brokers []string, names topics.Names, w Workload
 	}
 	deadSeen := map[[32]byte]bool{}
 	for _, m := range dead {
-		from := header(m, record.HeaderSourceTopic) + "/" + header(m, record.HeaderSourcePartition) + "/" + header(m, record.HeaderSourceOffset)
+		from := record.HeaderValue(m, record.HeaderSourceTopic) + "/" + record.HeaderValue(m, record.HeaderSourcePartition) + "/" + record.HeaderValue(m, record.HeaderSourceOffset)
 		sum := sha256.Sum256(m.Value)
 		if deadSeen[sum] {
 			continue // dead-lettered again after a redelivery, or produced twice
@@ -173,7 +172,7 @@ func Check(ctx context.Context, brokers []string, names topics.Names, w Workload
 		r.DeadLettered++
 		if !bad[sum] {
 			r.DeadUnexpected++
-			r.example("dead letter from %s is not a bad input sent: %s", from, header(m, record.HeaderError))
+			r.example("dead letter from %s is not a bad input sent: %s", from, record.HeaderValue(m, record.HeaderError))
 		}
 	}
 
@@ -190,15 +189,6 @@ func (r *Report) example(format string, args ...any) {
 	if len(r.Examples) < 10 {
 		r.Examples = append(r.Examples, fmt.Sprintf(format, args...))
 	}
-}
-
-func header(m kafka.Message, key string) string {
-	for _, h := range m.Headers {
-		if h.Key == key {
-			return string(h.Value)
-		}
-	}
-	return ""
 }
 
 // CountTTL scans every key (every master of a Cluster) and counts those without a TTL.

@@ -5,9 +5,11 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/relance/relance/policy"
 	"github.com/relance/relance/processor"
+	"github.com/relance/relance/topics/record"
 )
 
 // replyErr is a Redis error reply as go-redis returns one.
@@ -61,5 +63,22 @@ func TestPermanentStoreErrorStopsRun(t *testing.T) {
 	}
 	if behind := e.uncommittedNow(newClient(e)); behind != 2 {
 		t.Errorf("%d records uncommitted, want 2", behind)
+	}
+}
+
+// An event more than 15 minutes ahead of the processor's clock is dead-lettered; one just
+// inside the limit is decided.
+func TestEventsFromTheFutureAreDeadLettered(t *testing.T) {
+	e := newEnv(t)
+	now := base.Add(time.Hour)
+	e.startWith(nil, []processor.Option{processor.WithClock(func() time.Time { return now })})
+	e.send(streak("m", "ana", "ben", 60, 3)...) // minutes 61 to 63: a few minutes ahead
+	e.send(msg("m-4", "ana", "ben", 74), msg("far", "ana", "ben", 76))
+	nudges, _, dead := e.outputs()
+	if len(nudges) != 2 {
+		t.Errorf("%d nudges, want 2: m-4, 14 minutes ahead, is the fourth message", len(nudges))
+	}
+	if len(dead) != 1 || !strings.Contains(record.HeaderValue(dead[0], record.HeaderError), "16 minutes ahead") {
+		t.Errorf("dead letters %d, want 1 for the message 16 minutes ahead", len(dead))
 	}
 }
