@@ -127,10 +127,18 @@ type remoteResponse struct {
 	Categories *[]string `json:"categories"`
 }
 
-// Check asks the service, within the configured timeout; on any failure it returns the
-// fallback's answer. Like Checker.Check, the returned slice must not be modified.
-func (r *Remote) Check(text, locale string) []policy.Category {
-	cats, err := r.ask(text, locale)
+// Check asks the service, within the configured timeout and ctx; on any failure it returns
+// the fallback's answer. When ctx ends first it returns ctx's error: the caller gives the
+// batch up, so no fallback answers. Like Checker.Check, the returned slice must not be
+// modified.
+func (r *Remote) Check(ctx context.Context, text, locale string) ([]policy.Category, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cats, err := r.ask(ctx, text, locale)
+	if err != nil && ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if err != nil {
 		r.fallbacks.Add(1)
 		if r.failing.CompareAndSwap(false, true) {
@@ -138,12 +146,16 @@ func (r *Remote) Check(text, locale string) []policy.Category {
 		} else {
 			r.log.Debug("remote classifier failed: using the built-in check", zap.Error(err))
 		}
-		return r.fallback.Check(text, locale)
+		cats, err := r.fallback.Check(ctx, text, locale)
+		if err != nil {
+			return nil, fmt.Errorf("fallback: %w", err)
+		}
+		return cats, nil
 	}
 	if r.failing.CompareAndSwap(true, false) {
 		r.log.Info("remote classifier answers again")
 	}
-	return cats
+	return cats, nil
 }
 
 // Fallbacks returns how many checks the fallback answered.
@@ -160,12 +172,12 @@ func (r *Remote) Close() {
 // errBadResponse wraps every answer that does not follow the protocol.
 var errBadResponse = errors.New("bad response")
 
-func (r *Remote) ask(text, locale string) ([]policy.Category, error) {
+func (r *Remote) ask(ctx context.Context, text, locale string) ([]policy.Category, error) {
 	body, err := json.Marshal(remoteRequest{Text: text, Locale: locale})
 	if err != nil {
 		return nil, fmt.Errorf("encode request: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.cfg.URL, bytes.NewReader(body))
 	if err != nil {

@@ -1,6 +1,7 @@
 package content_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -21,9 +22,9 @@ import (
 // stubChecker answers a fixed set of categories, so a test can tell the fallback answered.
 type stubChecker struct{ calls atomic.Int32 }
 
-func (s *stubChecker) Check(string, string) []policy.Category {
+func (s *stubChecker) Check(context.Context, string, string) ([]policy.Category, error) {
 	s.calls.Add(1)
-	return []policy.Category{policy.CategoryThreat}
+	return []policy.Category{policy.CategoryThreat}, nil
 }
 
 func newRemote(t *testing.T, handler http.HandlerFunc, cfg content.RemoteConfig) (*content.Remote, *stubChecker, *observer.ObservedLogs) {
@@ -53,8 +54,8 @@ func TestRemoteSendsTheProtocolAndUsesTheAnswer(t *testing.T) {
 		io.WriteString(w, `{"categories":["sexual","insult","insult"],"model":"v7"}`)
 	}, content.RemoteConfig{})
 
-	if cats := r.Check("un message", "fr-FR"); !slices.Equal(cats, []policy.Category{insult, sexual}) {
-		t.Errorf("Check = %v, want [insult sexual]", cats)
+	if cats, err := r.Check(t.Context(), "un message", "fr-FR"); !slices.Equal(cats, []policy.Category{insult, sexual}) || err != nil {
+		t.Errorf("Check = %v, %v; want [insult sexual]", cats, err)
 	}
 	if got.Text != "un message" || got.Locale != "fr-FR" {
 		t.Errorf("the service received %+v", got)
@@ -68,8 +69,8 @@ func TestRemoteCleanAnswerIsNil(t *testing.T) {
 	r, _, _ := newRemote(t, func(w http.ResponseWriter, _ *http.Request) {
 		io.WriteString(w, `{"categories":[]}`)
 	}, content.RemoteConfig{})
-	if cats := r.Check("salut", "fr"); cats != nil {
-		t.Errorf("Check = %v, want nil", cats)
+	if cats, err := r.Check(t.Context(), "salut", "fr"); cats != nil || err != nil {
+		t.Errorf("Check = %v, %v; want nil", cats, err)
 	}
 }
 
@@ -112,12 +113,12 @@ func TestRemoteFallsBack(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r, fallback, logs := newRemote(t, tt.handler, content.RemoteConfig{Timeout: 50 * time.Millisecond, MaxResponseBytes: 1024})
 			start := time.Now()
-			cats := r.Check("ZORGLUB-SECRET text", "fr")
+			cats, err := r.Check(t.Context(), "ZORGLUB-SECRET text", "fr")
 			if elapsed := time.Since(start); elapsed > time.Second {
 				t.Errorf("Check took %v with a 50ms timeout", elapsed)
 			}
-			if !slices.Equal(cats, []policy.Category{threat}) || fallback.calls.Load() != 1 || r.Fallbacks() != 1 {
-				t.Errorf("Check = %v, fallback calls %d, Fallbacks %d: want the fallback's answer", cats, fallback.calls.Load(), r.Fallbacks())
+			if !slices.Equal(cats, []policy.Category{threat}) || err != nil || fallback.calls.Load() != 1 || r.Fallbacks() != 1 {
+				t.Errorf("Check = %v, %v, fallback calls %d, Fallbacks %d: want the fallback's answer", cats, err, fallback.calls.Load(), r.Fallbacks())
 			}
 			if logs.Len() != 1 || logs.All()[0].Level != zap.WarnLevel {
 				t.Fatalf("logs: %v, want one warning", logs.All())
@@ -127,7 +128,7 @@ func TestRemoteFallsBack(t *testing.T) {
 					t.Errorf("the log carries the text: %v", e)
 				}
 			}
-			r.Check("again", "fr")
+			r.Check(t.Context(), "again", "fr")
 			if logs.Len() != 2 || logs.All()[1].Level != zap.DebugLevel {
 				t.Errorf("second failure logged as %v, want debug", logs.All()[1:])
 			}
@@ -145,8 +146,8 @@ func TestRemoteDefaultFallbackIsTheBuiltInCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if cats := r.Check("espèce de connard", "fr"); !slices.Equal(cats, []policy.Category{insult}) {
-		t.Errorf("Check = %v, want the built-in check's [insult]", cats)
+	if cats, err := r.Check(t.Context(), "espèce de connard", "fr"); !slices.Equal(cats, []policy.Category{insult}) || err != nil {
+		t.Errorf("Check = %v, %v; want the built-in check's [insult]", cats, err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"slices"
 	"strings"
 )
@@ -59,11 +60,13 @@ func normalizeLabel(l string) string { return strings.ToLower(strings.TrimSpace(
 
 // TextChecker finds offensive content in a message's text, for messages the platform's
 // classifier did not label. locale is the message's locale as sent (possibly empty).
-// Check must be safe for concurrent use, fast (it runs on every message) and pure: the
-// same text gives the same categories, so a replay decides as the first run did. The
+// Check must be safe for concurrent use and pure when it answers: the same text gives the
+// same categories, so a replay decides as the first run did. An error means no answer (ctx
+// ended, or a service the check needs failed with nothing to fall back on): the caller
+// must not take the message as clean, and leaves its batch unfinished, to be retried. The
 // text goes no further than Check: only the categories are kept.
 type TextChecker interface {
-	Check(text, locale string) []Category
+	Check(ctx context.Context, text, locale string) ([]Category, error)
 }
 
 // NoTextCheck finds nothing: only the platform's labels count.
@@ -71,4 +74,4 @@ var NoTextCheck TextChecker = noTextCheck{}
 
 type noTextCheck struct{}
 
-func (noTextCheck) Check(string, string) []Category { return nil }
+func (noTextCheck) Check(context.Context, string, string) ([]Category, error) { return nil, nil }

@@ -38,7 +38,7 @@ func TestCategories(t *testing.T) {
 }
 
 func TestNoTextCheck(t *testing.T) {
-	if got := policy.NoTextCheck.Check("you idiot", "en"); got != nil {
-		t.Errorf("NoTextCheck found %q", got)
+	if got, err := policy.NoTextCheck.Check(t.Context(), "you idiot", "en"); got != nil || err != nil {
+		t.Errorf("NoTextCheck = %q, %v", got, err)
 	}
 }

@@ -1,6 +1,8 @@
 package processor
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -21,15 +23,23 @@ type item struct {
 	invalid error
 }
 
+// errNoTextAnswer marks a text check that gave no answer: no fault of the record, so the
+// batch is left unfinished rather than dead-lettered.
+var errNoTextAnswer = errors.New("text check gave no answer")
+
 // decode validates every record of a batch and turns the valid ones into observations.
-// Message text is read here, checked, and dropped: it goes no further.
-func (p *Processor) decode(batch []kafka.Message) ([]item, []policy.Observation) {
+// Message text is read here, checked, and dropped: it goes no further. An error means a
+// text check gave no answer: the batch cannot be decided.
+func (p *Processor) decode(batch []kafka.Message) ([]item, []policy.Observation, error) {
 	now := p.now()
 	items := make([]item, len(batch))
 	obs := make([]policy.Observation, 0, len(batch))
 	for i, m := range batch {
 		items[i] = item{msg: m, obs: -1}
 		in, err := p.decodeOne(m, now)
+		if errors.Is(err, errNoTextAnswer) {
+			return nil, nil, err
+		}
 		if err != nil {
 			items[i].invalid = err
 			continue
@@ -38,7 +48,7 @@ func (p *Processor) decode(batch []kafka.Message) ([]item, []policy.Observation)
 		items[i].obs = len(obs)
 		obs = append(obs, in.Observation)
 	}
-	return items, obs
+	return items, obs, nil
 }
 
 func (p *Processor) decodeOne(m kafka.Message, now time.Time) (policy.Input, error) {
@@ -54,7 +64,12 @@ func (p *Processor) decodeOne(m kafka.Message, now time.Time) (policy.Input, err
 		}
 		categories := policy.Categories(ev.Labels, attachments)
 		if ev.Text != "" {
-			categories = mergeCategories(categories, p.texts.Check(ev.Text, ev.Locale))
+			// TODO: check the batch's texts with policy.CheckTexts under the pipeline's ctx.
+			cats, err := p.texts.Check(context.TODO(), ev.Text, ev.Locale)
+			if err != nil {
+				return policy.Input{}, fmt.Errorf("%w: %w", errNoTextAnswer, err)
+			}
+			categories = mergeCategories(categories, cats)
 		}
 		return policy.Input{
 			Observation: policy.Observation{

@@ -152,7 +152,10 @@ func (p *Processor) fetchStage(ctx context.Context, r *kafka.Reader, out chan<- 
 		}
 		p.metrics.BatchSize.Observe(float64(len(msgs)))
 		p.observeLag(msgs)
-		items, obs := p.decode(msgs)
+		items, obs, err := p.decode(msgs)
+		if err != nil {
+			return err // the pipeline stops, the batch uncommitted: it is redelivered
+		}
 		select {
 		case out <- fetched{msgs: msgs, items: items, obs: obs}:
 		case <-outEnded:
