@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relance/relance/content"
 	"github.com/relance/relance/topics"
 )
 
@@ -23,6 +24,8 @@ type config struct {
 	// contentRemote is a remote classifier's URL; the built-in check is its fallback.
 	contentRemote  string
 	contentTimeout time.Duration
+	// contentConcurrency is how many remote classifier calls a batch makes at once.
+	contentConcurrency int
 	// sessionTimeout is the consumer group session timeout (heartbeats every tenth of it).
 	sessionTimeout time.Duration
 	// cachePairs is how many pairs' last written values the store keeps in memory; 0 none.
@@ -106,6 +109,15 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 		}
 		cachePairs = n
 	}
+	concurrency := content.DefaultRemoteConcurrency
+	if v := getenv("RELANCE_CONTENT_REMOTE_CONCURRENCY"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return c, fmt.Errorf("RELANCE_CONTENT_REMOTE_CONCURRENCY: %q is not a whole number", v)
+		}
+		concurrency = n
+	}
+	fs.IntVar(&c.contentConcurrency, "content-remote-concurrency", concurrency, fmt.Sprintf("remote classifier calls a batch makes at once, and connections kept to it (env RELANCE_CONTENT_REMOTE_CONCURRENCY, default %d)", content.DefaultRemoteConcurrency))
 	fs.IntVar(&c.cachePairs, "state-cache-pairs", cachePairs, fmt.Sprintf("pairs whose last written value is kept in memory, about 300 bytes each, so a batch need not read them back from Redis; 0 keeps none (env RELANCE_STATE_CACHE_PAIRS, default %d)", defaultCachePairs))
 	fs.DurationVar(&c.demoPace, "demo-pace", 700*time.Millisecond, "with -demo: real time between two scripted events (negative: as fast as possible)")
 	fs.Usage = func() {
@@ -130,6 +142,9 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	}
 	if c.cachePairs < 0 || c.cachePairs > maxCachePairs {
 		return c, fmt.Errorf("state cache pairs %d (RELANCE_STATE_CACHE_PAIRS): must be from 0 to %d", c.cachePairs, maxCachePairs)
+	}
+	if c.contentConcurrency < 1 || c.contentConcurrency > content.MaxRemoteConcurrency {
+		return c, fmt.Errorf("remote classifier concurrency %d (RELANCE_CONTENT_REMOTE_CONCURRENCY): must be from 1 to %d", c.contentConcurrency, content.MaxRemoteConcurrency)
 	}
 	if c.groupID == "" {
 		return c, fmt.Errorf("empty consumer group (RELANCE_GROUP_ID)")

@@ -163,11 +163,13 @@ func newTextChecker(cfg config, log *zap.Logger) (policy.TextChecker, func(), er
 	if cfg.contentRemote == "" {
 		return builtin, func() {}, nil
 	}
-	remote, err := content.NewRemote(content.RemoteConfig{URL: cfg.contentRemote, Timeout: cfg.contentTimeout}, builtin, content.WithLogger(log))
+	remote, err := content.NewRemote(content.RemoteConfig{URL: cfg.contentRemote, Timeout: cfg.contentTimeout, Concurrency: cfg.contentConcurrency},
+		builtin, content.WithLogger(log))
 	if err != nil {
 		return nil, nil, err
 	}
-	log.Info("remote text classifier", zap.String("url", cfg.contentRemote), zap.Duration("timeout", cfg.contentTimeout))
+	log.Info("remote text classifier", zap.String("url", cfg.contentRemote), zap.Duration("timeout", cfg.contentTimeout),
+		zap.Int("concurrency", cfg.contentConcurrency))
 	return remote, remote.Close, nil
 }
 
