@@ -17,15 +17,16 @@ func BenchmarkCheck(b *testing.B) {
 		}
 	}
 	c := content.Default()
+	ctx := b.Context()
 	for _, m := range msgs { // warm the pool
-		c.Check(m.text, m.locale)
+		c.Check(ctx, m.text, m.locale)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
 		m := msgs[i%len(msgs)]
-		c.Check(m.text, m.locale)
+		c.Check(ctx, m.text, m.locale)
 		i++
 	}
 	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "msgs/s")
@@ -40,11 +41,12 @@ func BenchmarkCheckNoLocale(b *testing.B) {
 		}
 	}
 	c := content.Default()
+	ctx := b.Context()
 	b.ReportAllocs()
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
-		c.Check(texts[i%len(texts)], "")
+		c.Check(ctx, texts[i%len(texts)], "")
 		i++
 	}
 	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "msgs/s")

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -364,9 +365,14 @@ func (t *trie) insert(seq []item, exact bool) int32 {
 func (c *Checker) Languages() []string { return slices.Clone(c.langs) }
 
 // Check returns the categories of offensive content in text, sorted, each once; nil when
-// none. It implements policy.TextChecker. The returned slice is shared and must not be
-// modified (appending to it is fine: it copies).
-func (c *Checker) Check(text, locale string) []policy.Category {
+// none. It implements policy.TextChecker: it is CPU-bound and never fails, so it ignores
+// ctx and its error is always nil. The returned slice is shared and must not be modified
+// (appending to it is fine: it copies).
+func (c *Checker) Check(_ context.Context, text, locale string) ([]policy.Category, error) {
+	return c.categories(text, locale), nil
+}
+
+func (c *Checker) categories(text, locale string) []policy.Category {
 	sev := c.scan(text, locale)
 	set := 0
 	for i, s := range sev {

@@ -20,6 +20,16 @@ const (
 
 func cats(cs ...policy.Category) []policy.Category { return cs }
 
+// check is c.Check, which never fails.
+func check(t testing.TB, c *content.Checker, text, locale string) []policy.Category {
+	t.Helper()
+	got, err := c.Check(t.Context(), text, locale)
+	if err != nil {
+		t.Fatalf("Check(%q, %q): %v", text, locale, err)
+	}
+	return got
+}
+
 // TestRobustToHowPeopleWrite shows each way of writing the check sees through.
 func TestRobustToHowPeopleWrite(t *testing.T) {
 	tests := []struct {
@@ -100,7 +110,7 @@ func TestRobustToHowPeopleWrite(t *testing.T) {
 	c := content.Default()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := c.Check(tt.text, tt.locale); !slices.Equal(got, tt.want) {
+			if got := check(t, c, tt.text, tt.locale); !slices.Equal(got, tt.want) {
 				t.Errorf("Check(%q, %q) = %v, want %v", tt.text, tt.locale, got, tt.want)
 			}
 		})
@@ -190,7 +200,7 @@ func TestLookAlikesAreClean(t *testing.T) {
 	c := content.Default()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := c.Check(tt.text, tt.locale); got != nil {
+			if got := check(t, c, tt.text, tt.locale); got != nil {
 				t.Errorf("Check(%q, %q) = %v, want nothing", tt.text, tt.locale, got)
 			}
 		})
@@ -220,7 +230,7 @@ func TestLocaleSelectsTheLists(t *testing.T) {
 	c := content.Default()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := c.Check(tt.text, tt.locale); !slices.Equal(got, tt.want) {
+			if got := check(t, c, tt.text, tt.locale); !slices.Equal(got, tt.want) {
 				t.Errorf("Check(%q, %q) = %v, want %v", tt.text, tt.locale, got, tt.want)
 			}
 		})
@@ -248,13 +258,14 @@ func TestCheckDoesNotAllocate(t *testing.T) {
 		t.Skip("the race detector makes sync.Pool drop items")
 	}
 	c := content.Default()
+	ctx := t.Context()
 	msgs := []string{"salut ça va ?", "t'es vraiment qu'un pauvre c.o.n", "f*ck you b1tch", "I'm gonna kill you"}
 	for _, m := range msgs {
-		c.Check(m, "")
+		c.Check(ctx, m, "")
 	}
 	allocs := testing.AllocsPerRun(100, func() {
 		for _, m := range msgs {
-			c.Check(m, "")
+			c.Check(ctx, m, "")
 		}
 	})
 	if allocs != 0 {
@@ -264,10 +275,10 @@ func TestCheckDoesNotAllocate(t *testing.T) {
 
 func TestCheckReturnsSharedSlicesThatAppendingCopies(t *testing.T) {
 	c := content.Default()
-	a := c.Check("connard", "fr")
+	a := check(t, c, "connard", "fr")
 	b := append(a, threat)
 	b[0] = hate
-	if got := c.Check("connard", "fr"); !slices.Equal(got, cats(insult)) {
+	if got := check(t, c, "connard", "fr"); !slices.Equal(got, cats(insult)) {
 		t.Fatalf("after appending to a result, Check = %v", got)
 	}
 }
@@ -320,11 +331,11 @@ remove:
 				{"connard", "fr", cats(insult)},
 			}
 			for _, ch := range checks {
-				if got := c.Check(ch.text, ch.locale); !slices.Equal(got, ch.want) {
+				if got := check(t, c, ch.text, ch.locale); !slices.Equal(got, ch.want) {
 					t.Errorf("Check(%q, %q) = %v, want %v", ch.text, ch.locale, got, ch.want)
 				}
 			}
-			if got := content.Default().Check("ma bite", "fr"); !slices.Equal(got, cats(sexual)) {
+			if got := check(t, content.Default(), "ma bite", "fr"); !slices.Equal(got, cats(sexual)) {
 				t.Errorf("the extra file changed the default checker: %v", got)
 			}
 		})
@@ -402,7 +413,7 @@ func FuzzCheck(f *testing.F) {
 	}
 	c := content.Default()
 	f.Fuzz(func(t *testing.T, text, locale string) {
-		got := c.Check(text, locale)
+		got := check(t, c, text, locale)
 		seen := map[policy.Category]bool{}
 		for _, cat := range got {
 			if !slices.Contains(allCategories, cat) {

@@ -101,7 +101,7 @@ func TestCorpusPrecisionAndRecall(t *testing.T) {
 				}
 				var misses []string
 				for _, s := range corpus {
-					got := c.Check(s.text, locale)
+					got := check(t, c, s.text, locale)
 					for _, cat := range allCategories {
 						want, found := slices.Contains(s.want, cat), slices.Contains(got, cat)
 						switch {

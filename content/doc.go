@@ -154,6 +154,16 @@
 // a missing "categories", an unknown category — is a failure: Check then returns the
 // fallback's answer (the built-in Checker by default), counts it (Fallbacks), and logs the
 // error (a warning when the service starts failing, debug while it goes on, info when it
-// answers again), never the text. The service receives the text: run it inside the
-// platform, over TLS, and keep no copy there either.
+// answers again), never the text. When the caller's ctx ends first, Check returns ctx's
+// error and no answer. The service receives the text: run it inside the platform, over
+// TLS, and keep no copy there either.
+//
+// Remote is a policy.ConcurrentChecker: policy.CheckTexts makes up to
+// RemoteConfig.Concurrency calls at once (default 32), so a batch waits about one call's
+// time per Concurrency messages rather than one per message. After
+// RemoteConfig.BreakerFailures failures in a row (default 5) a circuit breaker opens: for
+// RemoteConfig.BreakerCooldown (default 5 s) the fallback answers at once, without calling
+// the service; then one trial call goes through, whose answer closes the breaker and whose
+// failure opens it for another cooldown. The breaker's opening is logged as a warning, its
+// closing at info level; BreakerOpen tells whether it is open.
 package content

@@ -1,6 +1,7 @@
 package content_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/relance/relance/content"
@@ -9,9 +10,15 @@ import (
 // The built-in check finds categories, never words, and sees through spelling tricks.
 func ExampleChecker_Check() {
 	c := content.Default()
-	fmt.Println(c.Check("t'es vraiment qu'un c.o.n.n.a.r.d", "fr"))
-	fmt.Println(c.Check("je viens de Concarneau, ravie de faire ta connaissance", "fr"))
-	fmt.Println(c.Check("I'm gonna k1ll you, b!tch", "en"))
+	ctx := context.Background()
+	for _, m := range []struct{ text, locale string }{
+		{"t'es vraiment qu'un c.o.n.n.a.r.d", "fr"},
+		{"je viens de Concarneau, ravie de faire ta connaissance", "fr"},
+		{"I'm gonna k1ll you, b!tch", "en"},
+	} {
+		cats, _ := c.Check(ctx, m.text, m.locale) // the built-in check never fails
+		fmt.Println(cats)
+	}
 	// Output:
 	// [insult]
 	// []

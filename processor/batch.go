@@ -1,6 +1,7 @@
 package processor
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -22,41 +23,63 @@ type item struct {
 	invalid error
 }
 
-// decode validates every record of a batch and turns the valid ones into observations.
-// Message text is read here, checked, and dropped: it goes no further.
-func (p *Processor) decode(batch []kafka.Message) ([]item, []policy.Observation) {
+// decode validates every record of a batch and turns the valid ones into observations,
+// then runs the text check on the batch's texts (concurrently when the checker allows it,
+// within ctx) and adds what it finds to their categories. Message text is read here,
+// checked, and dropped: it goes no further. An error means the text check gave no answer
+// (ctx ended): the batch cannot be decided, and is left uncommitted.
+func (p *Processor) decode(ctx context.Context, batch []kafka.Message) ([]item, []policy.Observation, error) {
 	now := p.now()
 	items := make([]item, len(batch))
 	obs := make([]policy.Observation, 0, len(batch))
+	var texts []policy.Text
+	var textObs []int // texts[i] is the text of obs[textObs[i]]
 	for i, m := range batch {
 		items[i] = item{msg: m, obs: -1}
-		in, err := p.decodeOne(m, now)
+		in, text, err := p.decodeOne(m, now)
 		if err != nil {
 			items[i].invalid = err
 			continue
 		}
-		items[i].in = in
+		if text.Text != "" {
+			texts = append(texts, text)
+			textObs = append(textObs, len(obs))
+		}
 		items[i].obs = len(obs)
 		obs = append(obs, in.Observation)
+		items[i].in = in
 	}
-	return items, obs
+	if len(texts) > 0 {
+		found, err := policy.CheckTexts(ctx, p.texts, texts)
+		if err != nil {
+			return nil, nil, fmt.Errorf("text check: %w", err)
+		}
+		for i, cats := range found {
+			o := &obs[textObs[i]]
+			o.Categories = mergeCategories(o.Categories, cats)
+		}
+		for i := range items {
+			if items[i].obs >= 0 {
+				items[i].in.Observation = obs[items[i].obs]
+			}
+		}
+	}
+	return items, obs, nil
 }
 
-func (p *Processor) decodeOne(m kafka.Message, now time.Time) (policy.Input, error) {
+// decodeOne decodes one record, and returns the message's text for the text check.
+func (p *Processor) decodeOne(m kafka.Message, now time.Time) (policy.Input, policy.Text, error) {
 	switch m.Topic {
 	case p.cfg.Topics.MessageSent:
 		ev, err := topics.DecodeMessageSent(m.Value, now)
 		if err != nil {
-			return policy.Input{}, err
+			return policy.Input{}, policy.Text{}, err
 		}
 		attachments := make([][]string, len(ev.Attachments))
 		for i, a := range ev.Attachments {
 			attachments[i] = a.Labels
 		}
 		categories := policy.Categories(ev.Labels, attachments)
-		if ev.Text != "" {
-			categories = mergeCategories(categories, p.texts.Check(ev.Text, ev.Locale))
-		}
 		return policy.Input{
 			Observation: policy.Observation{
 				Action:      policy.ActionMessage,
@@ -67,11 +90,11 @@ func (p *Processor) decodeOne(m kafka.Message, now time.Time) (policy.Input, err
 				Categories:  categories,
 			},
 			Locale: ev.Locale,
-		}, nil
+		}, policy.Text{Text: ev.Text, Locale: ev.Locale}, nil
 	case p.cfg.Topics.Reply:
 		ev, err := topics.DecodeReply(m.Value, now)
 		if err != nil {
-			return policy.Input{}, err
+			return policy.Input{}, policy.Text{}, err
 		}
 		return policy.Input{Observation: policy.Observation{
 			Action:      policy.ActionReply,
@@ -79,9 +102,9 @@ func (p *Processor) decodeOne(m kafka.Message, now time.Time) (policy.Input, err
 			SenderID:    ev.SenderID,
 			RecipientID: ev.RecipientID,
 			SentAt:      ev.SentAt,
-		}}, nil
+		}}, policy.Text{}, nil
 	}
-	return policy.Input{}, fmt.Errorf("%w: record from unexpected topic %q", topics.ErrInvalidEvent, m.Topic)
+	return policy.Input{}, policy.Text{}, fmt.Errorf("%w: record from unexpected topic %q", topics.ErrInvalidEvent, m.Topic)
 }
 
 // mergeCategories adds the categories of b missing from a, keeping a's order.

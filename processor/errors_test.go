@@ -2,6 +2,7 @@ package processor_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -80,5 +81,42 @@ func TestEventsFromTheFutureAreDeadLettered(t *testing.T) {
 	}
 	if len(dead) != 1 || !strings.Contains(record.HeaderValue(dead[0], record.HeaderError), "16 minutes ahead") {
 		t.Errorf("dead letters %d, want 1 for the message 16 minutes ahead", len(dead))
+	}
+}
+
+// threatIn finds a threat in one message's text and nothing in any other: a remote
+// classifier that answered before a crash.
+type threatIn struct{ text string }
+
+func (c threatIn) Check(_ context.Context, text, _ string) ([]policy.Category, error) {
+	if text == c.text {
+		return []policy.Category{policy.CategoryThreat}, nil
+	}
+	return nil, nil
+}
+
+// A message found offensive before a crash is decided offensive on its redelivery too,
+// even when the text check now finds nothing (the classifier is down and its fallback
+// misses it): the alert and the nudges are not lost.
+func TestRedeliveryDecidesWithTheFirstCategories(t *testing.T) {
+	e := newEnv(t)
+	e.send(streak("m", "ana", "ben", 0, 2)...)
+
+	crashing := &crashingStore{crashed: make(chan struct{})}
+	first := e.startWith(wrap(&crashing.Store, crashing), []processor.Option{processor.WithTextChecker(threatIn{"texte m-2"})},
+		func(c *processor.Config) { c.ShutdownGrace = time.Millisecond })
+	<-crashing.crashed
+	if err := first.stop(t); err == nil {
+		t.Fatal("first instance stopped cleanly; want it to give up its unfinished batch")
+	}
+
+	e.startWith(nil, []processor.Option{processor.WithTextChecker(policy.NoTextCheck)})
+	nudges, alerts, _ := e.outputs()
+	if len(alerts) != 1 || alerts[0].TriggeredBy != "m-2" || alerts[0].Severity != "high" ||
+		!slices.Contains(alerts[0].ContentLabels, string(policy.CategoryThreat)) {
+		t.Fatalf("alerts %+v, want m-2's threat alert, high", alerts)
+	}
+	if len(nudges) != 2 {
+		t.Errorf("%d nudges, want the two respectful-language ones", len(nudges))
 	}
 }

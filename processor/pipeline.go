@@ -90,7 +90,7 @@ func (p *Processor) pipeline(ctx context.Context, r *kafka.Reader, w *kafka.Writ
 	)
 	wg.Go(func() {
 		defer close(toApply)
-		fetchErr = p.fetchStage(stopping, r, toApply, applyEnded)
+		fetchErr = p.fetchStage(stopping, work, r, toApply, applyEnded)
 		if fetchErr != nil {
 			stop(fetchErr)
 		}
@@ -144,7 +144,9 @@ func (p *Processor) pipeline(ctx context.Context, r *kafka.Reader, w *kafka.Writ
 
 // fetchStage fetches and decodes batches until ctx ends, and hands them to the apply
 // stage in fetch order. A batch fetched when ctx ends is still handed on, to be finished.
-func (p *Processor) fetchStage(ctx context.Context, r *kafka.Reader, out chan<- fetched, outEnded <-chan struct{}) error {
+// The text check of a batch fetched runs within work, which outlasts ctx by the shutdown
+// grace, so that a batch in hand when ctx ends is still finished.
+func (p *Processor) fetchStage(ctx, work context.Context, r *kafka.Reader, out chan<- fetched, outEnded <-chan struct{}) error {
 	for {
 		msgs, err := p.fetch(ctx, r)
 		if len(msgs) == 0 {
@@ -152,7 +154,10 @@ func (p *Processor) fetchStage(ctx context.Context, r *kafka.Reader, out chan<- 
 		}
 		p.metrics.BatchSize.Observe(float64(len(msgs)))
 		p.observeLag(msgs)
-		items, obs := p.decode(msgs)
+		items, obs, err := p.decode(work, msgs)
+		if err != nil {
+			return err // the grace is over: the batch is left uncommitted, to be redelivered
+		}
 		select {
 		case out <- fetched{msgs: msgs, items: items, obs: obs}:
 		case <-outEnded:

@@ -64,9 +64,9 @@ func (s *seen) waitFor(t *testing.T, id string) {
 // fetch stage decoded (the harness's texts are "texte <id>").
 type decodeWatch struct{ decoded *seen }
 
-func (d decodeWatch) Check(text, _ string) []policy.Category {
+func (d decodeWatch) Check(_ context.Context, text, _ string) ([]policy.Category, error) {
 	d.decoded.add(strings.TrimPrefix(text, "texte "))
-	return nil
+	return nil, nil
 }
 
 // recordingStore is the real store, watched: it records the ids applied, in order, and

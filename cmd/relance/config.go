@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/relance/relance/content"
 	"github.com/relance/relance/topics"
 )
 
@@ -22,6 +23,8 @@ type config struct {
 	// contentRemote is a remote classifier's URL; the built-in check is its fallback.
 	contentRemote  string
 	contentTimeout time.Duration
+	// contentConcurrency is how many remote classifier calls a batch makes at once.
+	contentConcurrency int
 	// sessionTimeout is the consumer group session timeout (heartbeats every tenth of it).
 	sessionTimeout time.Duration
 	// cachePairs is how many pairs' last written values the store keeps in memory; 0 none.
@@ -56,6 +59,7 @@ func (c *config) settings() []setting {
 		{"content-words-file", "RELANCE_CONTENT_WORDS_FILE", "YAML or TSV file of entries added to or removed from the built-in text check's word lists", stringVar(&c.contentFile, "")},
 		{"content-remote-url", "RELANCE_CONTENT_REMOTE_URL", "URL of a remote text classifier (POST); the built-in check answers when it fails or is slow", stringVar(&c.contentRemote, "")},
 		{"content-remote-timeout", "RELANCE_CONTENT_REMOTE_TIMEOUT", "timeout of one remote classifier call", durationVar(&c.contentTimeout, 200*time.Millisecond)},
+		{"content-remote-concurrency", "RELANCE_CONTENT_REMOTE_CONCURRENCY", "remote classifier calls a batch makes at once, and connections kept to it", intVar(&c.contentConcurrency, content.DefaultRemoteConcurrency)},
 		{"kafka-session-timeout", "RELANCE_KAFKA_SESSION_TIMEOUT", "consumer group session timeout: how long a crashed instance keeps its partitions", durationVar(&c.sessionTimeout, 30*time.Second)},
 		{"state-cache-pairs", "RELANCE_STATE_CACHE_PAIRS", "pairs whose last written value is kept in memory, about 300 bytes each, so a batch need not read them back from Redis; 0 keeps none", intVar(&c.cachePairs, defaultCachePairs)},
 		{"http-addr", "RELANCE_HTTP_ADDR", "address of /healthz, /readyz and /metrics", stringVar(&c.httpAddr, ":8080")},
@@ -89,6 +93,9 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	}
 	if c.demo && len(c.brokers) > 0 {
 		return c, fmt.Errorf("-demo writes simulated members' messages, so it only runs on the embedded broker: unset RELANCE_KAFKA_BROKERS")
+	}
+	if c.contentConcurrency < 1 || c.contentConcurrency > content.MaxRemoteConcurrency {
+		return c, fmt.Errorf("remote classifier concurrency %d (RELANCE_CONTENT_REMOTE_CONCURRENCY): must be from 1 to %d", c.contentConcurrency, content.MaxRemoteConcurrency)
 	}
 	if c.cachePairs < 0 || c.cachePairs > maxCachePairs {
 		return c, fmt.Errorf("state cache pairs %d (RELANCE_STATE_CACHE_PAIRS): must be from 0 to %d", c.cachePairs, maxCachePairs)

@@ -64,6 +64,12 @@ func TestParseConfig(t *testing.T) {
 		{name: "state cache not a number", env: map[string]string{"RELANCE_STATE_CACHE_PAIRS": "lots"}, wantErr: "RELANCE_STATE_CACHE_PAIRS"},
 		{name: "state cache negative", env: map[string]string{"RELANCE_STATE_CACHE_PAIRS": "-1"}, wantErr: "from 0 to"},
 		{name: "state cache too large", args: []string{"-state-cache-pairs", "20000000"}, wantErr: "from 0 to"},
+		{name: "remote concurrency default", check: func(c config) bool { return c.contentConcurrency == 32 }},
+		{name: "remote concurrency from the environment", env: map[string]string{"RELANCE_CONTENT_REMOTE_CONCURRENCY": "100"},
+			check: func(c config) bool { return c.contentConcurrency == 100 }},
+		{name: "remote concurrency not a number", env: map[string]string{"RELANCE_CONTENT_REMOTE_CONCURRENCY": "many"}, wantErr: "RELANCE_CONTENT_REMOTE_CONCURRENCY"},
+		{name: "remote concurrency zero", args: []string{"-content-remote-concurrency", "0"}, wantErr: "from 1 to 1024"},
+		{name: "remote concurrency too large", env: map[string]string{"RELANCE_CONTENT_REMOTE_CONCURRENCY": "5000"}, wantErr: "from 1 to 1024"},
 		{name: "bad duration", env: map[string]string{"RELANCE_KAFKA_SESSION_TIMEOUT": "soon"}, wantErr: "RELANCE_KAFKA_SESSION_TIMEOUT"},
 		{name: "invalid topic", env: map[string]string{"RELANCE_TOPIC_DEAD_LETTER": "dead letter"}, wantErr: "dead letter"},
 		{name: "demo needs the embedded broker", args: []string{"-demo"}, env: map[string]string{"RELANCE_KAFKA_BROKERS": "k:9092"}, wantErr: "embedded broker"},
@@ -175,7 +181,7 @@ func TestHelpListsEveryEnvironmentVariable(t *testing.T) {
 	for _, v := range []string{"RELANCE_KAFKA_BROKERS", "RELANCE_REDIS_ADDR", "RELANCE_GROUP_ID", "RELANCE_TOPIC_MESSAGE_SENT",
 		"RELANCE_TOPIC_REPLY", "RELANCE_TOPIC_COACH_NUDGE", "RELANCE_TOPIC_MODERATION_ALERT", "RELANCE_TOPIC_DEAD_LETTER",
 		"RELANCE_POLICY_FILE", "RELANCE_HTTP_ADDR", "RELANCE_LOG_LEVEL", "RELANCE_CONTENT_WORDS_FILE",
-		"RELANCE_CONTENT_REMOTE_URL", "RELANCE_CONTENT_REMOTE_TIMEOUT", "RELANCE_KAFKA_SESSION_TIMEOUT",
+		"RELANCE_CONTENT_REMOTE_URL", "RELANCE_CONTENT_REMOTE_TIMEOUT", "RELANCE_CONTENT_REMOTE_CONCURRENCY", "RELANCE_KAFKA_SESSION_TIMEOUT",
 		"RELANCE_STATE_CACHE_PAIRS", "RELANCE_DEMO", "RELANCE_DEMO_EXIT", "RELANCE_DEMO_PACE"} {
 		if !strings.Contains(out.String(), v) {
 			t.Errorf("-help does not mention %s", v)

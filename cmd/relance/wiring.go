@@ -25,6 +25,6 @@ func (c config) setup() setup.Config {
 		State:            state.Config{CachePairs: cachePairs},
 		PolicyFile:       c.policyFile,
 		ContentWordsFile: c.contentFile,
-		ContentRemote:    content.RemoteConfig{URL: c.contentRemote, Timeout: c.contentTimeout},
+		ContentRemote:    content.RemoteConfig{URL: c.contentRemote, Timeout: c.contentTimeout, Concurrency: c.contentConcurrency},
 	}
 }

@@ -165,7 +165,7 @@ func (r *Relance) textChecker(cfg Config, log *zap.Logger) (policy.TextChecker, 
 		return nil, err
 	}
 	r.closers = append(r.closers, remote.Close)
-	log.Info("remote text classifier", zap.String("url", cfg.ContentRemote.URL), zap.Duration("timeout", cfg.ContentRemote.Timeout))
+	log.Info("remote text classifier", zap.String("url", cfg.ContentRemote.URL), zap.Duration("timeout", cfg.ContentRemote.Timeout), zap.Int("concurrency", remote.Concurrency()))
 	return remote, nil
 }
 

@@ -1,0 +1,100 @@
+package processor
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/relance/relance/policy"
+	"github.com/relance/relance/topics"
+)
+
+// gatheringChecker answers only once want checks are in flight together (or gives up at
+// its deadline): a batch's checks must overlap for the batch to be decoded in time.
+type gatheringChecker struct {
+	want     int32
+	inFlight atomic.Int32
+	all      chan struct{}
+	deadline time.Duration
+}
+
+func (c *gatheringChecker) Concurrency() int { return int(c.want) }
+
+func (c *gatheringChecker) Check(ctx context.Context, text, _ string) ([]policy.Category, error) {
+	if c.inFlight.Add(1) == c.want {
+		close(c.all)
+	}
+	select {
+	case <-c.all:
+	case <-time.After(c.deadline):
+		return nil, fmt.Errorf("only %d of %d checks in flight together", c.inFlight.Load(), c.want)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if text == "menace" {
+		return []policy.Category{policy.CategoryThreat}, nil
+	}
+	return nil, nil
+}
+
+func messageRecord(t *testing.T, topic, id, text string) kafka.Message {
+	t.Helper()
+	v, err := json.Marshal(topics.MessageSent{MessageID: id, SenderID: "ana", RecipientID: "ben",
+		SentAt: time.Now().Add(-time.Hour).UTC(), Text: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kafka.Message{Topic: topic, Value: v}
+}
+
+// A batch's texts are checked concurrently, up to the checker's concurrency, and what each
+// check finds lands on its own message.
+func TestDecodeChecksABatchsTextsConcurrently(t *testing.T) {
+	const n = 8
+	checker := &gatheringChecker{want: n, all: make(chan struct{}), deadline: 10 * time.Second}
+	p := &Processor{cfg: Config{}.withDefaults(), texts: checker, now: time.Now}
+	var batch []kafka.Message
+	for i := range n {
+		text := "bonjour"
+		if i == 5 {
+			text = "menace"
+		}
+		batch = append(batch, messageRecord(t, p.cfg.Topics.MessageSent, fmt.Sprintf("m-%d", i), text))
+	}
+	batch = append(batch, messageRecord(t, p.cfg.Topics.MessageSent, "no-text", ""))
+	items, obs, err := p.decode(context.Background(), batch)
+	if err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if len(obs) != n+1 {
+		t.Fatalf("%d observations, want %d", len(obs), n+1)
+	}
+	for i, it := range items {
+		want := 0
+		if i == 5 {
+			want = 1
+		}
+		if got := len(it.in.Observation.Categories); got != want || len(obs[it.obs].Categories) != want {
+			t.Errorf("%s: categories %v (observation %v), want %d", it.in.Observation.MessageID,
+				it.in.Observation.Categories, obs[it.obs].Categories, want)
+		}
+	}
+}
+
+// A text check that cannot answer before ctx ends leaves the batch undecided: it is not
+// dead-lettered, and not decided as if the text were clean.
+func TestDecodeWithoutATextAnswerDecidesNothing(t *testing.T) {
+	checker := &gatheringChecker{want: 2, all: make(chan struct{}), deadline: time.Minute}
+	p := &Processor{cfg: Config{}.withDefaults(), texts: checker, now: time.Now}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	items, obs, err := p.decode(ctx, []kafka.Message{messageRecord(t, p.cfg.Topics.MessageSent, "m-1", "menace")})
+	if err == nil || items != nil || obs != nil {
+		t.Fatalf("decode = %d items, %d observations, %v; want the ctx error and nothing", len(items), len(obs), err)
+	}
+}
