@@ -1,5 +1,5 @@
 // Package content is relance's own check of a message's text for offensive content, for
-// platforms whose classifier does not label messages (DESIGN.md's rule 3). A Checker finds,
+// platforms whose classifier does not label messages (rule 3 of the README). A Checker finds,
 // in French and English, the categories of package policy:
 //
 //   - insult: insults, name-calling and denigration of the person ("espèce de connard",
