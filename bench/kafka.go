@@ -46,6 +46,19 @@ func Preload(ctx context.Context, brokers []string, w *Workload, n int) (time.Du
 	return time.Since(start), nil
 }
 
+// openKafka is a group reader of the input topics and a writer to outTopic, with relance's
+// processor settings, and what closes them.
+func openKafka(brokers []string, group string, batch int, outTopic string) (*kafka.Reader, *kafka.Writer, func()) {
+	r := newGroupReader(brokers, group, batch)
+	transport := &kafka.Transport{}
+	w := newWriter(brokers, transport, outTopic)
+	return r, w, func() {
+		_ = r.Close()
+		_ = w.Close()
+		transport.CloseIdleConnections()
+	}
+}
+
 // newGroupReader reads the input topics in group with relance's processor reader, its queue
 // sized for batches of batch records.
 func newGroupReader(brokers []string, group string, batch int) *kafka.Reader {

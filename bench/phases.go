@@ -222,14 +222,8 @@ func (r Result) Rate() float64 {
 // ratio) with all in-sync replicas acknowledging, and committing each batch — with no
 // decoding and no state.
 func Floor(ctx context.Context, brokers []string, n int64, outPerEvent float64, outTopic string) (Result, error) {
-	r := newGroupReader(brokers, "bench-floor", 1000)
-	transport := &kafka.Transport{}
-	w := newWriter(brokers, transport, outTopic)
-	defer func() {
-		_ = r.Close()
-		_ = w.Close()
-		transport.CloseIdleConnections()
-	}()
+	r, w, closeKafka := openKafka(brokers, "bench-floor", 1000, outTopic)
+	defer closeKafka()
 	payload := make([]byte, 700)
 	var done int64
 	var owed float64
@@ -263,8 +257,9 @@ func Floor(ctx context.Context, brokers []string, n int64, outPerEvent float64, 
 
 // Naive is the design a first version usually has: fetch one record, decode it, one
 // Apply of relance's own store for it, decide, write its outputs, commit it — one event at
-// a time, every call waiting for the one before. It runs on the first n records (or until limit passes) of the input
-// topics, with its own group, keys and output topic, and its rate is extrapolated.
+// a time, every call waiting for the one before. It runs on the first n records (or until
+// limit passes) of the input topics, with its own group, keys and output topic, and its
+// rate is extrapolated.
 func Naive(ctx context.Context, brokers []string, rdb redis.UniversalClient, n int64, limit time.Duration, outTopic string) (Result, error) {
 	pol := policy.Default()
 	store, err := state.New(ctx, rdb, pol, state.Config{KeyPrefix: "naive", CachePairs: -1})
@@ -272,14 +267,8 @@ func Naive(ctx context.Context, brokers []string, rdb redis.UniversalClient, n i
 		return Result{}, err
 	}
 	names := topics.Names{}.WithDefaults()
-	r := newGroupReader(brokers, "bench-naive", 100)
-	transport := &kafka.Transport{}
-	w := newWriter(brokers, transport, outTopic)
-	defer func() {
-		_ = r.Close()
-		_ = w.Close()
-		transport.CloseIdleConnections()
-	}()
+	r, w, closeKafka := openKafka(brokers, "bench-naive", 100, outTopic)
+	defer closeKafka()
 	var done int64
 	var start time.Time
 	for done < n && (start.IsZero() || time.Since(start) < limit) {
