@@ -23,6 +23,7 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/relance/relance/internal/connect"
 	"github.com/relance/relance/internal/setup"
 	"github.com/relance/relance/metrics"
 	"github.com/relance/relance/policy"
@@ -87,9 +88,9 @@ type Relance struct {
 func StartRelance(ctx context.Context, brokers []string, redisAddr string, group string, log *zap.Logger) (*Relance, error) {
 	store := &CountingStore{}
 	rel, err := setup.New(ctx, setup.Config{
-		Processor:  processor.Config{Brokers: brokers, GroupID: group},
-		RedisAddrs: []string{redisAddr},
-		State:      state.Config{KeyPrefix: "relance"},
+		Processor: processor.Config{Brokers: brokers, GroupID: group},
+		Redis:     connect.Redis{Addrs: []string{redisAddr}},
+		State:     state.Config{KeyPrefix: "relance"},
 	}, setup.WithLogger(log), setup.WithRedisHook(store), setup.WithStoreWrapper(func(s processor.Store) processor.Store {
 		store.Store = s
 		return store

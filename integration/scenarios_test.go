@@ -13,6 +13,7 @@ import (
 	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/relance/relance/internal/connect"
 	"github.com/relance/relance/internal/setup"
 	"github.com/relance/relance/processor"
 	"github.com/relance/relance/topics"
@@ -91,8 +92,8 @@ func TestScenarios(t *testing.T) {
 				t.Fatal(err)
 			}
 			rel, err := setup.New(ctx, setup.Config{
-				Processor:  processor.Config{Brokers: []string{broker}, GroupID: prefix + "group", Topics: names},
-				RedisAddrs: []string{redisAddr},
+				Processor: processor.Config{Brokers: []string{broker}, GroupID: prefix + "group", Topics: names},
+				Redis:     connect.Redis{Addrs: []string{redisAddr}},
 			}, setup.WithLogger(zaptest.NewLogger(t)))
 			if err != nil {
 				t.Fatal(err)

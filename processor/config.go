@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/relance/relance/internal/connect"
 	"github.com/relance/relance/topics"
 )
 
@@ -12,6 +13,9 @@ import (
 type Config struct {
 	// Brokers are the Kafka bootstrap addresses (host:port). Required.
 	Brokers []string
+	// Security is the TLS and SASL of every connection to the brokers (package connect);
+	// the zero value is plaintext without authentication.
+	Security connect.KafkaSecurity
 	// GroupID is the consumer group shared by all instances. Default "relance".
 	GroupID string
 	// Topics are the topic names. Empty names take their defaults.

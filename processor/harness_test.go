@@ -16,6 +16,7 @@ import (
 	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/relance/relance/internal/connect"
 	"github.com/relance/relance/internal/setup"
 	"github.com/relance/relance/internal/testenv"
 	"github.com/relance/relance/policy"
@@ -128,7 +129,7 @@ func (e *env) startWith(wrap func(processor.Store) processor.Store, procOpts []p
 			HeartbeatInterval: 100 * time.Millisecond,
 			RebalanceTimeout:  time.Second,
 		},
-		RedisAddrs: []string{e.rdb.Options().Addr},
+		Redis: connect.Redis{Addrs: []string{e.rdb.Options().Addr}},
 	}
 	for _, o := range opts {
 		o(&cfg.Processor)

@@ -41,6 +41,7 @@ func ReaderConfig(cfg Config, log *zap.Logger) kafka.ReaderConfig {
 		RebalanceTimeout:      cfg.RebalanceTimeout,
 		JoinGroupBackoff:      cfg.JoinGroupBackoff,
 		WatchPartitionChanges: true,
+		Dialer:                cfg.Security.Dialer(),
 		Logger:                debug,
 		ErrorLogger:           warn,
 	}

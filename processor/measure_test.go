@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/relance/relance/content"
+	"github.com/relance/relance/internal/connect"
 	"github.com/relance/relance/internal/setup"
 	"github.com/relance/relance/internal/testenv"
 	"github.com/relance/relance/processor"
@@ -71,7 +72,7 @@ func TestMeasureRemoteClassifier(t *testing.T) {
 
 			rel, err := setup.New(context.Background(), setup.Config{
 				Processor:     processor.Config{Brokers: e.brokers, GroupID: e.group, Topics: e.names},
-				RedisAddrs:    []string{e.rdb.Options().Addr},
+				Redis:         connect.Redis{Addrs: []string{e.rdb.Options().Addr}},
 				ContentRemote: remote,
 			}, setup.WithLogger(zap.NewNop()))
 			if err != nil {

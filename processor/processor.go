@@ -70,7 +70,7 @@ func New(cfg Config, store Store, pol *policy.Policy, opts ...Option) (*Processo
 		texts:     policy.NoTextCheck,
 		log:       zap.NewNop(),
 		now:       time.Now,
-		transport: &kafka.Transport{},
+		transport: cfg.Security.Transport(),
 	}
 	for _, o := range opts {
 		o(p)

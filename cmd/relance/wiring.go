@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/relance/relance/content"
+	"github.com/relance/relance/internal/connect"
 	"github.com/relance/relance/internal/setup"
 	"github.com/relance/relance/processor"
 	"github.com/relance/relance/state"
@@ -21,7 +22,7 @@ func (c config) setup() setup.Config {
 			SessionTimeout:    c.sessionTimeout,
 			HeartbeatInterval: c.sessionTimeout / 10,
 		},
-		RedisAddrs:       c.redisAddrs,
+		Redis:            connect.Redis{Addrs: c.redisAddrs},
 		State:            state.Config{CachePairs: cachePairs},
 		PolicyFile:       c.policyFile,
 		ContentWordsFile: c.contentFile,

@@ -2,7 +2,6 @@ package setup
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/relance/relance/content"
+	"github.com/relance/relance/internal/connect"
 	"github.com/relance/relance/internal/backoff"
 	"github.com/relance/relance/internal/errclass"
 	"github.com/relance/relance/metrics"
@@ -20,10 +20,13 @@ import (
 
 // Config is what relance is built from. Zero values mean the defaults of each part.
 type Config struct {
-	// Processor is the Kafka side: brokers, group, topics, batching, timeouts.
+	// Processor is the Kafka side: brokers, group, topics, batching, timeouts. Its Security
+	// is built from Kafka.
 	Processor processor.Config
-	// RedisAddrs is host:port of one Redis, or of several Cluster nodes. Required.
-	RedisAddrs []string
+	// Kafka is the TLS and SASL of every connection to the brokers.
+	Kafka connect.Kafka
+	// Redis is how to reach Redis: addresses (required), credentials, TLS, Sentinel.
+	Redis connect.Redis
 	// State is the store's own configuration (cache, key prefix, bounds).
 	State state.Config
 	// PolicyFile is a YAML policy file; empty means the default policy.
@@ -107,10 +110,14 @@ func New(ctx context.Context, cfg Config, opts ...Option) (_ *Relance, err error
 			return nil, err
 		}
 	}
-	if len(cfg.RedisAddrs) == 0 {
-		return nil, errors.New("setup: no Redis address")
+	if cfg.Processor.Security, err = cfg.Kafka.Security(); err != nil {
+		return nil, err
 	}
-	r.Redis = redis.NewUniversalClient(&redis.UniversalOptions{Addrs: cfg.RedisAddrs})
+	redisOpts, err := cfg.Redis.Options()
+	if err != nil {
+		return nil, err
+	}
+	r.Redis = redis.NewUniversalClient(redisOpts)
 	r.closers = append(r.closers, func() { _ = r.Redis.Close() })
 	for _, h := range o.redisHooks {
 		r.Redis.AddHook(h)
