@@ -43,7 +43,7 @@ func (p *Processor) closeReader(r *kafka.Reader, conns *connSet) error {
 	case err := <-closed:
 		return err
 	case <-timer.C:
-		return fmt.Errorf("still closing %s after its connections were closed: left behind", p.cfg.CloseTimeout+cutWait)
+		return fmt.Errorf("not closed %s after its connections were: left closing", cutWait)
 	}
 }
 

@@ -98,8 +98,8 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 	writer := p.newWriter()
 	defer func() {
 		// Order matters: stop fetching and leave the group (within CloseTimeout), then
-		// flush the writer. Every batch's outputs were acknowledged before its commit, so
-		// the writer holds nothing but its connections by now.
+		// flush the writer. Once every batch is committed the writer holds nothing but its
+		// connections: a batch's outputs are acknowledged before its offsets are committed.
 		err = errors.Join(err, closeErr("reader", p.closeReader(reader, conns)), closeErr("writer", writer.Close()))
 		conns.cancel()
 		p.transport.CloseIdleConnections()
