@@ -212,3 +212,35 @@ func WaitGroupStable(ctx context.Context, brokers []string, group string, member
 		}
 	}
 }
+
+// WaitGroupRebalancing polls until group is in a rebalance (PreparingRebalance or
+// CompletingRebalance), or ctx ends. A new member's JoinGroup starts one; while a member
+// killed with SIGKILL is still in the group, the coordinator holds it until that member's
+// session times out.
+func WaitGroupRebalancing(ctx context.Context, brokers []string, group string) error {
+	client, done := testenv.NewClient(brokers...)
+	defer done()
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	var last string
+	for {
+		resp, err := client.DescribeGroups(ctx, &kafka.DescribeGroupsRequest{GroupIDs: []string{group}})
+		switch {
+		case err != nil:
+			last = err.Error()
+		case len(resp.Groups) != 1:
+			last = fmt.Sprintf("%d groups described", len(resp.Groups))
+		case resp.Groups[0].Error != nil:
+			last = resp.Groups[0].Error.Error()
+		case resp.Groups[0].GroupState == "PreparingRebalance" || resp.Groups[0].GroupState == "CompletingRebalance":
+			return nil
+		default:
+			last = resp.Groups[0].GroupState
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("group %s not rebalancing (last: %s): %w", group, last, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}

@@ -33,6 +33,14 @@ type Config struct {
 	// keeps trying to finish, write and commit the batches it has fetched before giving up
 	// on those left (they are then redelivered). Default 30s.
 	ShutdownGrace time.Duration
+	// CloseTimeout bounds leaving the consumer group once every fetched batch is committed.
+	// kafka-go's reader waits for a JoinGroup or SyncGroup in flight, which the coordinator
+	// may hold for up to RebalanceTimeout (while a killed member's session runs out, say);
+	// past CloseTimeout the processor closes the reader's connections and returns without
+	// having left, and the coordinator drops the member when its session expires
+	// (SessionTimeout), then rebalances the others. Run returns at most CloseTimeout plus
+	// one second after the last commit. Default 3s; at most 1m.
+	CloseTimeout time.Duration
 	// SessionTimeout is the consumer group session timeout. Default 30s (kafka-go's).
 	SessionTimeout time.Duration
 	// HeartbeatInterval is the consumer group heartbeat period. Default 3s (kafka-go's).
@@ -66,6 +74,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ShutdownGrace == 0 {
 		c.ShutdownGrace = 30 * time.Second
+	}
+	if c.CloseTimeout == 0 {
+		c.CloseTimeout = 3 * time.Second
 	}
 	if c.SessionTimeout == 0 {
 		c.SessionTimeout = 30 * time.Second
@@ -107,6 +118,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("processor: join group backoff %s: must not be negative", c.JoinGroupBackoff)
 	case c.ShutdownGrace < 0:
 		return fmt.Errorf("processor: shutdown grace %s: must not be negative", c.ShutdownGrace)
+	case c.CloseTimeout < 0 || c.CloseTimeout > time.Minute:
+		return fmt.Errorf("processor: close timeout %s: must be between 0 (the default, 3s) and 1m", c.CloseTimeout)
 	}
 	return nil
 }

@@ -26,6 +26,8 @@ func TestConfigValidateNamesTheBadSetting(t *testing.T) {
 		{"backoff min over max", func(c *processor.Config) { c.MinBackoff, c.MaxBackoff = time.Second, time.Millisecond }, "backoff"},
 		{"negative join group backoff", func(c *processor.Config) { c.JoinGroupBackoff = -time.Second }, "join group backoff"},
 		{"negative shutdown grace", func(c *processor.Config) { c.ShutdownGrace = -time.Second }, "shutdown grace"},
+		{"negative close timeout", func(c *processor.Config) { c.CloseTimeout = -time.Second }, "close timeout"},
+		{"close timeout over a minute", func(c *processor.Config) { c.CloseTimeout = 2 * time.Minute }, "close timeout"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := ok

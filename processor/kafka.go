@@ -17,8 +17,12 @@ import (
 // min(1 s, MaxWait/4) and gives up at MaxWait. At 250 ms that left a busy broker 62 ms of
 // slack; past it the reader logged "i/o timeout", reconnected and backed off at least
 // 100 ms, which made make bench's p99 latency 650 ms. 2 s leaves a second.
-func (p *Processor) newReader() *kafka.Reader {
-	return kafka.NewReader(ReaderConfig(p.cfg, p.log.Named("kafka")))
+//
+// Its connections are in conns, so that closeReader can cut them.
+func (p *Processor) newReader(conns *connSet) *kafka.Reader {
+	cfg := ReaderConfig(p.cfg, p.log.Named("kafka"))
+	cfg.Dialer = conns.dialer(cfg.Dialer)
+	return kafka.NewReader(cfg)
 }
 
 // ReaderConfig is the consumer group reader of a processor with cfg, logging to log (nil:

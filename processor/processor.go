@@ -83,7 +83,9 @@ func New(cfg Config, store Store, pol *policy.Policy, opts ...Option) (*Processo
 }
 
 // Run consumes until ctx is cancelled, then stops fetching, finishes and commits every
-// batch it has fetched, closes its Kafka connections and returns nil. It returns an error
+// batch it has fetched, leaves the consumer group, closes its Kafka connections and
+// returns nil. Leaving the group takes at most Config.CloseTimeout: past it, Run closes the
+// reader's connections and returns without having left (see closeReader). It returns an error
 // when a batch could not be finished within Config.ShutdownGrace (it and the batches
 // after it will be redelivered), when a batch cannot be handled, or when the consumer
 // cannot start. The batches go through a pipeline of stages: see pipeline.go.
@@ -91,11 +93,15 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 	if !p.running.CompareAndSwap(false, true) {
 		return errors.New("processor: Run called twice")
 	}
-	reader := p.newReader()
+	conns := newConnSet()
+	reader := p.newReader(conns)
 	writer := p.newWriter()
 	defer func() {
-		// Order matters: stop fetching and leave the group, then flush the writer.
-		err = errors.Join(err, closeErr("reader", reader.Close()), closeErr("writer", writer.Close()))
+		// Order matters: stop fetching and leave the group (within CloseTimeout), then
+		// flush the writer. Once every batch is committed the writer holds nothing but its
+		// connections: a batch's outputs are acknowledged before its offsets are committed.
+		err = errors.Join(err, closeErr("reader", p.closeReader(reader, conns)), closeErr("writer", writer.Close()))
+		conns.cancel()
 		p.transport.CloseIdleConnections()
 	}()
 
