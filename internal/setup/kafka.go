@@ -20,7 +20,7 @@ import (
 // exchange, short enough that a broker which does not answer only delays start-up.
 const kafkaProbeTimeout = 5 * time.Second
 
-// probeKafka asks the brokers for metadata once, through the TLS and SASL the processor will
+// probeKafka asks a broker for metadata once, through the TLS and SASL the processor will
 // use, so that a refused credential or a certificate that does not verify stops start-up
 // with the setting to fix, instead of a group reader retrying it. A broker that cannot be
 // reached is only logged: relance may start before its broker does.
@@ -30,10 +30,25 @@ func probeKafka(ctx context.Context, brokers []string, sec connect.KafkaSecurity
 	}
 	ctx, cancel := context.WithTimeout(ctx, kafkaProbeTimeout)
 	defer cancel()
-	transport := sec.Transport()
-	defer transport.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: transport}
-	_, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{}})
+	// The dialer, not the transport: it reads a broker closing the connection during the
+	// SASL exchange, as brokers may to refuse a password, as the refusal it is.
+	var err error
+	for _, broker := range brokers {
+		var conn *kafka.Conn
+		if conn, err = sec.Dialer().DialContext(ctx, "tcp", broker); err != nil {
+			if errclass.Permanent(err) {
+				break
+			}
+			continue
+		}
+		deadline, _ := ctx.Deadline()
+		_ = conn.SetDeadline(deadline) // a net.Conn's: cannot fail
+		_, err = conn.Brokers()        // a metadata request
+		conn.Close()
+		if err == nil || errclass.Permanent(err) {
+			break
+		}
+	}
 	switch {
 	case err == nil:
 		return nil
