@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -178,4 +179,113 @@ func waitAdmin(t *testing.T, p *process) string {
 	}
 	t.Fatalf("relance did not log its admin address within 30s\n%s", p.stderr())
 	return ""
+}
+
+// TestSecretSettings covers a secret's sources: its variable, its file, never both and
+// never a flag.
+func TestSecretSettings(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "password")
+	if err := os.WriteFile(file, []byte(password+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, []byte("\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		want    connect.Secret
+		wantErr string
+	}{
+		{name: "unset"},
+		{name: "from the variable", env: map[string]string{"RELANCE_KAFKA_SASL_PASSWORD": password}, want: password},
+		{name: "from the file, newline dropped", env: map[string]string{"RELANCE_KAFKA_SASL_PASSWORD_FILE": file}, want: password},
+		{name: "both", env: map[string]string{"RELANCE_KAFKA_SASL_PASSWORD": password, "RELANCE_KAFKA_SASL_PASSWORD_FILE": file},
+			wantErr: "RELANCE_KAFKA_SASL_PASSWORD and RELANCE_KAFKA_SASL_PASSWORD_FILE are both set"},
+		{name: "missing file", env: map[string]string{"RELANCE_KAFKA_SASL_PASSWORD_FILE": filepath.Join(dir, "nope")},
+			wantErr: "RELANCE_KAFKA_SASL_PASSWORD_FILE: open"},
+		{name: "empty file", env: map[string]string{"RELANCE_KAFKA_SASL_PASSWORD_FILE": empty},
+			wantErr: "RELANCE_KAFKA_SASL_PASSWORD_FILE: " + empty + " is empty"},
+		{name: "no flag", args: []string{"-kafka-sasl-password", password}, wantErr: "flag provided but not defined: -kafka-sasl-password"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, &bytes.Buffer{})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want it to say %q", err, tt.wantErr)
+				}
+				if strings.Contains(err.Error(), password) {
+					t.Errorf("the error shows the password: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.setup().Kafka.SASLPassword; got.Reveal() != tt.want.Reveal() {
+				t.Errorf("password %q, want %q", got.Reveal(), tt.want.Reveal())
+			}
+		})
+	}
+}
+
+// TestConnectionSettingsReachSetup: each variable lands in setup.Config.Kafka or .Redis.
+func TestConnectionSettingsReachSetup(t *testing.T) {
+	env := map[string]string{
+		"RELANCE_KAFKA_BROKERS": "k:9093", "RELANCE_KAFKA_TLS": "true", "RELANCE_KAFKA_TLS_CA_FILE": "ca.pem",
+		"RELANCE_KAFKA_TLS_CERT_FILE": "c.pem", "RELANCE_KAFKA_TLS_KEY_FILE": "k.pem", "RELANCE_KAFKA_TLS_SERVER_NAME": "kafka.internal",
+		"RELANCE_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512", "RELANCE_KAFKA_SASL_USERNAME": "u", "RELANCE_KAFKA_SASL_PASSWORD": "kp",
+		"RELANCE_REDIS_ADDR": "s1:26379,s2:26379", "RELANCE_REDIS_USERNAME": "ru", "RELANCE_REDIS_PASSWORD": "rp", "RELANCE_REDIS_DB": "2",
+		"RELANCE_REDIS_TLS": "1", "RELANCE_REDIS_TLS_CA_FILE": "rca.pem", "RELANCE_REDIS_TLS_CERT_FILE": "rc.pem",
+		"RELANCE_REDIS_TLS_KEY_FILE": "rk.pem", "RELANCE_REDIS_TLS_SERVER_NAME": "redis.internal",
+		"RELANCE_REDIS_SENTINEL_MASTER": "main", "RELANCE_REDIS_SENTINEL_USERNAME": "su", "RELANCE_REDIS_SENTINEL_PASSWORD": "sp",
+	}
+	c, err := parseConfig(nil, func(k string) string { return env[k] }, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.setup()
+	wantKafka := connect.Kafka{
+		TLS:           connect.TLS{Enabled: true, CAFile: "ca.pem", CertFile: "c.pem", KeyFile: "k.pem", ServerName: "kafka.internal"},
+		SASLMechanism: "SCRAM-SHA-512", SASLUsername: "u", SASLPassword: "kp",
+	}
+	wantRedis := connect.Redis{
+		Addrs: []string{"s1:26379", "s2:26379"}, Username: "ru", Password: "rp", DB: 2,
+		TLS:            connect.TLS{Enabled: true, CAFile: "rca.pem", CertFile: "rc.pem", KeyFile: "rk.pem", ServerName: "redis.internal"},
+		SentinelMaster: "main", SentinelUsername: "su", SentinelPassword: "sp",
+	}
+	if !reflect.DeepEqual(got.Kafka, wantKafka) {
+		t.Errorf("Kafka %#v, want %#v", got.Kafka, wantKafka)
+	}
+	if !reflect.DeepEqual(got.Redis, wantRedis) {
+		t.Errorf("Redis %#v, want %#v", got.Redis, wantRedis)
+	}
+}
+
+// TestSecuritySettingsNeedARealServer: the embedded broker and Redis speak neither TLS nor
+// SASL, so asking for them there is a mistake to report, not to ignore.
+func TestSecuritySettingsNeedARealServer(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr string
+	}{
+		{name: "kafka TLS", env: map[string]string{"RELANCE_KAFKA_TLS": "true"}, wantErr: "RELANCE_KAFKA_BROKERS"},
+		{name: "kafka SASL", env: map[string]string{"RELANCE_KAFKA_SASL_MECHANISM": "PLAIN"}, wantErr: "RELANCE_KAFKA_BROKERS"},
+		{name: "redis TLS", env: map[string]string{"RELANCE_REDIS_TLS": "true"}, wantErr: "RELANCE_REDIS_ADDR"},
+		{name: "redis password", env: map[string]string{"RELANCE_REDIS_PASSWORD": password}, wantErr: "RELANCE_REDIS_ADDR"},
+		{name: "redis sentinel", env: map[string]string{"RELANCE_REDIS_SENTINEL_MASTER": "main"}, wantErr: "RELANCE_REDIS_ADDR"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseConfig(nil, func(k string) string { return tt.env[k] }, &bytes.Buffer{})
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("err = %v, want it to name %s", err, tt.wantErr)
+			}
+		})
+	}
 }
