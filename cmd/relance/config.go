@@ -8,13 +8,18 @@ import (
 	"time"
 
 	"github.com/relance/relance/content"
+	"github.com/relance/relance/internal/connect"
 	"github.com/relance/relance/topics"
 )
 
 // config is everything relance reads from its environment and flags.
 type config struct {
-	brokers    []string
+	brokers []string
+	// kafka is the brokers' TLS and SASL.
+	kafka      connect.Kafka
 	redisAddrs []string
+	// redis is Redis's credentials, database, TLS and Sentinel; its Addrs are redisAddrs.
+	redis      connect.Redis
 	groupID    string
 	topics     topics.Names
 	policyFile string
@@ -49,6 +54,25 @@ func (c *config) settings() []setting {
 	return []setting{
 		{"kafka-brokers", "RELANCE_KAFKA_BROKERS", "comma-separated Kafka brokers host:port; empty starts an embedded development broker", listVar(&c.brokers)},
 		{"redis-addr", "RELANCE_REDIS_ADDR", "Redis host:port, several comma-separated for Redis Cluster; empty starts an embedded development Redis", listVar(&c.redisAddrs)},
+		{"kafka-tls", "RELANCE_KAFKA_TLS", "TLS to the brokers, verified against the system roots unless a CA file is given", boolVar(&c.kafka.TLS.Enabled, false)},
+		{"kafka-tls-ca-file", "RELANCE_KAFKA_TLS_CA_FILE", "PEM file of the authorities that sign the brokers' certificates", stringVar(&c.kafka.TLS.CAFile, "")},
+		{"kafka-tls-cert-file", "RELANCE_KAFKA_TLS_CERT_FILE", "PEM client certificate, for mutual TLS (with -kafka-tls-key-file)", stringVar(&c.kafka.TLS.CertFile, "")},
+		{"kafka-tls-key-file", "RELANCE_KAFKA_TLS_KEY_FILE", "PEM key of the client certificate", stringVar(&c.kafka.TLS.KeyFile, "")},
+		{"kafka-tls-server-name", "RELANCE_KAFKA_TLS_SERVER_NAME", "name to verify the brokers' certificates for; empty: the host dialled", stringVar(&c.kafka.TLS.ServerName, "")},
+		{"kafka-sasl-mechanism", "RELANCE_KAFKA_SASL_MECHANISM", "SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; empty: none", stringVar(&c.kafka.SASLMechanism, "")},
+		{"kafka-sasl-username", "RELANCE_KAFKA_SASL_USERNAME", "SASL user", stringVar(&c.kafka.SASLUsername, "")},
+		{"", "RELANCE_KAFKA_SASL_PASSWORD", "SASL password", secretVar(&c.kafka.SASLPassword)},
+		{"redis-username", "RELANCE_REDIS_USERNAME", "Redis ACL user (AUTH); empty: the default user", stringVar(&c.redis.Username, "")},
+		{"", "RELANCE_REDIS_PASSWORD", "Redis password (AUTH)", secretVar(&c.redis.Password)},
+		{"redis-db", "RELANCE_REDIS_DB", "Redis database number (single server or Sentinel only)", intVar(&c.redis.DB, 0)},
+		{"redis-tls", "RELANCE_REDIS_TLS", "TLS to Redis and to the Sentinels, verified against the system roots unless a CA file is given", boolVar(&c.redis.TLS.Enabled, false)},
+		{"redis-tls-ca-file", "RELANCE_REDIS_TLS_CA_FILE", "PEM file of the authorities that sign Redis's certificates", stringVar(&c.redis.TLS.CAFile, "")},
+		{"redis-tls-cert-file", "RELANCE_REDIS_TLS_CERT_FILE", "PEM client certificate, for mutual TLS (with -redis-tls-key-file)", stringVar(&c.redis.TLS.CertFile, "")},
+		{"redis-tls-key-file", "RELANCE_REDIS_TLS_KEY_FILE", "PEM key of the client certificate", stringVar(&c.redis.TLS.KeyFile, "")},
+		{"redis-tls-server-name", "RELANCE_REDIS_TLS_SERVER_NAME", "name to verify Redis's certificate for; empty: the host dialled", stringVar(&c.redis.TLS.ServerName, "")},
+		{"redis-sentinel-master", "RELANCE_REDIS_SENTINEL_MASTER", "Sentinel master name; RELANCE_REDIS_ADDR then lists the Sentinels", stringVar(&c.redis.SentinelMaster, "")},
+		{"redis-sentinel-username", "RELANCE_REDIS_SENTINEL_USERNAME", "the Sentinels' own ACL user", stringVar(&c.redis.SentinelUsername, "")},
+		{"", "RELANCE_REDIS_SENTINEL_PASSWORD", "the Sentinels' own password", secretVar(&c.redis.SentinelPassword)},
 		{"group-id", "RELANCE_GROUP_ID", "Kafka consumer group", stringVar(&c.groupID, "relance")},
 		{"topic-message-sent", "RELANCE_TOPIC_MESSAGE_SENT", "input topic of MessageSent events", stringVar(&c.topics.MessageSent, topics.DefaultMessageSent)},
 		{"topic-reply", "RELANCE_TOPIC_REPLY", "input topic of Reply events", stringVar(&c.topics.Reply, topics.DefaultReply)},
@@ -90,6 +114,12 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	}
 	if c.demoExit && !c.demo {
 		return c, errors.New("-demo-exit (RELANCE_DEMO_EXIT) needs -demo (RELANCE_DEMO)")
+	}
+	if len(c.brokers) == 0 && (c.kafka.TLS.Enabled || c.kafka.SASLMechanism != "") {
+		return c, errors.New("RELANCE_KAFKA_TLS and RELANCE_KAFKA_SASL_MECHANISM are for RELANCE_KAFKA_BROKERS: the embedded broker has neither")
+	}
+	if len(c.redisAddrs) == 0 && (c.redis.TLS.Enabled || c.redis.Password != "" || c.redis.SentinelMaster != "") {
+		return c, errors.New("RELANCE_REDIS_TLS, RELANCE_REDIS_PASSWORD and RELANCE_REDIS_SENTINEL_MASTER are for RELANCE_REDIS_ADDR: the embedded Redis has none of them")
 	}
 	if c.demo && len(c.brokers) > 0 {
 		return c, fmt.Errorf("-demo writes simulated members' messages, so it only runs on the embedded broker: unset RELANCE_KAFKA_BROKERS")

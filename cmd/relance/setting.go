@@ -8,10 +8,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/relance/relance/internal/connect"
 )
 
 // setting is one option: a flag, the environment variable that stands in for it, and the
-// value it sets, which holds the built-in default until one of them does.
+// value it sets, which holds the built-in default until one of them does. A secret has no
+// flag (flag is ""): the environment or a file only.
 type setting struct {
 	flag, env, usage string
 	value            value
@@ -117,10 +120,65 @@ func listVar(dst *[]string, def ...string) value {
 	}, func(l []string) string { return strings.Join(l, ",") })
 }
 
+// secret is a password. It has no flag, because a command line shows in ps: it comes from
+// its variable, or from the file its …_FILE variable names (a mounted secret), never both.
+// -help says whether it is set, never what it is.
+type secret struct{ dst *connect.Secret }
+
+func secretVar(dst *connect.Secret) value { return secret{dst} }
+
+func (s secret) Set(v string) error {
+	*s.dst = connect.Secret(v)
+	return nil
+}
+
+// String is connect.Secret's: "[redacted]", or "" when unset.
+func (s secret) String() string {
+	if s.dst == nil {
+		return ""
+	}
+	return s.dst.String()
+}
+
+func (secret) typeName() string { return "secret" }
+
+// defaultText is whether it is set: a secret has no default worth showing, and -help must
+// not show its value.
+func (s secret) defaultText() string {
+	if s.dst == nil || *s.dst == "" {
+		return "not set"
+	}
+	return "set"
+}
+
+// fromEnv sets s from env, or from the file env_FILE names.
+func (s secret) fromEnv(env string, getenv func(string) string) error {
+	v, file := getenv(env), getenv(env+"_FILE")
+	switch {
+	case v != "" && file != "":
+		return fmt.Errorf("%s and %s_FILE are both set: keep one", env, env)
+	case file != "":
+		sec, err := connect.ReadSecretFile(env+"_FILE", file)
+		if err != nil {
+			return err
+		}
+		*s.dst = sec
+	case v != "":
+		*s.dst = connect.Secret(v)
+	}
+	return nil
+}
+
 // parseSettings registers settings on fs and sets each from its flag in args, else its
 // environment variable, else leaves its default. An empty variable counts as unset.
 func parseSettings(fs *flag.FlagSet, settings []setting, args []string, getenv func(string) string) error {
 	for _, s := range settings {
+		if sec, ok := s.value.(secret); ok {
+			if err := sec.fromEnv(s.env, getenv); err != nil {
+				return err
+			}
+			continue
+		}
 		if v := getenv(s.env); v != "" {
 			if err := s.value.Set(v); err != nil {
 				return fmt.Errorf("%s: %q is %w", s.env, v, err)
@@ -135,6 +193,10 @@ func parseSettings(fs *flag.FlagSet, settings []setting, args []string, getenv f
 // with its variable and built-in default.
 func printSettings(w io.Writer, settings []setting) {
 	for _, s := range settings {
+		if _, ok := s.value.(secret); ok {
+			fmt.Fprintf(w, "  env %s or %s_FILE\n    \t%s; no flag, as a command line shows in ps (%s)\n", s.env, s.env, s.usage, s.value.defaultText())
+			continue
+		}
 		name := "-" + s.flag
 		if t := s.value.typeName(); t != "" {
 			name += " " + t

@@ -2,7 +2,6 @@ package main
 
 import (
 	"github.com/relance/relance/content"
-	"github.com/relance/relance/internal/connect"
 	"github.com/relance/relance/internal/setup"
 	"github.com/relance/relance/processor"
 	"github.com/relance/relance/state"
@@ -14,6 +13,8 @@ func (c config) setup() setup.Config {
 	if cachePairs == 0 {
 		cachePairs = -1 // state.Config's "none"; its 0 means the default
 	}
+	redis := c.redis
+	redis.Addrs = c.redisAddrs
 	return setup.Config{
 		Processor: processor.Config{
 			Brokers:           c.brokers,
@@ -22,7 +23,8 @@ func (c config) setup() setup.Config {
 			SessionTimeout:    c.sessionTimeout,
 			HeartbeatInterval: c.sessionTimeout / 10,
 		},
-		Redis:            connect.Redis{Addrs: c.redisAddrs},
+		Kafka:            c.kafka,
+		Redis:            redis,
 		State:            state.Config{CachePairs: cachePairs},
 		PolicyFile:       c.policyFile,
 		ContentWordsFile: c.contentFile,

@@ -85,7 +85,9 @@ func WithProcessorOptions(opts ...processor.Option) Option {
 }
 
 // New builds relance. It waits for Redis while it is unreachable (relance may start before
-// it) until ctx ends; a setting that cannot work is an error at once.
+// it) until ctx ends, and asks the brokers for metadata once without waiting for them; a
+// setting that cannot work (a refused password, a certificate that does not verify) is an
+// error at once.
 func New(ctx context.Context, cfg Config, opts ...Option) (_ *Relance, err error) {
 	o := options{log: zap.NewNop()}
 	for _, opt := range opts {
@@ -111,6 +113,9 @@ func New(ctx context.Context, cfg Config, opts ...Option) (_ *Relance, err error
 		}
 	}
 	if cfg.Processor.Security, err = cfg.Kafka.Security(); err != nil {
+		return nil, err
+	}
+	if err := probeKafka(ctx, cfg.Processor.Brokers, cfg.Processor.Security, o.log); err != nil {
 		return nil, err
 	}
 	redisOpts, err := cfg.Redis.Options()

@@ -3,6 +3,8 @@ package testenv
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -33,6 +35,17 @@ type BrokerConfig struct {
 	// (Dir/broker.log). Empty: everything lives in memory and is lost at Stop, and a
 	// broker process logs to this one's standard error.
 	Dir string
+	// Users, when set, makes the broker require SASL: each user logs in with its mechanism
+	// only. In-process brokers only.
+	Users []SASLUser
+	// TLS, when set, makes the broker speak TLS only, with this configuration (a
+	// certificate from CA.Issue, say). In-process brokers only.
+	TLS *tls.Config
+}
+
+// SASLUser is a broker user: Mechanism is "PLAIN", "SCRAM-SHA-256" or "SCRAM-SHA-512".
+type SASLUser struct {
+	Mechanism, User, Password string
 }
 
 // Broker is one Kafka-protocol broker (franz-go's kfake) on 127.0.0.1, which creates
@@ -72,6 +85,9 @@ func (b *Broker) Start(ctx context.Context) error {
 		}
 	}
 	if b.cfg.Bin != "" {
+		if len(b.cfg.Users) > 0 || b.cfg.TLS != nil {
+			return errors.New("testenv: SASL and TLS brokers run in-process only (no Bin)")
+		}
 		return b.startProcess(ctx)
 	}
 	opts := []kfake.Opt{
@@ -83,6 +99,15 @@ func (b *Broker) Start(ctx context.Context) error {
 	}
 	if b.cfg.Port != 0 {
 		opts = append(opts, kfake.Ports(b.cfg.Port))
+	}
+	if len(b.cfg.Users) > 0 {
+		opts = append(opts, kfake.EnableSASL())
+		for _, u := range b.cfg.Users {
+			opts = append(opts, kfake.Superuser(u.Mechanism, u.User, u.Password))
+		}
+	}
+	if b.cfg.TLS != nil {
+		opts = append(opts, kfake.TLS(b.cfg.TLS))
 	}
 	if b.cfg.Dir != "" {
 		opts = append(opts, kfake.DataDir(filepath.Join(b.cfg.Dir, "data")), kfake.SyncWrites())

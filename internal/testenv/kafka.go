@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/relance/relance/internal/connect"
 )
 
 const (
@@ -58,6 +60,12 @@ func StartKafkaOnPort(t testing.TB, port int, topics ...string) []string {
 // be empty or topic.
 func Produce(t testing.TB, brokers []string, topic string, msgs ...kafka.Message) {
 	t.Helper()
+	ProduceWith(t, connect.KafkaSecurity{}, brokers, topic, msgs...)
+}
+
+// ProduceWith is Produce through sec's TLS and SASL.
+func ProduceWith(t testing.TB, sec connect.KafkaSecurity, brokers []string, topic string, msgs ...kafka.Message) {
+	t.Helper()
 	out := make([]kafka.Message, len(msgs))
 	for i, m := range msgs {
 		if m.Topic != "" && m.Topic != topic {
@@ -69,7 +77,7 @@ func Produce(t testing.TB, brokers []string, topic string, msgs ...kafka.Message
 
 	// Its own transport, closed below: kafka.DefaultTransport keeps connections and a
 	// metadata goroutine per cluster for the life of the process.
-	transport := &kafka.Transport{}
+	transport := sec.Transport()
 	defer transport.CloseIdleConnections()
 	w := &kafka.Writer{
 		Addr:                   kafka.TCP(brokers...),
@@ -101,10 +109,16 @@ func Produce(t testing.TB, brokers []string, topic string, msgs ...kafka.Message
 // ask for one more than expected, with a short timeout, to check there are no extras.
 func ReadTopic(t testing.TB, brokers []string, topic string, want int, timeout time.Duration) []kafka.Message {
 	t.Helper()
+	return ReadTopicWith(t, connect.KafkaSecurity{}, brokers, topic, want, timeout)
+}
+
+// ReadTopicWith is ReadTopic through sec's TLS and SASL.
+func ReadTopicWith(t testing.TB, sec connect.KafkaSecurity, brokers []string, topic string, want int, timeout time.Duration) []kafka.Message {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 
-	partitions := kafkaPartitionsOf(t, ctx, brokers, topic)
+	partitions := kafkaPartitionsOf(t, ctx, sec, brokers, topic)
 	if len(partitions) == 0 {
 		return nil // deadline passed before the topic existed
 	}
@@ -117,7 +131,7 @@ func ReadTopic(t testing.TB, brokers []string, topic string, want int, timeout t
 	)
 	for _, p := range partitions {
 		wg.Go(func() {
-			if err := kafkaReadPartition(ctx, brokers, topic, p, msgs); err != nil {
+			if err := kafkaReadPartition(ctx, sec, brokers, topic, p, msgs); err != nil {
 				mu.Lock()
 				errs = append(errs, err)
 				mu.Unlock()
@@ -149,13 +163,13 @@ collect:
 
 // kafkaPartitionsOf waits until topic exists and returns its partitions, or nil when ctx
 // ends first.
-func kafkaPartitionsOf(t testing.TB, ctx context.Context, brokers []string, topic string) []int {
+func kafkaPartitionsOf(t testing.TB, ctx context.Context, sec connect.KafkaSecurity, brokers []string, topic string) []int {
 	t.Helper()
 	tick := time.NewTicker(kafkaPollInterval)
 	defer tick.Stop()
 	var lastErr error
 	for {
-		parts, err := kafkaReadPartitions(ctx, brokers, topic)
+		parts, err := kafkaReadPartitions(ctx, sec, brokers, topic)
 		if err == nil && len(parts) > 0 {
 			return parts
 		}
@@ -171,9 +185,10 @@ func kafkaPartitionsOf(t testing.TB, ctx context.Context, brokers []string, topi
 
 // kafkaReadPartitions asks for topic's partitions without creating it (a kafka.Conn's
 // ReadPartitions would, on a broker that allows auto-creation).
-func kafkaReadPartitions(ctx context.Context, brokers []string, topic string) ([]int, error) {
-	client, done := NewClient(brokers...)
-	defer done()
+func kafkaReadPartitions(ctx context.Context, sec connect.KafkaSecurity, brokers []string, topic string) ([]int, error) {
+	transport := sec.Transport()
+	defer transport.CloseIdleConnections()
+	client := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: transport, Timeout: kafkaRequestTimeout}
 	resp, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
 	if err != nil {
 		return nil, err
@@ -197,8 +212,8 @@ func kafkaReadPartitions(ctx context.Context, brokers []string, topic string) ([
 
 // kafkaReadPartition sends partition's messages from its first offset to out until ctx
 // ends. It returns an error only for something other than ctx ending.
-func kafkaReadPartition(ctx context.Context, brokers []string, topic string, partition int, out chan<- kafka.Message) error {
-	r, err := partitionReader(brokers, topic, partition)
+func kafkaReadPartition(ctx context.Context, sec connect.KafkaSecurity, brokers []string, topic string, partition int, out chan<- kafka.Message) error {
+	r, err := partitionReader(sec, brokers, topic, partition)
 	if err != nil {
 		return err
 	}
@@ -220,8 +235,9 @@ func kafkaReadPartition(ctx context.Context, brokers []string, topic string, par
 }
 
 // partitionReader reads partition of topic from its first offset, without a group.
-func partitionReader(brokers []string, topic string, partition int) (*kafka.Reader, error) {
+func partitionReader(sec connect.KafkaSecurity, brokers []string, topic string, partition int) (*kafka.Reader, error) {
 	r := kafka.NewReader(kafka.ReaderConfig{
+		Dialer:    sec.Dialer(),
 		Brokers:   brokers,
 		Topic:     topic,
 		Partition: partition,

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/relance/relance/internal/connect"
 )
 
 // caughtUpPollInterval is how often WaitCaughtUp polls: the benchmark times a run by
@@ -157,7 +159,7 @@ func readPartitionTo(ctx context.Context, brokers []string, topic string, partit
 	if end == 0 {
 		return nil, nil
 	}
-	r, err := partitionReader(brokers, topic, partition)
+	r, err := partitionReader(connect.KafkaSecurity{}, brokers, topic, partition)
 	if err != nil {
 		return nil, err
 	}
