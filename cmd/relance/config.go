@@ -15,9 +15,11 @@ import (
 type config struct {
 	brokers    []string
 	redisAddrs []string
-	groupID    string
-	topics     topics.Names
-	policyFile string
+	// redisSentinelMaster is a Sentinel master name: redisAddrs are then the Sentinels.
+	redisSentinelMaster string
+	groupID             string
+	topics              topics.Names
+	policyFile          string
 	// contentFile adds and removes entries of the built-in text check's word lists.
 	contentFile string
 	// contentRemote is a remote classifier's URL; the built-in check is its fallback.
@@ -49,6 +51,7 @@ func (c *config) settings() []setting {
 	return []setting{
 		{"kafka-brokers", "RELANCE_KAFKA_BROKERS", "comma-separated Kafka brokers host:port; empty starts an embedded development broker", listVar(&c.brokers)},
 		{"redis-addr", "RELANCE_REDIS_ADDR", "Redis host:port, several comma-separated for Redis Cluster; empty starts an embedded development Redis", listVar(&c.redisAddrs)},
+		{"redis-sentinel-master", "RELANCE_REDIS_SENTINEL_MASTER", "a Sentinel master name: RELANCE_REDIS_ADDR then lists the Sentinels", stringVar(&c.redisSentinelMaster, "")},
 		{"group-id", "RELANCE_GROUP_ID", "Kafka consumer group", stringVar(&c.groupID, "relance")},
 		{"topic-message-sent", "RELANCE_TOPIC_MESSAGE_SENT", "input topic of MessageSent events", stringVar(&c.topics.MessageSent, topics.DefaultMessageSent)},
 		{"topic-reply", "RELANCE_TOPIC_REPLY", "input topic of Reply events", stringVar(&c.topics.Reply, topics.DefaultReply)},

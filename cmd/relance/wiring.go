@@ -22,7 +22,7 @@ func (c config) setup() setup.Config {
 			SessionTimeout:    c.sessionTimeout,
 			HeartbeatInterval: c.sessionTimeout / 10,
 		},
-		Redis:            connect.Redis{Addrs: c.redisAddrs},
+		Redis:            connect.Redis{Addrs: c.redisAddrs, SentinelMaster: c.redisSentinelMaster},
 		State:            state.Config{CachePairs: cachePairs},
 		PolicyFile:       c.policyFile,
 		ContentWordsFile: c.contentFile,
