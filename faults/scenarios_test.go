@@ -378,6 +378,11 @@ func TestRedisSentinelFailover(t *testing.T) {
 	if p.Exited() {
 		t.Errorf("relance exited during the failover; its logs:%s", logsOf(r.dir))
 	}
+	if n := r.logCount("connection refused"); n == 0 {
+		t.Errorf("relance never met the dead master: the failover did not hit it")
+	} else {
+		t.Logf("relance met the dead master %d times, then the Sentinel gave it the new one", n)
+	}
 }
 
 // replicaBehind is how many bytes of the replication stream master has not yet had
