@@ -92,17 +92,19 @@ func needScenarios(t *testing.T) {
 // rig is one scenario's processes: a broker, Redis (one server or a cluster), relance
 // processes, and the workload.
 type rig struct {
-	t       *testing.T
-	ctx     context.Context
-	dir     string
-	names   topics.Names
-	group   string
-	broker  *testenv.Broker
-	redis   []*testenv.RedisServer
-	rdb     redis.UniversalClient
-	relance *faults.Relance
-	rng     *rand.Rand
-	start   time.Time
+	t      *testing.T
+	ctx    context.Context
+	dir    string
+	names  topics.Names
+	group  string
+	broker *testenv.Broker
+	redis  []*testenv.RedisServer
+	// sentinel watches redis[0] (the master) and redis[1] (its replica), with sentinel set.
+	sentinel *testenv.Sentinel
+	rdb      redis.UniversalClient
+	relance  *faults.Relance
+	rng      *rand.Rand
+	start    time.Time
 
 	mu    sync.Mutex
 	procs []*testenv.Process // every relance process started, killed at cleanup
@@ -115,6 +117,7 @@ type rig struct {
 type rigOptions struct {
 	aof          bool
 	cluster      bool
+	sentinel     bool // a master, a replica and a Sentinel; relance asks the Sentinel
 	brokerLater  bool // do not start the broker: the scenario does
 	pairs        int
 	instances    int // relance processes at once; default 1
@@ -175,17 +178,24 @@ func newRig(t *testing.T, opts rigOptions) *rig {
 		r.redis = append(r.redis, s)
 		addrs = append(addrs, s.Addr())
 	}
-	if opts.cluster {
+	relanceEnv := opts.relanceExtra
+	switch {
+	case opts.cluster:
 		if err := testenv.CreateRedisCluster(ctx, r.redis); err != nil {
 			t.Fatal(err)
 		}
 		r.rdb = redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs})
-	} else {
+	case opts.sentinel:
+		r.startSentinel(server)
+		addrs = []string{r.sentinel.Addr()}
+		r.rdb = redis.NewFailoverClient(&redis.FailoverOptions{MasterName: sentinelMaster, SentinelAddrs: addrs})
+		relanceEnv = append(relanceEnv, "RELANCE_REDIS_SENTINEL_MASTER="+sentinelMaster)
+	default:
 		r.rdb = redis.NewClient(&redis.Options{Addr: addrs[0]})
 	}
 	t.Cleanup(func() { r.rdb.Close() })
 
-	r.relance = faults.NewRelance(bins.relance, dir, []string{r.broker.Addr()}, addrs, r.group, opts.relanceExtra...)
+	r.relance = faults.NewRelance(bins.relance, dir, []string{r.broker.Addr()}, addrs, r.group, relanceEnv...)
 	// Registered last, so it runs first: relance processes stop before Redis and the broker.
 	t.Cleanup(func() {
 		r.mu.Lock()
@@ -202,6 +212,39 @@ func newRig(t *testing.T, opts rigOptions) *rig {
 	r.work = faults.Generate(faults.WorkloadConfig{Seed: opts.seed, Pairs: pairs, BadRate: 0.05, Topics: r.names}, policy.Default())
 	t.Logf("workload seed %d: %s", opts.seed, r.work.Ledger.Summary())
 	return r
+}
+
+// sentinelMaster is the master's name under Sentinel.
+const sentinelMaster = "relance"
+
+// startSentinel starts a replica of redis[0] and a Sentinel watching both, on stable ports.
+func (r *rig) startSentinel(server string) {
+	r.t.Helper()
+	port, err := faults.StablePort()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	replica, err := testenv.NewRedisServer(testenv.RedisConfig{Bin: server, Dir: filepath.Join(r.dir, "redis-replica"), Port: port, ReplicaOf: r.redis[0].Addr()})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if err := replica.Start(r.ctx); err != nil {
+		r.t.Fatal(err)
+	}
+	r.t.Cleanup(func() { _ = replica.Stop() })
+	r.redis = append(r.redis, replica)
+	if port, err = faults.StablePort(); err != nil {
+		r.t.Fatal(err)
+	}
+	r.sentinel, err = testenv.NewSentinel(testenv.SentinelConfig{Bin: server, Dir: filepath.Join(r.dir, "sentinel"), Port: port,
+		MasterName: sentinelMaster, Master: r.redis[0].Addr(), Replicas: 1})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if err := r.sentinel.Start(r.ctx); err != nil {
+		r.t.Fatal(err)
+	}
+	r.t.Cleanup(func() { _ = r.sentinel.Stop() })
 }
 
 func (r *rig) startBroker() {

@@ -37,7 +37,9 @@ type env struct {
 	names   topics.Names
 	group   string
 	rdb     *redis.Client // the processor's Redis, for the tests to look at
-	policy  *policy.Policy
+	// redis is how the processor reaches Redis; no Addrs: rdb's address, in plaintext.
+	redis  connect.Redis
+	policy *policy.Policy
 }
 
 func newEnv(t *testing.T) *env {
@@ -129,7 +131,10 @@ func (e *env) startWith(wrap func(processor.Store) processor.Store, procOpts []p
 			HeartbeatInterval: 100 * time.Millisecond,
 			RebalanceTimeout:  time.Second,
 		},
-		Redis: connect.Redis{Addrs: []string{e.rdb.Options().Addr}},
+		Redis: e.redis,
+	}
+	if len(cfg.Redis.Addrs) == 0 {
+		cfg.Redis = connect.Redis{Addrs: []string{e.rdb.Options().Addr}}
 	}
 	for _, o := range opts {
 		o(&cfg.Processor)

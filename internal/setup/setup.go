@@ -2,7 +2,10 @@ package setup
 
 import (
 	"context"
+	"crypto/x509"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -195,7 +198,7 @@ func connectStore(ctx context.Context, rdb redis.UniversalClient, pol *policy.Po
 			return store, nil
 		}
 		if ctx.Err() != nil || errclass.Permanent(err) {
-			return nil, fmt.Errorf("redis: %w", err)
+			return nil, fmt.Errorf("redis: %s%w", redisSetting(err), err)
 		}
 		log.Warn("redis not ready, retrying", zap.Duration("backoff", delay), zap.Error(err))
 		if backoff.Sleep(ctx, backoff.Jitter(delay)) != nil {
@@ -203,4 +206,29 @@ func connectStore(ctx context.Context, rdb redis.UniversalClient, pol *policy.Po
 		}
 		delay = min(2*delay, 10*time.Second)
 	}
+}
+
+// redisSetting names the setting an operator must fix for a permanent Redis error, as
+// "SETTING: ", or is empty. Redis's replies never quote the password, nor does this.
+func redisSetting(err error) string {
+	if reply, ok := errors.AsType[redis.Error](err); ok {
+		switch msg := reply.Error(); {
+		case strings.HasPrefix(msg, "WRONGPASS"):
+			return "RELANCE_REDIS_USERNAME or RELANCE_REDIS_PASSWORD refused: "
+		case strings.HasPrefix(msg, "NOAUTH"):
+			return "RELANCE_REDIS_PASSWORD required: "
+		case strings.HasPrefix(msg, "NOPERM"):
+			return "RELANCE_REDIS_USERNAME lacks a permission: "
+		}
+	}
+	if _, ok := errors.AsType[x509.HostnameError](err); ok {
+		return "RELANCE_REDIS_TLS_SERVER_NAME does not match the server's certificate: "
+	}
+	if _, ok := errors.AsType[x509.UnknownAuthorityError](err); ok {
+		return "RELANCE_REDIS_TLS_CA_FILE does not verify the server's certificate: "
+	}
+	if _, ok := errors.AsType[x509.CertificateInvalidError](err); ok {
+		return "RELANCE_REDIS_TLS_CA_FILE: the server's certificate is invalid: "
+	}
+	return ""
 }

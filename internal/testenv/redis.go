@@ -3,6 +3,8 @@ package testenv
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -69,12 +71,21 @@ func redisLookPath(t testing.TB, name string) string {
 	return ""
 }
 
-// startRedis starts bin on a free port, trying another one when another process takes the
-// port between the pick and the bind, and stops it in t.Cleanup.
-func startRedis(t testing.TB, bin string, cluster bool) *RedisServer {
+// StartRedisWith starts a redis-server of cfg (TLS, an ACL user, a replica) and stops it
+// when the test ends. An empty Bin is the one on PATH (skipping or failing like
+// [StartRedis] without it), an empty Dir a temporary one, a zero Port a free one, tried
+// again elsewhere if another process takes it first.
+func StartRedisWith(t testing.TB, cfg RedisConfig) *RedisServer {
 	t.Helper()
+	if cfg.Bin == "" {
+		cfg.Bin = redisLookPath(t, "redis-server")
+	}
+	if cfg.Dir == "" {
+		cfg.Dir = t.TempDir()
+	}
+	fixedPort := cfg.Port != 0
 	for attempt := 1; ; attempt++ {
-		s, err := NewRedisServer(RedisConfig{Bin: bin, Dir: t.TempDir(), Cluster: cluster})
+		s, err := NewRedisServer(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,11 +100,17 @@ func startRedis(t testing.TB, bin string, cluster bool) *RedisServer {
 			})
 			return s
 		}
-		if attempt == redisStartAttempts {
+		if attempt == redisStartAttempts || fixedPort {
 			t.Fatal(err)
 		}
 		t.Logf("%v\ntrying another port", err)
 	}
+}
+
+// startRedis starts bin on a free port and stops it in t.Cleanup.
+func startRedis(t testing.TB, bin string, cluster bool) *RedisServer {
+	t.Helper()
+	return StartRedisWith(t, RedisConfig{Bin: bin, Dir: t.TempDir(), Cluster: cluster})
 }
 
 // RedisConfig describes a redis-server process.
@@ -111,6 +128,27 @@ type RedisConfig struct {
 	AOF bool
 	// Cluster turns cluster mode on; CreateRedisCluster joins the nodes.
 	Cluster bool
+	// TLS, if set, makes Port a TLS-only listener (no plaintext port).
+	TLS *RedisTLS
+	// User and Password, if User is set, create an ACL user allowed every command and key,
+	// and turn the default user off: every client must AUTH as User.
+	User, Password string
+	// ReplicaOf is the "host:port" of a master this server replicates, with the same TLS
+	// and credentials as its own. Start then also waits until the replica is in sync.
+	ReplicaOf string
+}
+
+// RedisTLS is the TLS of a redis-server.
+type RedisTLS struct {
+	// Cert is the server's certificate (from [CA.Issue]). It is also the client certificate
+	// of a replica and of testenv's own checks: Issue makes certificates for both uses.
+	Cert Pair
+	// CAFile is the authority that client certificates must chain to (and that a replica
+	// verifies its master with).
+	CAFile string
+	// AuthClients requires a client certificate (tls-auth-clients yes); without it none is
+	// asked for.
+	AuthClients bool
 }
 
 // RedisServer is a redis-server process on 127.0.0.1, which can be stopped or killed and
@@ -169,7 +207,15 @@ func (r *RedisServer) logPath() string { return filepath.Join(r.cfg.Dir, "redis.
 // took the port first. It fails as soon as the process exits, and kills it if ctx ends
 // first; the error quotes the end of the server's log.
 func (r *RedisServer) Start(ctx context.Context) error {
-	args := []string{"--port", strconv.Itoa(r.cfg.Port), "--bind", "127.0.0.1", "--dir", r.cfg.Dir, "--save", ""}
+	args := []string{"--bind", "127.0.0.1", "--dir", r.cfg.Dir, "--save", ""}
+	args = append(args, r.securityArgs()...)
+	if r.cfg.ReplicaOf != "" {
+		host, port, err := net.SplitHostPort(r.cfg.ReplicaOf)
+		if err != nil {
+			return fmt.Errorf("redis-server ReplicaOf: %w", err)
+		}
+		args = append(args, "--replicaof", host, port)
+	}
 	if r.cfg.AOF {
 		args = append(args, "--appendonly", "yes", "--appendfsync", "everysec")
 	} else {
@@ -197,16 +243,73 @@ func (r *RedisServer) Start(ctx context.Context) error {
 	return nil
 }
 
+// securityArgs are the flags of the listener, TLS and ACL settings.
+func (r *RedisServer) securityArgs() []string {
+	port := strconv.Itoa(r.cfg.Port)
+	var args []string
+	if t := r.cfg.TLS; t != nil {
+		authClients := "no"
+		if t.AuthClients {
+			authClients = "yes"
+		}
+		args = append(args, "--port", "0", "--tls-port", port,
+			"--tls-cert-file", t.Cert.CertFile, "--tls-key-file", t.Cert.KeyFile,
+			"--tls-ca-cert-file", t.CAFile, "--tls-auth-clients", authClients)
+		if r.cfg.ReplicaOf != "" {
+			args = append(args, "--tls-replication", "yes")
+		}
+	} else {
+		args = append(args, "--port", port)
+	}
+	if r.cfg.User != "" {
+		// Each word an argument: redis-server joins them into one config line.
+		args = append(args, "--user", "default", "off",
+			"--user", r.cfg.User, "on", ">"+r.cfg.Password, "~*", "&*", "+@all")
+		if r.cfg.ReplicaOf != "" {
+			args = append(args, "--masteruser", r.cfg.User, "--masterauth", r.cfg.Password)
+		}
+	}
+	return args
+}
+
+// client is how testenv's checks talk to the server: over its TLS, as its user.
+func (r *RedisServer) client() redisClient {
+	c := redisClient{user: r.cfg.User, password: r.cfg.Password}
+	if t := r.cfg.TLS; t != nil {
+		c.tls = &tls.Config{Certificates: []tls.Certificate{t.Cert.Certificate}, ServerName: "127.0.0.1"}
+		if leaf := t.Cert.Certificate.Leaf; leaf != nil && len(leaf.DNSNames) > 0 {
+			c.tls.ServerName = leaf.DNSNames[0] // the certificate may not name the address
+		}
+		if pem, err := os.ReadFile(t.CAFile); err == nil {
+			c.tls.RootCAs = x509.NewCertPool()
+			c.tls.RootCAs.AppendCertsFromPEM(pem)
+		}
+	}
+	return c
+}
+
+// Command sends one command (words separated by spaces) to the server, over its TLS and
+// as its user, and returns the reply as text: a status, an integer or a bulk string.
+func (r *RedisServer) Command(command string) (string, error) {
+	return r.client().command(r.Addr(), command)
+}
+
 func (r *RedisServer) waitReady(ctx context.Context, p *Process) error {
 	self := "process_id:" + strconv.Itoa(p.Pid()) + "\r\n"
 	tick := time.NewTicker(redisPollInterval)
 	defer tick.Stop()
 	for {
-		_, err := redisCommand(r.Addr(), "PING")
+		_, err := r.Command("PING")
 		if err == nil {
 			var info string
-			if info, err = redisCommand(r.Addr(), "INFO server"); err == nil && !strings.Contains(info, self) {
+			if info, err = r.Command("INFO server"); err == nil && !strings.Contains(info, self) {
 				err = errors.New("another server answers on this port")
+			}
+		}
+		if err == nil && r.cfg.ReplicaOf != "" {
+			var info string
+			if info, err = r.Command("INFO replication"); err == nil && !strings.Contains(info, "master_link_status:up") {
+				err = fmt.Errorf("replica of %s not in sync yet", r.cfg.ReplicaOf)
 			}
 		}
 		if err == nil {
@@ -298,21 +401,51 @@ func logTail(path string) string {
 	return strings.Join(l[max(0, len(l)-lines):], "\n")
 }
 
-// redisCommand sends one inline command and returns the reply as text: a status, an
-// integer, or a bulk string. It speaks just enough RESP for readiness checks.
+// redisCommand sends one command to a plaintext server without AUTH: see redisClient.
 func redisCommand(addr, command string) (string, error) {
+	return redisClient{}.command(addr, command)
+}
+
+// redisClient speaks just enough RESP for readiness checks, over TLS if tls is set, as
+// user if it is set.
+type redisClient struct {
+	tls            *tls.Config
+	user, password string
+}
+
+// command sends command (words separated by spaces) and returns the reply as text: a
+// status, an integer, or a bulk string.
+func (c redisClient) command(addr, command string) (string, error) {
 	conn, err := net.DialTimeout("tcp", addr, time.Second)
 	if err != nil {
 		return "", err
+	}
+	if c.tls != nil {
+		conn = tls.Client(conn, c.tls)
 	}
 	defer conn.Close()
 	if err := conn.SetDeadline(time.Now().Add(2 * time.Second)); err != nil {
 		return "", err
 	}
-	if _, err := io.WriteString(conn, command+"\r\n"); err != nil {
+	rd := bufio.NewReader(conn)
+	if c.user != "" {
+		if _, err := roundTrip(conn, rd, "AUTH", c.user, c.password); err != nil {
+			return "", fmt.Errorf("AUTH %s: %w", c.user, err)
+		}
+	}
+	return roundTrip(conn, rd, strings.Fields(command)...)
+}
+
+// roundTrip writes args as a RESP array and reads one reply.
+func roundTrip(w io.Writer, rd *bufio.Reader, args ...string) (string, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%d\r\n", len(args))
+	for _, a := range args {
+		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
 		return "", err
 	}
-	rd := bufio.NewReader(conn)
 	line, err := rd.ReadString('\n')
 	if err != nil {
 		return "", err
