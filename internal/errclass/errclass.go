@@ -64,9 +64,22 @@ var permanentRedis = []string{
 	"ERR user_script",
 }
 
-// badCertificate reports a TLS peer whose certificate does not verify: its CA, its name or
-// its dates are wrong, and will be on the next try.
+// refusedHandshake are the TLS alerts a peer sends when it will never accept the handshake
+// as configured (RFC 8446 section 6.2): handshake failure, bad, unsupported, revoked,
+// expired or unknown certificate, unknown CA, protocol version, certificate required.
+var refusedHandshake = []tls.AlertError{40, 42, 43, 44, 45, 46, 48, 70, 116}
+
+// badCertificate reports a TLS handshake that cannot succeed as configured: the peer's
+// certificate does not verify (its CA, its name or its dates are wrong), the peer refused
+// ours or our protocol (a TLS alert: bad certificate, certificate required, unknown CA,
+// handshake failure), or the peer does not speak TLS at all.
 func badCertificate(err error) bool {
+	if alert, ok := errors.AsType[tls.AlertError](err); ok {
+		return slices.Contains(refusedHandshake, alert)
+	}
+	if _, ok := errors.AsType[tls.RecordHeaderError](err); ok {
+		return true
+	}
 	if _, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {
 		return true
 	}

@@ -58,6 +58,8 @@ func TestPermanent(t *testing.T) {
 		{"wrapped", fmt.Errorf("redis: %w", reply("NOPERM no")), true},
 		{"unknown certificate authority", &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}, true},
 		{"certificate for another host", x509.HostnameError{Certificate: &x509.Certificate{}, Host: "redis"}, true},
+		{"server refused our certificate", tls.AlertError(42), true},
+		{"server does not speak TLS", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := errclass.Permanent(tt.err); got != tt.want {
@@ -91,6 +93,15 @@ func TestPermanentOnRealErrors(t *testing.T) {
 	defer none.Close()
 	if err := none.Ping(ctx).Err(); err == nil || !errclass.Permanent(err) {
 		t.Errorf("no password: %v, want a permanent error", err)
+	}
+
+	plain := httptest.NewServer(http.NotFoundHandler()) // TLS to a server that speaks HTTP
+	defer plain.Close()
+	if c, err := tls.Dial("tcp", plain.Listener.Addr().String(), &tls.Config{InsecureSkipVerify: true}); err == nil {
+		c.Close()
+		t.Error("TLS to a plaintext server succeeded")
+	} else if !errclass.Permanent(err) {
+		t.Errorf("TLS to a plaintext server: %v, want a permanent error", err)
 	}
 
 	srv := httptest.NewTLSServer(http.NotFoundHandler()) // a certificate no system root signs
