@@ -334,7 +334,7 @@ func decodeInput(m kafka.Message, names topics.Names) (policy.Input, bool) {
 		cats := policy.Categories(ev.Labels, att)
 		return policy.Input{Observation: policy.Observation{Action: policy.ActionMessage, MessageID: ev.MessageID,
 			SenderID: ev.SenderID, RecipientID: ev.RecipientID, SentAt: ev.SentAt, Categories: cats},
-			Locale: ev.Locale}, true
+			Locale: ev.Locale, RecipientLocale: ev.RecipientLocale}, true
 	case names.Reply:
 		ev, err := topics.DecodeReply(m.Value, now)
 		if err != nil {

@@ -253,7 +253,7 @@ func TestParseNormalisesDefaultLocale(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := message(4)
-	in.Locale = "de"
+	in.Locale, in.RecipientLocale = "de", "it"
 	for _, n := range p.Decide(in, counted(4)).Nudges {
 		if n.Locale != "en" {
 			t.Errorf("%s nudge locale = %q, want en", n.Kind, n.Locale)
@@ -277,6 +277,7 @@ func TestDescribe(t *testing.T) {
 			"More than 12: nothing more for this streak.",
 			"sexual, content or pictures the recipient has not answered: high",
 			"https://www.arretonslesviolences.gouv.fr",
+			"to the sender in the message's locale and to the recipient in its recipient_locale",
 		}},
 		{"one day", "window: 1d\n", []string{"sliding window of 1 day."}},
 		{"alert before the nudge", "window: 36h\ncoach:\n  name: Sam\nfollow_up:\n  nudge_at: 3\n  alerts:\n    - at: 2\n      severity: low\n", []string{

@@ -15,9 +15,13 @@ import (
 // write to its members. It carries no text.
 type Input struct {
 	Observation Observation
-	// Locale is the message's locale as sent; the coach writes in its language, or in the
-	// policy's default language when it has no texts for it.
+	// Locale is the message's locale as sent: the sender's language. The coach writes the
+	// sender's nudges in it, or in the policy's default language when it has no texts for it.
 	Locale string
+	// RecipientLocale is the message's recipient_locale as sent: the recipient's language,
+	// in which the coach writes the recipient's check-ins, with the same fallback. When it is
+	// empty they are written in Locale's language, as they were before the field.
+	RecipientLocale string
 }
 
 // Decisions are the outputs one message calls for. Nudges come sender first, then
@@ -47,7 +51,11 @@ func (p *Policy) Decide(in Input, s Streak) Decisions {
 }
 
 func (p *Policy) decideMessage(in Input, s Streak) Decisions {
-	d := decision{p: p, msg: in.Observation, s: s, lang: p.language(in.Locale)}
+	d := decision{p: p, msg: in.Observation, s: s, senderLang: p.language(in.Locale)}
+	d.recipientLang = d.senderLang
+	if in.RecipientLocale != "" {
+		d.recipientLang = p.language(in.RecipientLocale)
+	}
 	categories := in.Observation.Categories
 	if s.Redelivered {
 		categories = s.Categories
@@ -108,10 +116,11 @@ const (
 
 // decision builds the outputs for one message.
 type decision struct {
-	p    *Policy
-	msg  Observation
-	s    Streak
-	lang string
+	p   *Policy
+	msg Observation
+	s   Streak
+	// senderLang and recipientLang are the languages the coach writes to each member in.
+	senderLang, recipientLang string
 }
 
 func (d decision) followUpNudge(audience, kind string) topics.CoachNudge {
@@ -127,12 +136,12 @@ func (d decision) contentNudge(audience, kind string) topics.CoachNudge {
 }
 
 func (d decision) nudge(id, audience, kind string, reason coach.Reason, messageIDs []string) topics.CoachNudge {
-	user, other := d.msg.SenderID, d.msg.RecipientID
+	user, other, lang := d.msg.SenderID, d.msg.RecipientID, d.senderLang
 	if audience == topics.AudienceRecipient {
-		user, other = other, user
+		user, other, lang = other, user, d.recipientLang
 	}
 	count := max(d.s.Count, 0)
-	text := coach.Render(d.lang, coach.Message{
+	text := coach.Render(lang, coach.Message{
 		Kind:        kind,
 		Reason:      reason,
 		Coach:       d.p.coachName,
@@ -147,7 +156,7 @@ func (d decision) nudge(id, audience, kind string, reason coach.Reason, messageI
 		OtherUserID:     other,
 		UnansweredCount: count,
 		WindowSeconds:   d.windowSeconds(),
-		Locale:          d.lang,
+		Locale:          lang,
 		Coach:           d.p.coachName,
 		Title:           text.Title,
 		Body:            text.Body,

@@ -195,6 +195,56 @@ func TestDecideNudgeFields(t *testing.T) {
 	}
 }
 
+// The sender's nudges are written in the message's locale, the recipient's check-ins in its
+// recipient_locale; each falls back to the policy's default language (fr) when the coach has
+// no texts for it, and a missing recipient_locale keeps the check-ins in the sender's locale.
+func TestDecideRecipientLocale(t *testing.T) {
+	tests := []struct {
+		name, locale, recipientLocale string
+		senderLang, recipientLang     string
+	}{
+		{"sender fr, recipient en", "fr", "en", "fr", "en"},
+		{"sender en, recipient fr", "en", "fr", "en", "fr"},
+		{"recipient tag with a region", "fr", "en-GB", "fr", "en"},
+		{"same language on both sides", "en", "en", "en", "en"},
+		{"unknown recipient_locale: the policy's default, not the sender's locale", "en", "de", "en", "fr"},
+		{"missing recipient_locale: the sender's locale, as before the field", "en", "", "en", "en"},
+		{"missing recipient_locale, unknown locale: the policy's default for both", "de", "", "fr", "fr"},
+		{"missing locale, recipient en", "", "en", "fr", "en"},
+	}
+	p := policy.Default()
+	// Reached the follow-up limit with the streak's first offensive message: every kind of
+	// nudge, in Decide's order.
+	reasons := []coach.Reason{coach.ReasonPestering, coach.ReasonOffensive, coach.ReasonPestering, coach.ReasonOffensive}
+	streak := with(counted(4), func(s *policy.Streak) { s.Offensive = 1 })
+	input := func(locale, recipientLocale string) policy.Input {
+		in := message(4)
+		in.Locale, in.RecipientLocale = locale, recipientLocale
+		in.Observation.Categories = []policy.Category{policy.CategoryInsult}
+		return in
+	}
+	base := p.Decide(input("", ""), streak)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := p.Decide(input(tt.locale, tt.recipientLocale), streak)
+			kinds := []string{"sender follow_up_limit", "sender respectful_language", "recipient check_in", "recipient check_in"}
+			if got := nudgeKinds(d); !slices.Equal(got, kinds) {
+				t.Fatalf("nudges = %q", got)
+			}
+			lang := map[string]string{topics.AudienceSender: tt.senderLang, topics.AudienceRecipient: tt.recipientLang}
+			for i, n := range d.Nudges {
+				want := coach.Render(lang[n.Audience], coach.Message{Kind: n.Kind, Reason: reasons[i], Coach: "Lara", Unanswered: 4})
+				if n.Locale != lang[n.Audience] || n.Title != want.Title || n.Body != want.Body {
+					t.Errorf("%s %s: locale %q, title %q, want %q, %q", n.Audience, n.Kind, n.Locale, n.Title, lang[n.Audience], want.Title)
+				}
+			}
+			if !slices.Equal(ids(d), ids(base)) {
+				t.Errorf("ids %q depend on the languages, want %q", ids(d), ids(base))
+			}
+		})
+	}
+}
+
 func TestDecideAlertFields(t *testing.T) {
 	got := policy.Default().Decide(message(7), counted(7))
 	nudged := t0.Add(3 * time.Minute)

@@ -62,7 +62,8 @@ func (p *Policy) Describe() string {
 	w("    %s: %s", CategoryThreat, p.content[string(CategoryThreat)])
 	w("")
 	w("Check-ins offer to report or block, and point to %s.", p.resourceURL)
-	w("%s writes in the message's language (%s), else in %s.", p.coachName, strings.Join(coach.Languages(), ", "), p.locale)
+	w("%s writes to the sender in the message's locale and to the recipient in its recipient_locale", p.coachName)
+	w("(else in its locale too), when she has texts for it (%s), else in %s.", strings.Join(coach.Languages(), ", "), p.locale)
 	return b.String()
 }
 

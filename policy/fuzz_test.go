@@ -9,15 +9,15 @@ import (
 )
 
 func FuzzDecide(f *testing.F) {
-	f.Add(uint8(policy.StatusCounted), 4, 3, 4, 0, 1, uint8(0b0001), int64(0), "fr", []byte{1, 1, 1, 1, 2, 3, 0, 0x81, 1, 1, 1})
-	f.Add(uint8(policy.StatusLate), -3, 9, 2, 5, -1, uint8(0b1111), int64(math.MinInt64), "en-GB", []byte{})
-	f.Add(uint8(250), math.MaxInt, math.MinInt, math.MaxInt, math.MinInt, math.MaxInt, uint8(0xff), int64(math.MaxInt64), "", []byte{3, 3, 3, 3, 3, 0xff})
+	f.Add(uint8(policy.StatusCounted), 4, 3, 4, 0, 1, uint8(0b0001), int64(0), "fr", "en", []byte{1, 1, 1, 1, 2, 3, 0, 0x81, 1, 1, 1})
+	f.Add(uint8(policy.StatusLate), -3, 9, 2, 5, -1, uint8(0b1111), int64(math.MinInt64), "en-GB", "", []byte{})
+	f.Add(uint8(250), math.MaxInt, math.MinInt, math.MaxInt, math.MinInt, math.MaxInt, uint8(0xff), int64(math.MaxInt64), "", "de", []byte{3, 3, 3, 3, 3, 0xff})
 	p := policy.Default()
 	f.Fuzz(func(t *testing.T, status uint8, count, prevPeak, peak, prevOffensive, offensive int,
-		categories uint8, answeredAgo int64, locale string, steps []byte) {
+		categories uint8, answeredAgo int64, locale, recipientLocale string, steps []byte) {
 		// Any streak at all: no panic, well-formed outputs.
 		in := message(2)
-		in.Locale = locale
+		in.Locale, in.RecipientLocale = locale, recipientLocale
 		in.Observation.Categories = pickCategories(categories)
 		s := counted(2)
 		s.Status, s.Count, s.PrevPeak, s.Peak = policy.Status(status), count, prevPeak, peak

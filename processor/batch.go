@@ -89,7 +89,8 @@ func (p *Processor) decodeOne(m kafka.Message, now time.Time) (policy.Input, pol
 				SentAt:      ev.SentAt,
 				Categories:  categories,
 			},
-			Locale: ev.Locale,
+			Locale:          ev.Locale,
+			RecipientLocale: ev.RecipientLocale,
 		}, policy.Text{Text: ev.Text, Locale: ev.Locale}, nil
 	case p.cfg.Topics.Reply:
 		ev, err := topics.DecodeReply(m.Value, now)

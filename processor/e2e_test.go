@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relance/relance/coach"
 	"github.com/relance/relance/policy"
 	"github.com/relance/relance/processor"
 	"github.com/relance/relance/topics"
@@ -202,6 +203,56 @@ func TestContentLabelsNudgeAndAlert(t *testing.T) {
 	wantAlerts := []string{"medium ana ben m-1 insult", "high ana ben m-2 sexual"}
 	if !slices.Equal(gotAlerts, wantAlerts) {
 		t.Errorf("alerts = %q, want %q", gotAlerts, wantAlerts)
+	}
+}
+
+// The published check-in is written in the message's recipient_locale, the sender's nudge
+// in its locale; each falls back as policy.Input says.
+func TestCheckInInTheRecipientsLocale(t *testing.T) {
+	tests := []struct {
+		name, from, to, locale, recipientLocale string
+		senderLang, recipientLang               string
+	}{
+		{"sender fr, recipient en", "ana", "ben", "fr", "en", "fr", "en"},
+		{"missing recipient_locale: the sender's locale", "cleo", "dan", "en", "", "en", "en"},
+		{"unknown recipient_locale: the policy's default", "eve", "finn", "en", "de", "en", "fr"},
+	}
+	e := newEnv(t)
+	e.start(nil)
+	for _, tt := range tests {
+		for _, ev := range streak(tt.from, tt.from, tt.to, 0, 4) {
+			m := ev.(topics.MessageSent)
+			m.Locale, m.RecipientLocale = tt.locale, tt.recipientLocale
+			e.send(m)
+		}
+	}
+	nudges, _, dead := e.outputs()
+	if len(dead) != 0 {
+		t.Errorf("dead letters: %d, want 0", len(dead))
+	}
+	byUser := map[string]topics.CoachNudge{}
+	var got []string
+	for _, n := range nudges {
+		byUser[n.UserID] = n
+		got = append(got, nudgeDecision(n))
+	}
+	if len(nudges) != 2*len(tests) || len(byUser) != len(nudges) {
+		t.Fatalf("nudges %q: want one for each member", got)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for user, want := range map[string]struct{ kind, lang string }{
+				tt.from: {topics.KindFollowUpLimit, tt.senderLang},
+				tt.to:   {topics.KindCheckIn, tt.recipientLang},
+			} {
+				n := byUser[user]
+				text := coach.Render(want.lang, coach.Message{Kind: want.kind, Reason: coach.ReasonPestering, Coach: "Lara", Unanswered: 4})
+				if n.Kind != want.kind || n.Locale != want.lang || n.Title != text.Title || n.Body != text.Body {
+					t.Errorf("%s's nudge: %s in %q, title %q; want %s in %q, title %q",
+						user, n.Kind, n.Locale, n.Title, want.kind, want.lang, text.Title)
+				}
+			}
+		})
 	}
 }
 

@@ -67,6 +67,7 @@ func checkMessageSent(m MessageSent, sentAt *string, now time.Time) (MessageSent
 		err = firstError(
 			checkToken("conversation_id", m.ConversationID, MaxIDBytes),
 			checkToken("locale", m.Locale, MaxLocaleBytes),
+			checkToken("recipient_locale", m.RecipientLocale, MaxLocaleBytes),
 			checkLabels("labels", m.Labels),
 			checkAttachments(m.Attachments),
 		)

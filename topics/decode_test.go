@@ -49,6 +49,9 @@ func TestDecodeMessageSentRejects(t *testing.T) {
 		{"sent_at a number", `{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":1795428900,"text":"` + secret + `"}`, "invalid event: sent_at: want string, got number"},
 		{"text a boolean", `{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00Z","text":true}`, "invalid event: text: want string, got bool"},
 		{"text an array", `{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00Z","text":["` + secret + `"]}`, "invalid event: text: want string, got array"},
+		{"locale a number", head + `,"locale":5}`, "invalid event: locale: want string, got number"},
+		{"recipient_locale a number", head + `,"recipient_locale":5}`, "invalid event: recipient_locale: want string, got number"},
+		{"recipient_locale an array", head + `,"recipient_locale":["en"]}`, "invalid event: recipient_locale: want string, got array"},
 		{"labels a string", head + `,"labels":"insult"}`, "invalid event: labels: want array, got string"},
 		{"label a number", head + `,"labels":[1]}`, "invalid event: labels: want string, got number"},
 		{"attachments an object", head + `,"attachments":{"kind":"image"}}`, "invalid event: attachments: want array, got object"},
@@ -100,6 +103,8 @@ func TestDecodeMessageSentRejects(t *testing.T) {
 		{"conversation_id of 129 bytes", head + `,"conversation_id":"` + long(129) + `"}`, "invalid event: conversation_id: longer than 128 bytes"},
 		{"conversation_id with a tab", head + `,"conversation_id":"c\t9"}`, "invalid event: conversation_id: contains a control or replacement character"},
 		{"locale of 36 bytes", head + `,"locale":"` + long(36) + `"}`, "invalid event: locale: longer than 35 bytes"},
+		{"recipient_locale of 36 bytes", head + `,"locale":"fr","recipient_locale":"` + long(36) + `"}`, "invalid event: recipient_locale: longer than 35 bytes"},
+		{"recipient_locale with a newline", head + `,"recipient_locale":"en\n"}`, "invalid event: recipient_locale: contains a control or replacement character"},
 		{"33 labels", head + `,"labels":` + labels(33) + `}`, "invalid event: labels: more than 32"},
 		{"label of 65 bytes", head + `,"labels":["insult","` + long(65) + `"]}`, "invalid event: labels[1]: longer than 64 bytes"},
 		{"33 attachments", head + `,"attachments":` + attachments(33) + `}`, "invalid event: attachments: more than 32"},
@@ -233,13 +238,28 @@ func TestDecodeMessageSentAccepts(t *testing.T) {
 			want:  topics.MessageSent{MessageID: "m-1", SenderID: "u-1", RecipientID: "u-2", SentAt: at("2026-11-23T10:15:00Z"), Locale: strings.Repeat("x", 35), Labels: labels32},
 		},
 		{
+			name:  "sender and recipient locales",
+			value: `{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00Z","locale":"fr","recipient_locale":"en-GB"}`,
+			want:  topics.MessageSent{MessageID: "m-1", SenderID: "u-1", RecipientID: "u-2", SentAt: at("2026-11-23T10:15:00Z"), Locale: "fr", RecipientLocale: "en-GB"},
+		},
+		{
+			name:  "recipient_locale without locale",
+			value: `{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00Z","recipient_locale":"en"}`,
+			want:  topics.MessageSent{MessageID: "m-1", SenderID: "u-1", RecipientID: "u-2", SentAt: at("2026-11-23T10:15:00Z"), RecipientLocale: "en"},
+		},
+		{
+			name:  "recipient_locale of exactly 35 bytes",
+			value: `{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00Z","recipient_locale":"` + strings.Repeat("x", 35) + `"}`,
+			want:  topics.MessageSent{MessageID: "m-1", SenderID: "u-1", RecipientID: "u-2", SentAt: at("2026-11-23T10:15:00Z"), RecipientLocale: strings.Repeat("x", 35)},
+		},
+		{
 			name:  "empty lists as absent",
 			value: `{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00Z","labels":[],"attachments":[{"kind":"image","labels":[]}]}`,
 			want:  topics.MessageSent{MessageID: "m-1", SenderID: "u-1", RecipientID: "u-2", SentAt: at("2026-11-23T10:15:00Z"), Attachments: []topics.Attachment{{Kind: "image"}}},
 		},
 		{
 			name:  "null optional fields",
-			value: `{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00Z","text":null,"labels":null,"attachments":null}`,
+			value: `{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00Z","text":null,"recipient_locale":null,"labels":null,"attachments":null}`,
 			want:  topics.MessageSent{MessageID: "m-1", SenderID: "u-1", RecipientID: "u-2", SentAt: at("2026-11-23T10:15:00Z")},
 		},
 		{

@@ -26,8 +26,12 @@ type MessageSent struct {
 	ConversationID string `json:"conversation_id,omitempty"`
 	// Text is read for the content check only: it is never stored, published or logged.
 	Text string `json:"text,omitempty"`
-	// Locale is a language tag such as "fr" or "en", at most MaxLocaleBytes.
+	// Locale is the sender's language, a tag such as "fr" or "en", at most MaxLocaleBytes.
+	// The sender's nudges are written in it.
 	Locale string `json:"locale,omitempty"`
+	// RecipientLocale is the recipient's language, as Locale. The recipient's check-ins are
+	// written in it; when it is absent they are written in Locale, as before the field.
+	RecipientLocale string `json:"recipient_locale,omitempty"`
 	// Labels are content labels from the platform's own classifier ("insult", "hate", …;
 	// package policy gives them meaning), at most MaxLabels of at most MaxLabelBytes each.
 	Labels []string `json:"labels,omitempty"`

@@ -33,7 +33,7 @@ var (
 	messageSentMembers = []member{
 		{"message_id", `"m-1"`}, {"sender_id", `"u-1"`}, {"recipient_id", `"u-2"`},
 		{"sent_at", `"2026-11-23T10:15:00.123Z"`}, {"conversation_id", `"c-9"`}, {"text", `"salut"`},
-		{"locale", `"fr"`}, {"labels", `["insult"]`}, {"attachments", `[{"kind":"image","labels":["nudity"]}]`},
+		{"locale", `"fr"`}, {"recipient_locale", `"en"`}, {"labels", `["insult"]`}, {"attachments", `[{"kind":"image","labels":["nudity"]}]`},
 	}
 	replyMembers = []member{
 		{"message_id", `"m-7"`}, {"sender_id", `"u-2"`}, {"recipient_id", `"u-1"`},

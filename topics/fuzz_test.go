@@ -33,6 +33,7 @@ func seedGoldens(f *testing.F) {
 		`{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-1","sent_at":"2026-11-23T10:15:00Z"}`,
 		`{"message_id":"m-1","sender_id":"u\ud800","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00+01:00","labels":[""],"attachments":[{"kind":"image","labels":[]}]}`,
 		`{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00.000000001-23:59","text":"\u2028"}`,
+		`{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00Z","locale":"fr","recipient_locale":"en\ud800","RECIPIENT_LOCALE":5}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -36,14 +36,15 @@ func ptr[T any](v T) *T { return &v }
 // goldens are every event as it goes on the wire, named <event type>.<case>.golden.
 var goldens = map[string]any{
 	"message-sent.full": topics.MessageSent{
-		MessageID:      "m-1",
-		SenderID:       "u-1",
-		RecipientID:    "u-2",
-		SentAt:         at("2026-11-23T10:15:00.123Z"),
-		ConversationID: "c-9",
-		Text:           "salut ! <3 & à bientôt",
-		Locale:         "fr",
-		Labels:         []string{"insult"},
+		MessageID:       "m-1",
+		SenderID:        "u-1",
+		RecipientID:     "u-2",
+		SentAt:          at("2026-11-23T10:15:00.123Z"),
+		ConversationID:  "c-9",
+		Text:            "salut ! <3 & à bientôt",
+		Locale:          "fr",
+		RecipientLocale: "en",
+		Labels:          []string{"insult"},
 		Attachments: []topics.Attachment{
 			{Kind: "image", Labels: []string{"nudity", "explicit"}},
 			{Kind: "audio"},
@@ -337,6 +338,8 @@ func TestSchemasReject(t *testing.T) {
 		{"message-sent with a control character in an id", "message-sent", `{"message_id":"m\n1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00Z"}`},
 		{"message-sent without time zone", "message-sent", `{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00"}`},
 		{"message-sent with 33 labels", "message-sent", `{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00Z","labels":["a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a","a"]}`},
+		{"message-sent with a recipient_locale of 36 characters", "message-sent", `{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00Z","recipient_locale":"abcdefghijklmnopqrstuvwxyzabcdefghij"}`},
+		{"message-sent with a numeric recipient_locale", "message-sent", `{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00Z","recipient_locale":1}`},
 		{"message-sent with an attachment without kind", "message-sent", `{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00Z","attachments":[{}]}`},
 		{"reply with a numeric sender_id", "reply", `{"message_id":"m-7","sender_id":2,"recipient_id":"u-1","sent_at":"2026-11-23T11:00:00Z"}`},
 		{"coach-nudge with an unknown field", "coach-nudge", strings.Replace(nudge, `{`, `{"extra":1,`, 1)},

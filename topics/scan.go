@@ -26,7 +26,7 @@ const maxSkipDepth = 64
 
 // Keys of the decoded objects, for the case-folding check of unknown keys.
 var (
-	messageSentKeys = []string{"message_id", "sender_id", "recipient_id", "sent_at", "conversation_id", "text", "locale", "labels", "attachments"}
+	messageSentKeys = []string{"message_id", "sender_id", "recipient_id", "sent_at", "conversation_id", "text", "locale", "recipient_locale", "labels", "attachments"}
 	replyKeys       = []string{"message_id", "sender_id", "recipient_id", "sent_at", "in_reply_to"}
 	attachmentKeys  = []string{"kind", "labels"}
 )
@@ -59,10 +59,12 @@ func scanMessageSent(value []byte) (m MessageSent, sentAt string, ok bool) {
 			ok = seen.once(5) && s.str(&m.Text)
 		case "locale":
 			ok = seen.once(6) && s.str(&m.Locale)
+		case "recipient_locale":
+			ok = seen.once(7) && s.str(&m.RecipientLocale)
 		case "labels":
-			ok = seen.once(7) && s.strs(&m.Labels)
+			ok = seen.once(8) && s.strs(&m.Labels)
 		case "attachments":
-			ok = seen.once(8) && s.attachments(&m.Attachments)
+			ok = seen.once(9) && s.attachments(&m.Attachments)
 		default:
 			ok = !foldsTo(key, messageSentKeys) && s.skip(0)
 		}
