@@ -50,3 +50,46 @@ func TestComposeEnvironmentIsWhatRelanceReads(t *testing.T) {
 		t.Errorf("docker-compose.yml does not set %q (set it, empty if the default fits)", missing)
 	}
 }
+
+// pendingConnectionSettings are DESIGN.md's v2 connection settings, which another branch
+// adds to the settings table; a secret's …_FILE is read with it. Each is accepted only
+// while relance does not read it yet; once it does, the list goes.
+var pendingConnectionSettings = []string{
+	"RELANCE_KAFKA_TLS", "RELANCE_KAFKA_TLS_CA_FILE", "RELANCE_KAFKA_SASL_MECHANISM", "RELANCE_KAFKA_SASL_USERNAME",
+	"RELANCE_KAFKA_SASL_PASSWORD_FILE", "RELANCE_REDIS_USERNAME", "RELANCE_REDIS_PASSWORD_FILE",
+	"RELANCE_REDIS_TLS", "RELANCE_REDIS_TLS_CA_FILE",
+}
+
+// TestSecureComposeEnvironmentIsWhatRelanceReads: docker-compose.secure.yml sets only
+// variables relance reads.
+func TestSecureComposeEnvironmentIsWhatRelanceReads(t *testing.T) {
+	read := map[string]bool{}
+	if _, err := parseConfig(nil, func(k string) string { read[k] = true; return "" }, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("../../docker-compose.secure.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Services map[string]struct {
+			Environment map[string]string `yaml:"environment"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	env := c.Services["relance"].Environment
+	if len(env) == 0 {
+		t.Fatal("docker-compose.secure.yml: relance sets no variable")
+	}
+	for k := range env {
+		switch {
+		case read[k]:
+		case slices.Contains(pendingConnectionSettings, k):
+			t.Logf("%s: not read by relance on this branch yet", k)
+		default:
+			t.Errorf("docker-compose.secure.yml sets %s, which relance does not read", k)
+		}
+	}
+}
