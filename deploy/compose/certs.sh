@@ -29,8 +29,12 @@ openssl pkcs12 -export -in server.crt -inkey server.key -certfile ca.crt -name k
 cp kafka_store_password kafka_keystore_creds
 cp kafka_store_password kafka_key_creds
 cp kafka_store_password kafka_truststore_creds
-openssl pkcs12 -export -nokeys -in ca.crt -name ca -passout "file:kafka_store_password" \
-  -out kafka.truststore.p12
+# Java trusts a PKCS#12 certificate only with -jdktrust (OpenSSL 3.2 and later); the
+# broker uses its truststore only for client certificates, off here.
+openssl pkcs12 -export -nokeys -in ca.crt -name ca -jdktrust anyExtendedKeyUsage \
+  -passout "file:kafka_store_password" -out kafka.truststore.p12 2>/dev/null ||
+  openssl pkcs12 -export -nokeys -in ca.crt -name ca -passout "file:kafka_store_password" \
+    -out kafka.truststore.p12
 rm -f server.csr server.ext ca.srl
 # Read by the non-root containers (relance runs as 65532, redis as 999, kafka as 1000).
 chmod 0444 ./*
