@@ -7,6 +7,7 @@ import (
 
 	"github.com/relance/relance/processor"
 	"github.com/relance/relance/topics"
+	"github.com/relance/relance/topics/record"
 )
 
 func TestConfigValidateNamesTheBadSetting(t *testing.T) {
@@ -26,6 +27,8 @@ func TestConfigValidateNamesTheBadSetting(t *testing.T) {
 		{"backoff min over max", func(c *processor.Config) { c.MinBackoff, c.MaxBackoff = time.Second, time.Millisecond }, "backoff"},
 		{"negative join group backoff", func(c *processor.Config) { c.JoinGroupBackoff = -time.Second }, "join group backoff"},
 		{"negative shutdown grace", func(c *processor.Config) { c.ShutdownGrace = -time.Second }, "shutdown grace"},
+		{"dead-letter payload full", func(c *processor.Config) { c.DeadLetterPayload = record.PayloadFull }, ""},
+		{"dead-letter payload unknown", func(c *processor.Config) { c.DeadLetterPayload = "none" }, `dead-letter payload "none"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := ok
