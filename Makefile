@@ -56,6 +56,15 @@ lint:
 	$(TOOLS)/staticcheck -version 2>/dev/null | grep -qF "($(STATICCHECK_VERSION:v%=%))" || GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	$(TOOLS)/staticcheck ./...
 
+KUSTOMIZE_VERSION ?= v5.8.1
+
+.PHONY: kustomize-build
+
+## kustomize-build: render the Kubernetes base (deploy/kubernetes) with kustomize from .cache/bin
+kustomize-build:
+	$(TOOLS)/kustomize version 2>/dev/null | grep -qxF "$(KUSTOMIZE_VERSION)" || GOBIN=$(TOOLS) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+	$(TOOLS)/kustomize build deploy/kubernetes
+
 ## vulncheck: known vulnerabilities in the dependencies (needs the vulnerability database online)
 vulncheck:
 	$(GO) run golang.org/x/vuln/cmd/govulncheck@latest ./...

@@ -16,6 +16,9 @@ import (
 type compose struct {
 	Services map[string]service `yaml:"services"`
 	Volumes  map[string]any     `yaml:"volumes"`
+	Secrets  map[string]struct {
+		File string `yaml:"file"`
+	} `yaml:"secrets"`
 }
 
 type service struct {
@@ -27,6 +30,7 @@ type service struct {
 	DependsOn   map[string]dependsOn `yaml:"depends_on"`
 	Healthcheck *healthcheck         `yaml:"healthcheck"`
 	Volumes     []string             `yaml:"volumes"`
+	Secrets     []string             `yaml:"secrets"`
 	Profiles    []string             `yaml:"profiles"`
 	Restart     string               `yaml:"restart"`
 }
@@ -50,14 +54,19 @@ type healthcheck struct {
 
 func loadCompose(t *testing.T) compose {
 	t.Helper()
-	data, err := os.ReadFile("../docker-compose.yml")
+	return loadComposeFile(t, "../docker-compose.yml")
+}
+
+func loadComposeFile(t *testing.T, path string) compose {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var c compose
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	if err := dec.Decode(&c); err != nil {
-		t.Fatalf("docker-compose.yml: %v", err)
+		t.Fatalf("%s: %v", path, err)
 	}
 	return c
 }
@@ -224,5 +233,138 @@ func TestDockerfile(t *testing.T) {
 	user := regexp.MustCompile(`(?m)^USER\s+(\S+)`).FindAllStringSubmatch(df, -1)
 	if len(user) == 0 || strings.HasPrefix(user[len(user)-1][1], "root") || strings.HasPrefix(user[len(user)-1][1], "0") {
 		t.Errorf("the final image does not run as a non-root user: %q", user)
+	}
+}
+
+// The secured variant, docker-compose.secure.yml: SASL_SSL to Kafka, TLS and an ACL user to
+// Redis, passwords as files.
+
+func TestSecureComposeServices(t *testing.T) {
+	c := loadComposeFile(t, "../docker-compose.secure.yml")
+	for name, prefix := range map[string]string{"certs": "alpine:", "kafka": "apache/kafka:", "kafka-init": "apache/kafka:", "redis": "redis:", "relance": "relance:"} {
+		s, ok := c.Services[name]
+		if !ok {
+			t.Errorf("no %s service", name)
+			continue
+		}
+		if !strings.HasPrefix(s.Image, prefix) || strings.HasSuffix(s.Image, ":latest") {
+			t.Errorf("%s image %q, want %s with a pinned tag", name, s.Image, prefix)
+		}
+	}
+	if !slices.Contains(c.Services["certs"].Volumes, "./deploy/compose/certs.sh:/certs.sh:ro") {
+		t.Errorf("certs volumes %q: want deploy/compose/certs.sh", c.Services["certs"].Volumes)
+	}
+	if _, err := os.Stat("compose/certs.sh"); err != nil {
+		t.Error(err)
+	}
+	for _, svc := range []string{"kafka", "redis"} {
+		if c.Services[svc].DependsOn["certs"].Condition != "service_completed_successfully" {
+			t.Errorf("%s does not wait for the certificates", svc)
+		}
+	}
+	if cmd := words(c.Services["kafka-init"].Command); !strings.Contains(cmd, "--entity-type users --entity-name relance") || !strings.Contains(cmd, "SCRAM-SHA-512=") {
+		t.Errorf("kafka-init does not create relance's SCRAM-SHA-512 user: %s", cmd)
+	}
+	var got []string
+	for _, m := range regexp.MustCompile(`--topic\s+(\S+)`).FindAllStringSubmatch(words(c.Services["kafka-init"].Command), -1) {
+		got = append(got, m[1])
+	}
+	want := []string{topics.DefaultMessageSent, topics.DefaultReply, topics.DefaultCoachNudge, topics.DefaultModerationAlert, topics.DefaultDeadLetter}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("kafka-init creates %q, want %q", got, want)
+	}
+}
+
+func TestSecureComposeKafkaListener(t *testing.T) {
+	c := loadComposeFile(t, "../docker-compose.secure.yml")
+	env := c.Services["kafka"].Environment
+	protocols := map[string]string{}
+	for _, p := range strings.Split(env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"], ",") {
+		name, proto, _ := strings.Cut(p, ":")
+		protocols[name] = proto
+	}
+	brokers := c.Services["relance"].Environment["RELANCE_KAFKA_BROKERS"]
+	var listener string
+	for _, l := range strings.Split(env["KAFKA_ADVERTISED_LISTENERS"], ",") {
+		name, addr, _ := strings.Cut(l, "://")
+		if addr == brokers {
+			listener = name
+		}
+	}
+	if listener == "" || protocols[listener] != "SASL_SSL" {
+		t.Errorf("relance's brokers %s are on listener %q (%s), want SASL_SSL", brokers, listener, protocols[listener])
+	}
+	if env["KAFKA_LISTENER_NAME_"+listener+"_SASL_ENABLED_MECHANISMS"] != "SCRAM-SHA-512" || env["KAFKA_SASL_ENABLED_MECHANISMS"] != "SCRAM-SHA-512" {
+		t.Errorf("listener %s mechanisms %q, want SCRAM-SHA-512", listener, env["KAFKA_LISTENER_NAME_"+listener+"_SASL_ENABLED_MECHANISMS"])
+	}
+	if !strings.Contains(env["KAFKA_LISTENER_NAME_"+listener+"_SCRAM___SHA___512_SASL_JAAS_CONFIG"], "ScramLoginModule") {
+		t.Errorf("listener %s has no SCRAM login module", listener)
+	}
+	for _, k := range []string{"KAFKA_SSL_KEYSTORE_FILENAME", "KAFKA_SSL_KEYSTORE_CREDENTIALS", "KAFKA_SSL_KEY_CREDENTIALS", "KAFKA_SSL_TRUSTSTORE_FILENAME"} {
+		if env[k] == "" {
+			t.Errorf("kafka: %s unset", k)
+		}
+	}
+	if p := c.Services["kafka"].Environment["KAFKA_AUTO_CREATE_TOPICS_ENABLE"]; p != "false" {
+		t.Errorf("auto topic creation %q, want false", p)
+	}
+}
+
+func TestSecureComposeRedisTLSAndACL(t *testing.T) {
+	cmd := words(loadComposeFile(t, "../docker-compose.secure.yml").Services["redis"].Command)
+	for _, want := range []string{"--port 0", "--tls-port 6379", "--tls-cert-file", "--aclfile", "user default off", "user relance on", "-@all", "--appendonly yes", "--appendfsync everysec"} {
+		if !strings.Contains(cmd, want) {
+			t.Errorf("redis command lacks %q", want)
+		}
+	}
+	// The commands relance runs (docs/OPERATIONS.md), and no more.
+	acl := regexp.MustCompile(`user relance on (.*)\\n`).FindStringSubmatch(cmd)
+	if acl == nil {
+		t.Fatalf("no ACL line for relance in %s", cmd)
+	}
+	var allowed []string
+	for _, w := range strings.Fields(acl[1]) {
+		if strings.HasPrefix(w, "+") {
+			allowed = append(allowed, w)
+		}
+	}
+	want := []string{"+get", "+mget", "+set", "+evalsha", "+script|load", "+ping", "+info", "+hello", "+client|setinfo"}
+	if !slices.Equal(allowed, want) {
+		t.Errorf("relance's ACL allows %q, want %q", allowed, want)
+	}
+}
+
+func TestSecureComposeRelanceSettings(t *testing.T) {
+	c := loadComposeFile(t, "../docker-compose.secure.yml")
+	s := c.Services["relance"]
+	read := readByRelance(t)
+	for k, v := range s.Environment {
+		if !read(k) {
+			t.Errorf("relance sets %s, which relance does not read", k)
+		}
+		if strings.HasSuffix(k, "_PASSWORD") {
+			t.Errorf("%s is an environment value: give it as %s_FILE", k, k)
+		}
+		if strings.HasSuffix(k, "_PASSWORD_FILE") {
+			name, ok := strings.CutPrefix(v, "/run/secrets/")
+			if !ok || !slices.Contains(s.Secrets, name) || c.Secrets[name].File == "" {
+				t.Errorf("%s = %q: want /run/secrets/NAME of a secret the service lists and the file defines", k, v)
+			}
+		}
+	}
+	for k, v := range map[string]string{
+		"RELANCE_KAFKA_TLS": "true", "RELANCE_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512", "RELANCE_REDIS_TLS": "true",
+		"RELANCE_KAFKA_SASL_USERNAME": "relance", "RELANCE_REDIS_USERNAME": "relance", "RELANCE_DEAD_LETTER_PAYLOAD": "redacted",
+	} {
+		if s.Environment[k] != v {
+			t.Errorf("relance %s = %q, want %q", k, s.Environment[k], v)
+		}
+	}
+	for _, k := range []string{"RELANCE_KAFKA_SASL_PASSWORD_FILE", "RELANCE_REDIS_PASSWORD_FILE", "RELANCE_KAFKA_TLS_CA_FILE", "RELANCE_REDIS_TLS_CA_FILE"} {
+		if s.Environment[k] == "" {
+			t.Errorf("relance %s unset", k)
+		}
 	}
 }

@@ -1,8 +1,8 @@
 package faults
 
 import (
+	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,7 +28,7 @@ type Report struct {
 	// Records is the number of output records read; Duplicates how many of them repeat an
 	// id already read (allowed: consumers drop duplicates by id).
 	Records, Duplicates int
-	// DeadLettered is the number of distinct inputs dead-lettered (by value: every bad
+	// DeadLettered is the number of distinct inputs dead-lettered (by key: every bad
 	// input sent is unique); DeadUnexpected those that are not bad inputs sent.
 	DeadLettered, DeadUnexpected int
 	// Restarts of relance processes; Recoveries the times from each fault's end to the
@@ -151,26 +151,33 @@ func Check(ctx context.Context, brokers []string, names topics.Names, w Workload
 		}
 	}
 
-	bad := map[[32]byte]bool{}
+	// Every bad input has a key of its own. Its dead letter keeps the key and holds its
+	// bytes (RELANCE_DEAD_LETTER_PAYLOAD=full) or their redaction (the default): the text
+	// member removed, or nothing for a value that is not a JSON object.
+	bad := map[string][2][]byte{}
 	for _, rec := range w.Records {
 		if rec.Bad != "" {
-			bad[sha256.Sum256(rec.Value)] = true
+			redacted, ok := record.Redact(rec.Value)
+			if !ok {
+				redacted = []byte{}
+			}
+			bad[string(rec.Key)] = [2][]byte{rec.Value, redacted}
 		}
 	}
 	dead, err := testenv.ReadAll(ctx, brokers, names.DeadLetter)
 	if err != nil {
 		return r, err
 	}
-	deadSeen := map[[32]byte]bool{}
+	deadSeen := map[string]bool{}
 	for _, m := range dead {
 		from := record.HeaderValue(m, record.HeaderSourceTopic) + "/" + record.HeaderValue(m, record.HeaderSourcePartition) + "/" + record.HeaderValue(m, record.HeaderSourceOffset)
-		sum := sha256.Sum256(m.Value)
-		if deadSeen[sum] {
+		key := string(m.Key)
+		if deadSeen[key] {
 			continue // dead-lettered again after a redelivery, or produced twice
 		}
-		deadSeen[sum] = true
+		deadSeen[key] = true
 		r.DeadLettered++
-		if !bad[sum] {
+		if v, ok := bad[key]; !ok || !(bytes.Equal(m.Value, v[0]) || bytes.Equal(m.Value, v[1])) {
 			r.DeadUnexpected++
 			r.example("dead letter from %s is not a bad input sent: %s", from, record.HeaderValue(m, record.HeaderError))
 		}

@@ -134,7 +134,7 @@ func (p *Processor) outputs(items []item, results []policy.Result) ([]kafka.Mess
 			p.log.Warn("dead-lettering invalid input",
 				zap.String("topic", it.msg.Topic), zap.Int("partition", it.msg.Partition),
 				zap.Int64("offset", it.msg.Offset), zap.Error(it.invalid))
-			records = append(records, record.DeadLetter(names.DeadLetter, it.msg, it.invalid))
+			records = append(records, record.DeadLetter(names.DeadLetter, it.msg, it.invalid, p.cfg.DeadLetterPayload))
 			continue
 		}
 		d := p.policy.Decide(it.in, results[it.obs].Streak)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/relance/relance/internal/connect"
 	"github.com/relance/relance/topics"
+	"github.com/relance/relance/topics/record"
 )
 
 // Config configures a Processor. The zero value of each field means its default.
@@ -50,6 +51,9 @@ type Config struct {
 	// JoinGroupBackoff is how long to wait before trying again to join the consumer group
 	// after a failed attempt (the broker is unreachable, say). Default 5s (kafka-go's).
 	JoinGroupBackoff time.Duration
+	// DeadLetterPayload is what a dead letter's value holds: record.PayloadRedacted (the
+	// default) writes no message text, record.PayloadFull the input's bytes unchanged.
+	DeadLetterPayload record.Payload
 	// AllowAutoTopicCreation lets the writer create missing output topics. Default false:
 	// operators create topics with the partitions and retention they want.
 	AllowAutoTopicCreation bool
@@ -60,6 +64,9 @@ func (c Config) withDefaults() Config {
 		c.GroupID = "relance"
 	}
 	c.Topics = c.Topics.WithDefaults()
+	if c.DeadLetterPayload == "" {
+		c.DeadLetterPayload = record.PayloadRedacted
+	}
 	if c.BatchSize == 0 {
 		c.BatchSize = 1000
 	}
@@ -105,6 +112,9 @@ func (c Config) Validate() error {
 		}
 	}
 	if err := c.Topics.Validate(); err != nil {
+		return fmt.Errorf("processor: %w", err)
+	}
+	if err := c.DeadLetterPayload.Validate(); err != nil {
 		return fmt.Errorf("processor: %w", err)
 	}
 	switch {

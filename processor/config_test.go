@@ -7,6 +7,7 @@ import (
 
 	"github.com/relance/relance/processor"
 	"github.com/relance/relance/topics"
+	"github.com/relance/relance/topics/record"
 )
 
 func TestConfigValidateNamesTheBadSetting(t *testing.T) {
@@ -28,6 +29,8 @@ func TestConfigValidateNamesTheBadSetting(t *testing.T) {
 		{"negative shutdown grace", func(c *processor.Config) { c.ShutdownGrace = -time.Second }, "shutdown grace"},
 		{"negative close timeout", func(c *processor.Config) { c.CloseTimeout = -time.Second }, "close timeout"},
 		{"close timeout over a minute", func(c *processor.Config) { c.CloseTimeout = 2 * time.Minute }, "close timeout"},
+		{"dead-letter payload full", func(c *processor.Config) { c.DeadLetterPayload = record.PayloadFull }, ""},
+		{"dead-letter payload unknown", func(c *processor.Config) { c.DeadLetterPayload = "none" }, `dead-letter payload "none"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := ok

@@ -128,11 +128,16 @@ func TestMessageTextGoesNowhere(t *testing.T) {
 		textMsg("c-1", "cleo", "ben", 1, secret+" show me your tits", "en"),
 		textMsg("b-1", "ben", "cleo", 2, "salut "+secret+" comment ça va ?", ""),
 		reply("r-1", "ben", "ana", 10),
+		// Bad input is dead-lettered, redacted by default: a valid-looking message to
+		// oneself, whose text member goes, ...
+		textMsg("s-1", "dan", "dan", 3, secret+" note à moi-même", "fr"),
 	)
 	e.send(events...)
+	// ... and bytes that are not JSON, written empty.
+	e.sendRaw(e.names.MessageSent, []byte(`{"message_id":"n-1","text":"`+secret+` pas fini`))
 	nudges, alerts, dead := e.outputs()
-	if len(nudges) == 0 || len(alerts) == 0 || len(dead) != 0 {
-		t.Fatalf("got %d nudges, %d alerts, %d dead letters: want decisions to look into and no dead letter", len(nudges), len(alerts), len(dead))
+	if len(nudges) == 0 || len(alerts) == 0 || len(dead) != 2 {
+		t.Fatalf("got %d nudges, %d alerts, %d dead letters: want decisions to look into and 2 dead letters", len(nudges), len(alerts), len(dead))
 	}
 
 	leaks := func(s string) bool { return strings.Contains(strings.ToLower(s), "zorglub") }

@@ -2,8 +2,11 @@ package processor_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -257,23 +260,40 @@ func TestCheckInInTheRecipientsLocale(t *testing.T) {
 }
 
 func TestBadInputGoesToDeadLetterAndProcessingGoesOn(t *testing.T) {
+	tests := []struct {
+		name    string
+		payload record.Payload
+	}{
+		{"default: redacted", ""},
+		{"redacted", record.PayloadRedacted},
+		{"full", record.PayloadFull},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { testBadInput(t, tt.payload) })
+	}
+}
+
+// testBadInput sends every kind of bad input, then a streak: each is dead-lettered with its
+// headers and its value as payload says, and the streak is decided.
+func testBadInput(t *testing.T, payload record.Payload) {
 	e := newEnv(t)
-	e.start(nil)
+	e.start(nil, func(c *processor.Config) { c.DeadLetterPayload = payload })
 	future := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 	cases := []struct {
-		name  string
-		topic string
-		value string
+		name     string
+		topic    string
+		value    string
+		redacted string // the value of the redacted dead letter; "" for one written empty
 	}{
-		{"not JSON", e.names.MessageSent, `salut !`},
-		{"missing sender", e.names.MessageSent, `{"message_id":"x-1","recipient_id":"ben","sent_at":"2026-11-20T09:00:00Z"}`},
-		{"empty recipient", e.names.MessageSent, `{"message_id":"x-2","sender_id":"ana","recipient_id":"","sent_at":"2026-11-20T09:00:00Z"}`},
-		{"missing message id", e.names.Reply, `{"sender_id":"ben","recipient_id":"ana","sent_at":"2026-11-20T09:00:00Z"}`},
-		{"unparsable time", e.names.MessageSent, `{"message_id":"x-3","sender_id":"ana","recipient_id":"ben","sent_at":"yesterday"}`},
-		{"time in the future", e.names.MessageSent, `{"message_id":"x-4","sender_id":"ana","recipient_id":"ben","sent_at":"` + future + `"}`},
-		{"sender is recipient", e.names.Reply, `{"message_id":"x-5","sender_id":"ana","recipient_id":"ana","sent_at":"2026-11-20T09:00:00Z"}`},
-		{"over 64 KiB", e.names.MessageSent, `{"message_id":"x-6","sender_id":"ana","recipient_id":"ben","sent_at":"2026-11-20T09:00:00Z","text":"` + strings.Repeat("a", 65<<10) + `"}`},
-		{"id over 128 bytes", e.names.MessageSent, `{"message_id":"` + strings.Repeat("x", 129) + `","sender_id":"ana","recipient_id":"ben","sent_at":"2026-11-20T09:00:00Z"}`},
+		{"not JSON", e.names.MessageSent, `salut !`, ``},
+		{"missing sender", e.names.MessageSent, `{"message_id":"x-1","recipient_id":"ben","sent_at":"2026-11-20T09:00:00Z","text":"t"}`, `{"message_id":"x-1","recipient_id":"ben","sent_at":"2026-11-20T09:00:00Z"}`},
+		{"empty recipient", e.names.MessageSent, `{"message_id":"x-2","sender_id":"ana","recipient_id":"","sent_at":"2026-11-20T09:00:00Z"}`, `{"message_id":"x-2","sender_id":"ana","recipient_id":"","sent_at":"2026-11-20T09:00:00Z"}`},
+		{"missing message id", e.names.Reply, `{"sender_id":"ben","recipient_id":"ana","sent_at":"2026-11-20T09:00:00Z"}`, `{"sender_id":"ben","recipient_id":"ana","sent_at":"2026-11-20T09:00:00Z"}`},
+		{"unparsable time", e.names.MessageSent, `{"message_id":"x-3","sender_id":"ana","recipient_id":"ben","sent_at":"yesterday"}`, `{"message_id":"x-3","sender_id":"ana","recipient_id":"ben","sent_at":"yesterday"}`},
+		{"time in the future", e.names.MessageSent, `{"message_id":"x-4","sender_id":"ana","recipient_id":"ben","sent_at":"` + future + `"}`, `{"message_id":"x-4","sender_id":"ana","recipient_id":"ben","sent_at":"` + future + `"}`},
+		{"sender is recipient", e.names.Reply, `{"message_id":"x-5","sender_id":"ana","recipient_id":"ana","sent_at":"2026-11-20T09:00:00Z"}`, `{"message_id":"x-5","sender_id":"ana","recipient_id":"ana","sent_at":"2026-11-20T09:00:00Z"}`},
+		{"over 64 KiB", e.names.MessageSent, `{"message_id":"x-6","sender_id":"ana","recipient_id":"ben","sent_at":"2026-11-20T09:00:00Z","text":"` + strings.Repeat("a", 65<<10) + `"}`, `{"message_id":"x-6","sender_id":"ana","recipient_id":"ben","sent_at":"2026-11-20T09:00:00Z"}`},
+		{"id over 128 bytes", e.names.MessageSent, `{"message_id":"` + strings.Repeat("x", 129) + `","sender_id":"ana","recipient_id":"ben","sent_at":"2026-11-20T09:00:00Z"}`, `{"message_id":"` + strings.Repeat("x", 129) + `","sender_id":"ana","recipient_id":"ben","sent_at":"2026-11-20T09:00:00Z"}`},
 	}
 	for _, c := range cases {
 		e.sendRaw(c.topic, []byte(c.value))
@@ -284,23 +304,40 @@ func TestBadInputGoesToDeadLetterAndProcessingGoesOn(t *testing.T) {
 	if len(dead) != len(cases) {
 		t.Fatalf("dead letters: %d, want %d", len(dead), len(cases))
 	}
-	sent := map[string]string{}
+	type sent struct{ name, value string }
+	want := map[string]sent{}
 	for _, c := range cases {
-		sent[c.value] = c.name
+		v := c.redacted
+		if payload == record.PayloadFull {
+			v = c.value
+		}
+		want[v] = sent{c.name, c.value}
 	}
 	for _, d := range dead {
-		name, ok := sent[string(d.Value)]
+		c, ok := want[string(d.Value)]
 		if !ok {
-			t.Errorf("dead letter value changed: %.60q", d.Value)
+			t.Errorf("dead letter value %.60q is none of those expected", d.Value)
 			continue
 		}
+		delete(want, string(d.Value))
 		for _, h := range []string{record.HeaderError, record.HeaderSourceTopic, record.HeaderSourcePartition, record.HeaderSourceOffset} {
 			if record.HeaderValue(d, h) == "" {
-				t.Errorf("%s: dead letter without header %q", name, h)
+				t.Errorf("%s: dead letter without header %q", c.name, h)
 			}
 		}
 		if strings.Contains(record.HeaderValue(d, record.HeaderError), "aaaa") {
-			t.Errorf("%s: the error header quotes the message text", name)
+			t.Errorf("%s: the error header quotes the message text", c.name)
+		}
+		sum := sha256.Sum256([]byte(c.value))
+		wantBytes, wantSum := "", ""
+		if len(d.Value) == 0 && payload != record.PayloadFull {
+			wantBytes, wantSum = strconv.Itoa(len(c.value)), hex.EncodeToString(sum[:])
+		}
+		if got := record.HeaderValue(d, record.HeaderPayloadBytes); got != wantBytes {
+			t.Errorf("%s: payload-bytes %q, want %q", c.name, got, wantBytes)
+		}
+		if got := record.HeaderValue(d, record.HeaderPayloadSHA256); got != wantSum {
+			t.Errorf("%s: payload-sha256 %q, want %q", c.name, got, wantSum)
 		}
 	}
 	if len(nudges) != 2 {

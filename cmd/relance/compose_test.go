@@ -50,3 +50,35 @@ func TestComposeEnvironmentIsWhatRelanceReads(t *testing.T) {
 		t.Errorf("docker-compose.yml does not set %q (set it, empty if the default fits)", missing)
 	}
 }
+
+// TestSecureComposeEnvironmentIsWhatRelanceReads: docker-compose.secure.yml sets only
+// variables relance reads.
+func TestSecureComposeEnvironmentIsWhatRelanceReads(t *testing.T) {
+	read := map[string]bool{}
+	if _, err := parseConfig(nil, func(k string) string { read[k] = true; return "" }, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("../../docker-compose.secure.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Services map[string]struct {
+			Environment map[string]string `yaml:"environment"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	env := c.Services["relance"].Environment
+	if len(env) == 0 {
+		t.Fatal("docker-compose.secure.yml: relance sets no variable")
+	}
+	for k := range env {
+		switch {
+		case read[k]:
+		default:
+			t.Errorf("docker-compose.secure.yml sets %s, which relance does not read", k)
+		}
+	}
+}

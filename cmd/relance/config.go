@@ -10,6 +10,7 @@ import (
 	"github.com/relance/relance/content"
 	"github.com/relance/relance/internal/connect"
 	"github.com/relance/relance/topics"
+	"github.com/relance/relance/topics/record"
 )
 
 // config is everything relance reads from its environment and flags.
@@ -39,6 +40,9 @@ type config struct {
 	demo       bool
 	demoExit   bool
 	demoPace   time.Duration
+
+	// deadLetterPayload is what a dead letter's value holds: redacted or full.
+	deadLetterPayload string
 }
 
 // The store's pair cache: 100,000 pairs is some 30 MiB; the bound keeps a typo from asking
@@ -86,6 +90,7 @@ func (c *config) settings() []setting {
 		{"content-remote-concurrency", "RELANCE_CONTENT_REMOTE_CONCURRENCY", "remote classifier calls a batch makes at once, and connections kept to it", intVar(&c.contentConcurrency, content.DefaultRemoteConcurrency)},
 		{"kafka-session-timeout", "RELANCE_KAFKA_SESSION_TIMEOUT", "consumer group session timeout: how long a crashed instance keeps its partitions", durationVar(&c.sessionTimeout, 30*time.Second)},
 		{"state-cache-pairs", "RELANCE_STATE_CACHE_PAIRS", "pairs whose last written value is kept in memory, about 300 bytes each, so a batch need not read them back from Redis; 0 keeps none", intVar(&c.cachePairs, defaultCachePairs)},
+		{"dead-letter-payload", "RELANCE_DEAD_LETTER_PAYLOAD", "what a dead letter's value holds: redacted (no message text) or full (the input's bytes unchanged)", stringVar(&c.deadLetterPayload, string(record.PayloadRedacted))},
 		{"http-addr", "RELANCE_HTTP_ADDR", "address of /healthz, /readyz and /metrics", stringVar(&c.httpAddr, ":8080")},
 		{"log-level", "RELANCE_LOG_LEVEL", "log level: debug, info, warn, error", stringVar(&c.logLevel, "info")},
 		{"demo", "RELANCE_DEMO", "play the built-in demo scenario on the embedded broker and show a timeline", boolVar(&c.demo, false)},
@@ -132,6 +137,9 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	}
 	if c.groupID == "" {
 		return c, errors.New("empty consumer group (RELANCE_GROUP_ID)")
+	}
+	if p := record.Payload(c.deadLetterPayload); p == "" || p.Validate() != nil {
+		return c, fmt.Errorf("dead-letter payload %q (RELANCE_DEAD_LETTER_PAYLOAD): want %s or %s", c.deadLetterPayload, record.PayloadRedacted, record.PayloadFull)
 	}
 	return c, c.topics.Validate()
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/relance/relance/internal/testenv"
 	"github.com/relance/relance/topics"
+	"github.com/relance/relance/topics/record"
 )
 
 // binary builds relance once for the tests that run it as a process.
@@ -64,6 +65,13 @@ func TestParseConfig(t *testing.T) {
 		{name: "state cache not a number", env: map[string]string{"RELANCE_STATE_CACHE_PAIRS": "lots"}, wantErr: "RELANCE_STATE_CACHE_PAIRS"},
 		{name: "state cache negative", env: map[string]string{"RELANCE_STATE_CACHE_PAIRS": "-1"}, wantErr: "from 0 to"},
 		{name: "state cache too large", args: []string{"-state-cache-pairs", "20000000"}, wantErr: "from 0 to"},
+		{name: "dead-letter payload default", check: func(c config) bool {
+			return c.deadLetterPayload == "redacted" && c.setup().Processor.DeadLetterPayload == record.PayloadRedacted
+		}},
+		{name: "dead-letter payload full", env: map[string]string{"RELANCE_DEAD_LETTER_PAYLOAD": "full"},
+			check: func(c config) bool { return c.setup().Processor.DeadLetterPayload == record.PayloadFull }},
+		{name: "dead-letter payload unknown", env: map[string]string{"RELANCE_DEAD_LETTER_PAYLOAD": "none"}, wantErr: "RELANCE_DEAD_LETTER_PAYLOAD"},
+		{name: "dead-letter payload empty flag", args: []string{"-dead-letter-payload="}, wantErr: "RELANCE_DEAD_LETTER_PAYLOAD"},
 		{name: "remote concurrency default", check: func(c config) bool { return c.contentConcurrency == 32 }},
 		{name: "remote concurrency from the environment", env: map[string]string{"RELANCE_CONTENT_REMOTE_CONCURRENCY": "100"},
 			check: func(c config) bool { return c.contentConcurrency == 100 }},
@@ -182,7 +190,7 @@ func TestHelpListsEveryEnvironmentVariable(t *testing.T) {
 		"RELANCE_TOPIC_REPLY", "RELANCE_TOPIC_COACH_NUDGE", "RELANCE_TOPIC_MODERATION_ALERT", "RELANCE_TOPIC_DEAD_LETTER",
 		"RELANCE_POLICY_FILE", "RELANCE_HTTP_ADDR", "RELANCE_LOG_LEVEL", "RELANCE_CONTENT_WORDS_FILE",
 		"RELANCE_CONTENT_REMOTE_URL", "RELANCE_CONTENT_REMOTE_TIMEOUT", "RELANCE_CONTENT_REMOTE_CONCURRENCY", "RELANCE_KAFKA_SESSION_TIMEOUT",
-		"RELANCE_STATE_CACHE_PAIRS", "RELANCE_DEMO", "RELANCE_DEMO_EXIT", "RELANCE_DEMO_PACE"} {
+		"RELANCE_STATE_CACHE_PAIRS", "RELANCE_DEAD_LETTER_PAYLOAD", "RELANCE_DEMO", "RELANCE_DEMO_EXIT", "RELANCE_DEMO_PACE"} {
 		if !strings.Contains(out.String(), v) {
 			t.Errorf("-help does not mention %s", v)
 		}

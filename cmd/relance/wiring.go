@@ -5,6 +5,7 @@ import (
 	"github.com/relance/relance/internal/setup"
 	"github.com/relance/relance/processor"
 	"github.com/relance/relance/state"
+	"github.com/relance/relance/topics/record"
 )
 
 // setup is the configuration relance is built from (package setup).
@@ -22,6 +23,7 @@ func (c config) setup() setup.Config {
 			Topics:            c.topics,
 			SessionTimeout:    c.sessionTimeout,
 			HeartbeatInterval: c.sessionTimeout / 10,
+			DeadLetterPayload: record.Payload(c.deadLetterPayload),
 		},
 		Kafka:            c.kafka,
 		Redis:            redis,

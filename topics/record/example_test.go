@@ -26,7 +26,7 @@ func ExampleNudge() {
 
 func ExampleDeadLetter() {
 	src := kafka.Message{Topic: "message-sent", Partition: 3, Offset: 42, Key: []byte("u-1"), Value: []byte(`{"sender_id":5}`)}
-	m := record.DeadLetter("dead-letter", src, fmt.Errorf("decode message-sent: %w", topics.ErrInvalidEvent))
+	m := record.DeadLetter("dead-letter", src, fmt.Errorf("decode message-sent: %w", topics.ErrInvalidEvent), record.PayloadRedacted)
 	for _, h := range m.Headers {
 		fmt.Printf("%s: %s\n", h.Key, h.Value)
 	}
@@ -37,4 +37,14 @@ func ExampleDeadLetter() {
 	// source-partition: 3
 	// source-offset: 42
 	// value: {"sender_id":5}
+}
+
+func ExampleRedact() {
+	v, ok := record.Redact([]byte(`{"message_id":"m-1", "text":"salut !","labels":["insult"]}`))
+	fmt.Println(string(v), ok)
+	_, ok = record.Redact([]byte(`salut !`))
+	fmt.Println(ok)
+	// Output:
+	// {"message_id":"m-1","labels":["insult"]} true
+	// false
 }

@@ -2,6 +2,8 @@ package record_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -106,7 +108,7 @@ func TestDeadLetter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := record.DeadLetter("dlq", tt.src, tt.reason)
+			m := record.DeadLetter("dlq", tt.src, tt.reason, record.PayloadFull)
 			assertRecord(t, m, "dlq", string(tt.src.Key), tt.src.Value, map[string]string{
 				"error":            tt.wantError,
 				"source-topic":     tt.src.Topic,
@@ -120,6 +122,123 @@ func TestDeadLetter(t *testing.T) {
 				t.Errorf("error header %q: not valid UTF-8 of at most %d bytes", record.HeaderValue(m, "error"), record.MaxErrorHeaderBytes)
 			}
 		})
+	}
+}
+
+// TestDeadLetterRedacted: by default a dead letter holds no message text. The contract
+// names only the top-level text member: a "text" nested in another member is not message
+// text and stays.
+func TestDeadLetterRedacted(t *testing.T) {
+	const secret = "SECRET-7f3a"
+	big := strings.Repeat("é", topics.MaxValueBytes) // over 64 KiB on its own
+	tests := []struct {
+		name  string
+		value string
+		want  string // the redacted value; "" for one written empty
+	}{
+		{
+			name:  "object with text: the member goes, the others keep their bytes",
+			value: `{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-1","sent_at":"2026-11-23T10:15:00.123Z","text":"` + secret + `","labels":["insult"],"n":1.50}`,
+			want:  `{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-1","sent_at":"2026-11-23T10:15:00.123Z","labels":["insult"],"n":1.50}`,
+		},
+		{
+			name:  "text first, spaces inside members kept, between them not",
+			value: " { \"text\" : \"" + secret + "\" ,\n  \"a\" : [1, 2] ,\"b\":{\"c\": null} }\n",
+			want:  `{"a" : [1, 2],"b":{"c": null}}`,
+		},
+		{
+			name:  "text the only member",
+			value: `{"text":"` + secret + `"}`,
+			want:  `{}`,
+		},
+		{
+			name:  "text spelled as decoders read it: escaped, other case, repeated",
+			value: `{"te\u0078t":"` + secret + `","Text":"` + secret + `","TEXT":"` + secret + `","text":"` + secret + `","id":"m-1"}`,
+			want:  `{"id":"m-1"}`,
+		},
+		{
+			name:  "text of another type",
+			value: `{"id":"m-1","text":{"body":"` + secret + `"}}`,
+			want:  `{"id":"m-1"}`,
+		},
+		{
+			name:  "nested text is not the message's: kept",
+			value: `{"id":"m-1","attachments":[{"kind":"image","text":"caption"}]}`,
+			want:  `{"id":"m-1","attachments":[{"kind":"image","text":"caption"}]}`,
+		},
+		{
+			name:  "object without text: unchanged",
+			value: `{"message_id":"m-1","sender_id":5}`,
+			want:  `{"message_id":"m-1","sender_id":5}`,
+		},
+		{
+			name:  "oversize object: the text goes, the rest stays",
+			value: `{"message_id":"m-1","text":"` + secret + big + `","conversation_id":"c-1"}`,
+			want:  `{"message_id":"m-1","conversation_id":"c-1"}`,
+		},
+		{name: "not JSON", value: "salut " + secret},
+		{name: "truncated object", value: `{"message_id":"m-1","text":"` + secret},
+		{name: "object then more", value: `{"id":"m-1"} {"text":"` + secret + `"}`},
+		{name: "not UTF-8", value: "\xff\x00{" + secret},
+		{name: "JSON string", value: `"` + secret + `"`},
+		{name: "JSON array", value: `[{"text":"` + secret + `"}]`},
+		{name: "JSON null", value: `null`},
+		{name: "empty", value: ``},
+		{name: "oversize, not JSON", value: secret + big},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := kafka.Message{Topic: "message-sent", Partition: 2, Offset: 9, Key: []byte("k"), Value: []byte(tt.value)}
+			reason := fmt.Errorf("decode message-sent: %w", topics.ErrInvalidEvent)
+			headers := map[string]string{
+				"error":            "decode message-sent: invalid event",
+				"source-topic":     "message-sent",
+				"source-partition": "2",
+				"source-offset":    "9",
+			}
+			if tt.want == "" {
+				sum := sha256.Sum256(src.Value)
+				headers["payload-bytes"] = fmt.Sprint(len(tt.value))
+				headers["payload-sha256"] = hex.EncodeToString(sum[:])
+			}
+			for _, p := range []record.Payload{record.PayloadRedacted, ""} {
+				m := record.DeadLetter("dlq", src, reason, p)
+				assertRecord(t, m, "dlq", "k", []byte(tt.want), headers)
+				if bytes.Contains(m.Value, []byte(secret)) || bytes.Contains(m.Value, []byte("é")) {
+					t.Errorf("payload %q: value %.80q holds the text", p, m.Value)
+				}
+				if tt.want == "" && m.Value == nil {
+					t.Errorf("payload %q: nil value: want empty, not a tombstone", p)
+				}
+			}
+			if tt.want != "" && !json.Valid([]byte(tt.want)) {
+				t.Errorf("redacted value %q is not JSON", tt.want)
+			}
+		})
+	}
+}
+
+// TestDeadLetterFull: the operator's choice keeps the input's bytes and adds no header.
+func TestDeadLetterFull(t *testing.T) {
+	for _, v := range []string{`{"id":"m-1", "text":"salut"}`, "\xffsalut", ""} {
+		src := kafka.Message{Topic: "reply", Partition: 0, Offset: 1, Key: []byte("k"), Value: []byte(v)}
+		m := record.DeadLetter("dlq", src, errors.New("invalid event"), record.PayloadFull)
+		assertRecord(t, m, "dlq", "k", src.Value, map[string]string{
+			"error": "invalid event", "source-topic": "reply", "source-partition": "0", "source-offset": "1",
+		})
+	}
+}
+
+func TestPayloadValidate(t *testing.T) {
+	for _, p := range []record.Payload{"", "redacted", "full"} {
+		if err := p.Validate(); err != nil {
+			t.Errorf("%q: %v", p, err)
+		}
+	}
+	for _, p := range []record.Payload{"Full", "none", " redacted"} {
+		if err := p.Validate(); err == nil {
+			t.Errorf("%q: no error", p)
+		}
 	}
 }
 
