@@ -9,8 +9,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/relance/relance/content"
-	"github.com/relance/relance/internal/connect"
 	"github.com/relance/relance/internal/backoff"
+	"github.com/relance/relance/internal/connect"
 	"github.com/relance/relance/internal/errclass"
 	"github.com/relance/relance/metrics"
 	"github.com/relance/relance/policy"
