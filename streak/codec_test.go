@@ -107,6 +107,15 @@ func FuzzDecodePair(f *testing.F) {
 		if !bytes.Equal(q.Encode(nil, 1), p.Encode(nil, 1)) {
 			t.Fatal("re-encoded value decodes differently")
 		}
+		// Whatever it holds, a decoded pair applies and encodes to a readable value.
+		rng := rand.New(rand.NewPCG(uint64(len(b)), 3))
+		clock := max(p.dirs[0].newest, p.dirs[1].newest, 1_800_000_000_000) // times as valid events have
+		for i := range 5 {
+			l.Apply(p, "a", randomObservation(rng, i, &clock))
+		}
+		if _, err := Decode(string(p.Encode(nil, 2))); err != nil {
+			t.Fatalf("value after applying does not decode: %v", err)
+		}
 	})
 }
 
