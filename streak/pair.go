@@ -39,9 +39,9 @@ type direction struct {
 	// and cost their encoded bytes (recordCost); unans the unanswered records; views the
 	// stored views; lo a hint: no record before recs[lo] is seen or unanswered. at maps
 	// ids to sent at once recs is long, so find is a lookup and a binary search.
-	cost, unans, views, lo, ulo, compactAt int
-	at                                     map[string]int64
-	derived                                bool
+	cost, unans, views, viewBytes, lo, ulo, compactAt int
+	at                                                map[string]int64
+	derived                                           bool
 }
 
 // record is one message from the direction's sender.
@@ -80,8 +80,10 @@ type Limits struct {
 	// unanswered (recordCost each: the id and at most 8 bytes); beyond it the oldest are
 	// forgotten, seen and unanswered alike. MaxViews caps the stored views per direction
 	// beyond one per level (offensive messages' views); beyond it the oldest view is
-	// forgotten and its message's redelivery is StatusDuplicate. Zero means the default.
-	MaxRecordBytes, MaxViews int
+	// forgotten and its message's redelivery is StatusDuplicate. MaxViewBytes caps the
+	// same views by viewCost (what they and the records they name can take), the oldest
+	// forgotten first. Zero means the default.
+	MaxRecordBytes, MaxViews, MaxViewBytes int
 }
 
 // Default bounds of Limits.
@@ -92,7 +94,22 @@ const (
 	// direction; with 8 views per direction a pair's value stays well under 64 KiB.
 	DefaultMaxRecordBytes = 20 << 10
 	DefaultMaxViews       = 8
+	// 11 KiB of views holds the views of levels at 10, 20 and 40 messages with ids of 128
+	// bytes. Per direction: at most 180 bytes of counts and start id, records and views:
+	// 9 + 2*(180 + 20480 + 11264) = 63,857 bytes, under 64 KiB.
+	DefaultMaxViewBytes = 11 << 10
 )
+
+// viewCost bounds what a view adds to a value: its own fields (at most 96 bytes), its
+// evidence references (at most 3 bytes each), and the records it names, should they be
+// kept for it alone.
+func viewCost(v *policy.Streak) int {
+	c := 96 + recordCost(v.StartID)
+	for _, id := range v.MessageIDs {
+		c += recordCost(id) + 3
+	}
+	return c
+}
 
 // recordCost bounds a record's encoded bytes: id, its length (2 bytes for 128), sent at
 // as a delta (5 bytes for a week) and flags.
@@ -124,6 +141,8 @@ func (l Limits) Validate() error {
 		return fmt.Errorf("streak: max evidence %d: must be between 1 and 10000", l.MaxEvidence)
 	case l.MaxRecordBytes != 0 && (l.MaxRecordBytes < 4096 || l.MaxRecordBytes > 1<<20):
 		return fmt.Errorf("streak: max record bytes %d: must be 0 (the default) or between 4096 and 1048576", l.MaxRecordBytes)
+	case l.MaxViewBytes != 0 && (l.MaxViewBytes < 4096 || l.MaxViewBytes > 1<<20):
+		return fmt.Errorf("streak: max view bytes %d: must be 0 (the default) or between 4096 and 1048576", l.MaxViewBytes)
 	case l.MaxViews < 0 || l.MaxViews > 1000:
 		return fmt.Errorf("streak: max views %d: must be between 0 (the default) and 1000", l.MaxViews)
 	}
@@ -300,14 +319,19 @@ func (l *Limits) markSeen(d *direction, id string, t, horizon int64) int {
 // (a streak fires each level once) and MaxViews more (for offensive messages).
 func (l *Limits) setView(d *direction, i int, v *policy.Streak) {
 	r := &d.recs[i]
-	if r.view == nil {
-		d.views++
+	if r.view != nil {
+		d.views--
+		d.viewBytes -= viewCost(r.view)
 	}
 	r.view, r.catsUnknown = v, false
-	for k := d.lo; d.views > len(l.Levels)+cmp.Or(l.MaxViews, DefaultMaxViews) && k < len(d.recs); k++ {
-		if d.recs[k].view != nil {
-			d.recs[k].view, d.recs[k].catsUnknown = nil, false
+	d.views++
+	d.viewBytes += viewCost(v)
+	maxViews, maxBytes := len(l.Levels)+cmp.Or(l.MaxViews, DefaultMaxViews), cmp.Or(l.MaxViewBytes, DefaultMaxViewBytes)
+	for k := d.lo; (d.views > maxViews || d.viewBytes > maxBytes) && k < len(d.recs); k++ {
+		if r := &d.recs[k]; r.view != nil {
 			d.views--
+			d.viewBytes -= viewCost(r.view)
+			r.view, r.catsUnknown = nil, false
 		}
 	}
 }
@@ -318,7 +342,7 @@ func (d *direction) derive() {
 		return
 	}
 	d.derived = true
-	d.cost, d.unans, d.views, d.lo, d.ulo = 0, 0, 0, 0, 0
+	d.cost, d.unans, d.views, d.viewBytes, d.lo, d.ulo = 0, 0, 0, 0, 0, 0
 	for i := range d.recs {
 		r := &d.recs[i]
 		if r.unanswered {
@@ -332,6 +356,7 @@ func (d *direction) derive() {
 		}
 		if r.view != nil {
 			d.views++
+			d.viewBytes += viewCost(r.view)
 		}
 	}
 	d.at = nil
@@ -359,8 +384,9 @@ func (d *direction) setFlags(i int, seen, unanswered bool) {
 		}
 	}
 	if !seen && r.view != nil {
-		r.view, r.catsUnknown = nil, false
 		d.views--
+		d.viewBytes -= viewCost(r.view)
+		r.view, r.catsUnknown = nil, false
 	}
 	r.seen, r.unanswered = seen, unanswered
 	switch is := seen || unanswered; {
