@@ -309,8 +309,8 @@ func (l *Limits) markSeen(d *direction, id string, t, horizon int64) int {
 	if len(d.recs) > d.compactAt {
 		d.compact()
 	}
-	if r := d.find(id); r != nil && r.seen {
-		return d.index(r)
+	if i := d.indexOf(id); i >= 0 && d.recs[i].seen {
+		return i
 	}
 	return -1
 }
@@ -468,40 +468,41 @@ func (d *direction) evidence(n int) []string {
 
 // find returns id's record, nil if none.
 func (d *direction) find(id string) *record {
+	if i := d.indexOf(id); i >= 0 {
+		return &d.recs[i]
+	}
+	return nil
+}
+
+// indexOf is the index of id's record, -1 if none.
+func (d *direction) indexOf(id string) int {
 	if d.at != nil {
 		t, ok := d.at[id]
 		if !ok {
-			return nil
+			return -1
 		}
 		i, found := slices.BinarySearchFunc(d.recs, record{id: id, t: t}, compareRecords)
 		if !found {
 			panic("streak: find: index out of step") // every indexed id has its record
 		}
-		return &d.recs[i]
+		return i
 	}
 	for i := range d.recs {
 		if d.recs[i].id == id {
-			return &d.recs[i]
+			return i
 		}
 	}
-	return nil
-}
-
-// index is r's position in d.recs.
-func (d *direction) index(r *record) int {
-	i, _ := slices.BinarySearchFunc(d.recs, *r, compareRecords)
-	return i
+	return -1
 }
 
 // upsert returns the index of id's record, created if missing, sent at t, kept in
 // (t, id) order.
 func (d *direction) upsert(id string, t int64) int {
-	if r := d.find(id); r != nil {
-		i := d.index(r)
-		if r.t == t {
+	if i := d.indexOf(id); i >= 0 {
+		if d.recs[i].t == t {
 			return i
 		}
-		moved := *r
+		moved := d.recs[i]
 		d.recs = slices.Delete(d.recs, i, i+1)
 		moved.t = t
 		d.lo, d.ulo = 0, 0 // rare: a message seen before at another time; advance repairs
@@ -511,7 +512,10 @@ func (d *direction) upsert(id string, t int64) int {
 }
 
 func (d *direction) insert(r record) int {
-	i, _ := slices.BinarySearchFunc(d.recs, r, compareRecords)
+	i := len(d.recs) // usually the newest
+	if i > 0 && compareRecords(d.recs[i-1], r) >= 0 {
+		i, _ = slices.BinarySearchFunc(d.recs, r, compareRecords)
+	}
 	d.recs = slices.Insert(d.recs, i, r)
 	if i < d.lo {
 		d.lo++
