@@ -42,3 +42,45 @@ func BenchmarkRedisApply(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRedisFlood is BenchmarkRedisApply/batch=1000 with one member flooding another:
+// 20,000 messages a second apart to one pair, in batches of 1000, on a real redis-server.
+// bytes is the largest value stored. Compare ns/event with BenchmarkRedisApply/batch=1000
+// (ordinary traffic over thousands of pairs).
+func BenchmarkRedisFlood(b *testing.B) {
+	rdb := redis.NewClient(&redis.Options{Addr: testenv.StartRedis(b)})
+	b.Cleanup(func() { _ = rdb.Close() })
+	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	const events, size = 20_000, 1000
+	batch := make([]policy.Observation, size)
+	run := 0
+	for b.Loop() {
+		run++
+		store, err := state.New(context.Background(), rdb, policy.Default(), state.Config{KeyPrefix: "flood" + strconv.Itoa(run)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := 0; i < events; i += size {
+			for k := range batch {
+				batch[k] = policy.Observation{Action: policy.ActionMessage, MessageID: "flood-" + strconv.Itoa(i+k),
+					SenderID: "alice", RecipientID: "bob", SentAt: start.Add(time.Duration(i+k) * time.Second)}
+			}
+			if _, err := store.Apply(context.Background(), batch); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*events), "ns/event")
+	b.ReportMetric(0, "ns/op")
+	var largest int64
+	keys, err := rdb.Keys(context.Background(), "*").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, k := range keys {
+		if n, err := rdb.StrLen(context.Background(), k).Result(); err == nil {
+			largest = max(largest, n)
+		}
+	}
+	b.ReportMetric(float64(largest), "bytes")
+}

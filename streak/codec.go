@@ -75,20 +75,7 @@ func (d *direction) encode(dst []byte) []byte {
 	dst = binary.AppendUvarint(dst, uint64(d.off))
 	dst = appendString(dst, d.start)
 
-	// Keep the records seen, unanswered or named by a kept view; number the kept ones.
-	pos := newPositions(d.recs)
-	for i := range d.recs {
-		r := &d.recs[i]
-		r.keep = r.seen || r.unanswered
-	}
-	for i := range d.recs {
-		if v := d.recs[i].keptView(); v != nil {
-			pos.keep(v.StartID)
-			for _, id := range v.MessageIDs {
-				pos.keep(id)
-			}
-		}
-	}
+	pos := d.markKept()
 	kept := 0
 	for i := range d.recs {
 		if r := &d.recs[i]; r.keep {
@@ -124,6 +111,24 @@ func (d *direction) encode(dst []byte) []byte {
 		}
 	}
 	return dst
+}
+
+// markKept marks the records to keep: seen, unanswered or named by a kept view.
+func (d *direction) markKept() positions {
+	pos := newPositions(d.recs)
+	for i := range d.recs {
+		r := &d.recs[i]
+		r.keep = r.seen || r.unanswered
+	}
+	for i := range d.recs {
+		if v := d.recs[i].keptView(); v != nil {
+			pos.keep(v.StartID)
+			for _, id := range v.MessageIDs {
+				pos.keep(id)
+			}
+		}
+	}
+	return pos
 }
 
 // positions finds a record by id: a scan for the usual few records, a map beyond.

@@ -107,6 +107,15 @@ func FuzzDecodePair(f *testing.F) {
 		if !bytes.Equal(q.Encode(nil, 1), p.Encode(nil, 1)) {
 			t.Fatal("re-encoded value decodes differently")
 		}
+		// Whatever it holds, a decoded pair applies and encodes to a readable value.
+		rng := rand.New(rand.NewPCG(uint64(len(b)), 3))
+		clock := max(p.dirs[0].newest, p.dirs[1].newest, 1_800_000_000_000) // times as valid events have
+		for i := range 5 {
+			l.Apply(p, "a", randomObservation(rng, i, &clock))
+		}
+		if _, err := Decode(string(p.Encode(nil, 2))); err != nil {
+			t.Fatalf("value after applying does not decode: %v", err)
+		}
 	})
 }
 
@@ -259,5 +268,37 @@ func TestApplyHandlesEveryAction(t *testing.T) {
 		if s.Status == 0 {
 			t.Errorf("%s: no status", a)
 		}
+	}
+}
+
+// formatV2Value is a pair value written in format 2 (at 3126976, before the bounds on seen
+// records), after v1Observations with the default policy's numbers.
+const formatV2Value = "02000000000000002a8093afc7a03480b6d3c5a034000100026d3506026d3180c2e4bea03401026d3280dddb01050102010200010280bab70301000002000202026d3380dddb0101046c61746580dddb010504000000000000000081bab703000008026d3400050104030401010280aea60a010001040002020400026d3580bab7030380b6d3c5a0348093afc7a034000000000102623180b6d3c5a03401"
+
+// TestDecodeReadsFormat2 reads a value format 2 wrote: every redelivery and the next
+// message decide as today.
+func TestDecodeReadsFormat2(t *testing.T) {
+	l := LimitsFor(policy.Default())
+	today := &Pair{}
+	for _, o := range v1Observations() {
+		l.Apply(today, "alice", o)
+	}
+	v2, err := hex.DecodeString(formatV2Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := Decode(string(v2))
+	if err != nil {
+		t.Fatalf("format 2 value: %v", err)
+	}
+	for _, o := range v1Observations() {
+		if got, want := l.Apply(old, "alice", o), l.Apply(today, "alice", o); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: redelivery from format 2 gives\n%+v\nwant\n%+v", o.MessageID, got, want)
+		}
+	}
+	next := policy.Observation{Action: policy.ActionMessage, MessageID: "m6", SenderID: "alice", RecipientID: "bob",
+		SentAt: time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC)}
+	if got, want := l.Apply(old, "alice", next), l.Apply(today, "alice", next); !reflect.DeepEqual(got, want) {
+		t.Errorf("next message after format 2 gives\n%+v\nwant\n%+v", got, want)
 	}
 }

@@ -12,8 +12,14 @@
 // categories it was decided with), or StatusDuplicate when nothing was stored because
 // nothing could have fired.
 //
-// A pair's value is bounded whatever one member does: at most Limits.MaxUnanswered
-// unanswered messages per direction, Limits.MaxEvidence evidence ids per view, and messages
-// older than the window are forgotten as the pair is encoded. It never holds message text:
-// only ids, times, counts and categories.
+// A pair's value is bounded whatever one member does: per direction, the records kept seen
+// or unanswered cost at most Limits.MaxRecordBytes (20 KiB: the newest ~1,000 messages with
+// 12-byte ids, 150 with the longest), at most Limits.MaxUnanswered of them unanswered,
+// Limits.MaxEvidence evidence ids per view, one view per level plus Limits.MaxViews for
+// offensive messages within Limits.MaxViewBytes, and messages older than the window are
+// forgotten: under 64 KiB in all (DefaultMaxViewBytes). The oldest go
+// first: a redelivery of a message pushed out is indistinguishable from a new message
+// and counts again, under a peak that has already fired the levels. Apply's cost per
+// observation does not grow with the records. A pair never holds message text: only ids,
+// times, counts and categories.
 package streak

@@ -1,6 +1,7 @@
 package streak
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -33,6 +34,14 @@ type direction struct {
 	// redelivery), those unanswered, and those a stored view still names. A message id
 	// has at most one record.
 	recs []record
+
+	// Derived from recs, never encoded: live is the number of records seen or unanswered
+	// and cost their encoded bytes (recordCost); unans the unanswered records; views the
+	// stored views; lo a hint: no record before recs[lo] is seen or unanswered. at maps
+	// ids to sent at once recs is long, so find is a lookup and a binary search.
+	cost, unans, views, viewBytes, lo, ulo, compactAt int
+	at                                                map[string]int64
+	derived                                           bool
 }
 
 // record is one message from the direction's sender.
@@ -67,13 +76,44 @@ type Limits struct {
 	// MaxUnanswered caps the unanswered messages tracked per direction (the oldest are
 	// dropped beyond it); MaxEvidence caps Streak.MessageIDs (the oldest are kept).
 	MaxUnanswered, MaxEvidence int
+	// MaxRecordBytes caps the encoded bytes of the records a direction keeps seen or
+	// unanswered (recordCost each: the id and at most 8 bytes); beyond it the oldest are
+	// forgotten, seen and unanswered alike. MaxViews caps the stored views per direction
+	// beyond one per level (offensive messages' views); beyond it the oldest view is
+	// forgotten and its message's redelivery is StatusDuplicate. MaxViewBytes caps the
+	// same views by viewCost (what they and the records they name can take), the oldest
+	// forgotten first. Zero means the default.
+	MaxRecordBytes, MaxViews, MaxViewBytes int
 }
 
 // Default bounds of Limits.
 const (
 	DefaultMaxUnanswered = 1000
 	DefaultMaxEvidence   = 50
+	// 20 KiB of records is 1,000 ids of 12 bytes, 440 UUIDs or 150 ids of 128 bytes per
+	// direction; with 8 views per direction a pair's value stays well under 64 KiB.
+	DefaultMaxRecordBytes = 20 << 10
+	DefaultMaxViews       = 8
+	// 11 KiB of views holds the views of levels at 10, 20 and 40 messages with ids of 128
+	// bytes. Per direction: at most 180 bytes of counts and start id, records and views:
+	// 9 + 2*(180 + 20480 + 11264) = 63,857 bytes, under 64 KiB.
+	DefaultMaxViewBytes = 11 << 10
 )
+
+// viewCost bounds what a view adds to a value: its own fields (at most 96 bytes), its
+// evidence references (at most 3 bytes each), and the records it names, should they be
+// kept for it alone.
+func viewCost(v *policy.Streak) int {
+	c := 96 + recordCost(v.StartID)
+	for _, id := range v.MessageIDs {
+		c += recordCost(id) + 3
+	}
+	return c
+}
+
+// recordCost bounds a record's encoded bytes: id, its length (2 bytes for 128), sent at
+// as a delta (5 bytes for a week) and flags.
+func recordCost(id string) int { return len(id) + 8 }
 
 // LimitsFor are pol's numbers with the default bounds.
 func LimitsFor(pol *policy.Policy) Limits {
@@ -99,18 +139,28 @@ func (l Limits) Validate() error {
 		return fmt.Errorf("streak: max unanswered %d: must be between 1 and 1000000", l.MaxUnanswered)
 	case l.MaxEvidence < 1 || l.MaxEvidence > 10_000:
 		return fmt.Errorf("streak: max evidence %d: must be between 1 and 10000", l.MaxEvidence)
+	case l.MaxRecordBytes != 0 && (l.MaxRecordBytes < 4096 || l.MaxRecordBytes > 1<<20):
+		return fmt.Errorf("streak: max record bytes %d: must be 0 (the default) or between 4096 and 1048576", l.MaxRecordBytes)
+	case l.MaxViewBytes != 0 && (l.MaxViewBytes < 4096 || l.MaxViewBytes > 1<<20):
+		return fmt.Errorf("streak: max view bytes %d: must be 0 (the default) or between 4096 and 1048576", l.MaxViewBytes)
+	case l.MaxViews < 0 || l.MaxViews > 1000:
+		return fmt.Errorf("streak: max views %d: must be between 0 (the default) and 1000", l.MaxViews)
 	}
 	return nil
 }
 
 // Apply records o in p, whose first member in byte order is low, and returns the
 // sender→recipient streak. It is the whole algorithm: a store only moves pairs between its
-// storage and here. o must be valid (policy.Observation.Validate).
+// storage and here. o must be valid (policy.Observation.Validate). Its cost does not grow
+// with the pair's history: finding a message is a lookup, and what it scans it scans from
+// where the live records begin.
 func (l *Limits) Apply(p *Pair, low string, o policy.Observation) policy.Streak {
 	fwd, back := &p.dirs[0], &p.dirs[1]
 	if o.SenderID != low {
 		fwd, back = back, fwd
 	}
+	fwd.derive()
+	back.derive()
 	t := o.SentAt.UnixMilli()
 	switch o.Action {
 	case policy.ActionReply:
@@ -128,7 +178,7 @@ func (l *Limits) Apply(p *Pair, low string, o policy.Observation) policy.Streak 
 // recognised.
 func (d *direction) answer(t int64) {
 	d.answered = max(d.answered, t)
-	if d.unanswer(func(r *record) bool { return r.t <= t }) > 0 {
+	if d.unanswerUpTo(t) > 0 {
 		// The streak ends; messages sent after the answer stay unanswered and carry on as
 		// a new streak whose peak is their count, so levels they already fired stay fired.
 		d.peak, d.off, d.start, d.nudged = d.count(), 0, "", 0
@@ -163,37 +213,38 @@ func (l *Limits) message(fwd *direction, o policy.Observation, t int64) policy.S
 
 	// Sent at or before the recipient's latest answer: answered already, never counted.
 	if t <= answered {
-		r := fwd.markSeen(o.MessageID, t, newest-window)
+		i := l.markSeen(fwd, o.MessageID, t, newest-window)
 		s := policy.Streak{Status: policy.StatusLate, AnsweredAt: msTime(answered)}
 		// An offensive late message raises a content alert whose severity depends on
 		// when the recipient answered: remember it, so a redelivery decides the same.
-		if o.Offensive() && r.seen {
+		if o.Offensive() && i >= 0 {
 			v := s
 			v.Categories = slices.Clone(o.Categories)
-			r.view, r.catsUnknown = &v, false
+			l.setView(fwd, i, &v)
 		}
 		return s
 	}
 
 	// Older than the window that ends at the pair's newest event.
 	if t <= newest-window {
-		fwd.markSeen(o.MessageID, t, newest-window)
+		l.markSeen(fwd, o.MessageID, t, newest-window)
 		return policy.Streak{Status: policy.StatusStale}
 	}
 
 	// The window is (newest - window, newest]; older messages slide out. When none is
 	// left, the previous streak is over and this message starts a new one.
-	fwd.unanswer(func(r *record) bool { return r.t <= newest-window })
+	fwd.unanswerUpTo(newest - window)
 	if fwd.count() == 0 {
 		fwd.peak, fwd.off, fwd.start, fwd.nudged = 0, 0, o.MessageID, 0
 	}
-	fwd.upsert(o.MessageID, t).unanswered = true
-	count := fwd.count()
-	if count > l.MaxUnanswered {
-		drop := count - l.MaxUnanswered
-		fwd.unanswer(func(*record) bool { drop--; return drop >= 0 })
-		count = l.MaxUnanswered
+	i := fwd.upsert(o.MessageID, t)
+	fwd.setFlags(i, fwd.recs[i].seen, true)
+	if drop := fwd.count() - l.MaxUnanswered; drop > 0 {
+		fwd.unanswerOldest(drop)
 	}
+	// Seen, within the bounds: the oldest records may go, unanswered ones too.
+	i = l.markSeen(fwd, o.MessageID, t, newest-window)
+	count := fwd.count()
 
 	prevPeak, prevOff := fwd.peak, fwd.off
 	fwd.peak = max(fwd.peak, count)
@@ -204,7 +255,6 @@ func (l *Limits) message(fwd *direction, o policy.Observation, t int64) policy.S
 		fwd.nudged = t
 	}
 	fwd.newest = newest
-	r := fwd.markSeen(o.MessageID, t, newest-window)
 
 	s := policy.Streak{
 		Status:        policy.StatusCounted,
@@ -224,11 +274,11 @@ func (l *Limits) message(fwd *direction, o policy.Observation, t int64) policy.S
 	}
 	// Remember the view a redelivery must replay: when a level may have fired or the
 	// content rules fired.
-	if l.remembers(prevPeak, fwd.peak) || o.Offensive() {
+	if (l.remembers(prevPeak, fwd.peak) || o.Offensive()) && i >= 0 {
 		v := s
 		v.MessageIDs = slices.Clone(s.MessageIDs)
 		v.Categories = slices.Clone(o.Categories)
-		r.view, r.catsUnknown = &v, false
+		l.setView(fwd, i, &v)
 	}
 	return s
 }
@@ -238,59 +288,177 @@ func (l *Limits) remembers(prev, peak int) bool {
 	return slices.ContainsFunc(l.Levels, func(level int) bool { return prev < level && level <= peak })
 }
 
-// markSeen records id (sent at t) for redelivery detection, and forgets the ids and views
-// of messages sent at or before horizon. It returns id's record.
-func (d *direction) markSeen(id string, t, horizon int64) *record {
-	d.upsert(id, t).seen = true
-	for i := range d.recs {
-		if r := &d.recs[i]; r.seen && r.t <= horizon {
-			r.seen, r.view, r.catsUnknown = false, nil, false
+// markSeen records id (sent at t) for redelivery detection, forgets the ids and views of
+// messages sent at or before horizon, then the oldest records while the direction is over
+// MaxRecordBytes. It returns id's index, -1 if id itself was forgotten.
+func (l *Limits) markSeen(d *direction, id string, t, horizon int64) int {
+	i := d.upsert(id, t)
+	d.setFlags(i, true, d.recs[i].unanswered)
+	for k := d.lo; k < len(d.recs) && d.recs[k].t <= horizon; k++ {
+		if r := &d.recs[k]; r.seen {
+			d.setFlags(k, false, r.unanswered)
 		}
 	}
-	return d.find(id)
+	budget := cmp.Or(l.MaxRecordBytes, DefaultMaxRecordBytes)
+	for k := d.lo; d.cost > budget && k < len(d.recs); k++ {
+		if r := &d.recs[k]; r.seen || r.unanswered {
+			d.setFlags(k, false, false)
+		}
+	}
+	d.advance()
+	if len(d.recs) > d.compactAt {
+		d.compact()
+	}
+	if i := d.indexOf(id); i >= 0 && d.recs[i].seen {
+		return i
+	}
+	return -1
 }
 
-// unanswer takes the unanswered messages for which drop is true, oldest first, out of the
-// streak and returns how many it took.
-func (d *direction) unanswer(drop func(*record) bool) int {
-	n := 0
+// setView stores v as record i's view, then forgets the oldest views beyond one per level
+// (a streak fires each level once) and MaxViews more (for offensive messages).
+func (l *Limits) setView(d *direction, i int, v *policy.Streak) {
+	r := &d.recs[i]
+	if r.view != nil {
+		d.views--
+		d.viewBytes -= viewCost(r.view)
+	}
+	r.view, r.catsUnknown = v, false
+	d.views++
+	d.viewBytes += viewCost(v)
+	maxViews, maxBytes := len(l.Levels)+cmp.Or(l.MaxViews, DefaultMaxViews), cmp.Or(l.MaxViewBytes, DefaultMaxViewBytes)
+	for k := d.lo; (d.views > maxViews || d.viewBytes > maxBytes) && k < len(d.recs); k++ {
+		if r := &d.recs[k]; r.view != nil {
+			d.views--
+			d.viewBytes -= viewCost(r.view)
+			r.view, r.catsUnknown = nil, false
+		}
+	}
+}
+
+// derive computes the direction's derived fields from its records, once.
+func (d *direction) derive() {
+	if d.derived {
+		return
+	}
+	d.derived = true
+	d.cost, d.unans, d.views, d.viewBytes, d.lo, d.ulo = 0, 0, 0, 0, 0, 0
 	for i := range d.recs {
-		if r := &d.recs[i]; r.unanswered && drop(r) {
-			r.unanswered = false
+		r := &d.recs[i]
+		if r.unanswered {
+			d.unans++
+		}
+		if r.seen || r.unanswered {
+			d.cost += recordCost(r.id)
+		}
+		if r.view != nil && !r.seen {
+			r.view, r.catsUnknown = nil, false // never replayed: keptView
+		}
+		if r.view != nil {
+			d.views++
+			d.viewBytes += viewCost(r.view)
+		}
+	}
+	d.at = nil
+	if len(d.recs) > 32 {
+		d.at = make(map[string]int64, len(d.recs))
+		for i := range d.recs {
+			d.at[d.recs[i].id] = d.recs[i].t
+		}
+	}
+	d.compactAt = 2*len(d.recs) + 64
+	d.advance()
+}
+
+// setFlags sets record i's flags, keeping the derived fields right. A record no longer
+// seen loses its view.
+func (d *direction) setFlags(i int, seen, unanswered bool) {
+	r := &d.recs[i]
+	was := r.seen || r.unanswered
+	if r.unanswered != unanswered {
+		if unanswered {
+			d.unans++
+			d.ulo = min(d.ulo, i)
+		} else {
+			d.unans--
+		}
+	}
+	if !seen && r.view != nil {
+		d.views--
+		d.viewBytes -= viewCost(r.view)
+		r.view, r.catsUnknown = nil, false
+	}
+	r.seen, r.unanswered = seen, unanswered
+	switch is := seen || unanswered; {
+	case is && !was:
+		d.cost += recordCost(r.id)
+		d.lo = min(d.lo, i)
+	case !is && was:
+		d.cost -= recordCost(r.id)
+	}
+}
+
+// advance moves the hints past records that are not live.
+func (d *direction) advance() {
+	for d.lo < len(d.recs) && !d.recs[d.lo].seen && !d.recs[d.lo].unanswered {
+		d.lo++
+	}
+	d.ulo = max(d.ulo, d.lo)
+	for d.ulo < len(d.recs) && !d.recs[d.ulo].unanswered {
+		d.ulo++
+	}
+}
+
+// compact drops the records nothing keeps (as Encode does), so a pair applied to many
+// times between encodes stays small.
+func (d *direction) compact() {
+	d.markKept()
+	d.recs = slices.DeleteFunc(d.recs, func(r record) bool { return !r.keep })
+	d.derived = false
+	d.derive()
+}
+
+// unanswerUpTo takes the unanswered messages sent at or before t out of the streak and
+// returns how many it took.
+func (d *direction) unanswerUpTo(t int64) int {
+	n := 0
+	for i := d.ulo; i < len(d.recs) && d.recs[i].t <= t; i++ {
+		if r := &d.recs[i]; r.unanswered {
+			d.setFlags(i, r.seen, false)
 			n++
 		}
 	}
+	d.advance()
 	return n
+}
+
+// unanswerOldest takes the oldest n unanswered messages out of the streak.
+func (d *direction) unanswerOldest(n int) {
+	for i := d.ulo; n > 0 && i < len(d.recs); i++ {
+		if r := &d.recs[i]; r.unanswered {
+			d.setFlags(i, r.seen, false)
+			n--
+		}
+	}
+	d.advance()
 }
 
 // count is the number of unanswered messages.
-func (d *direction) count() int {
-	n := 0
-	for i := range d.recs {
-		if d.recs[i].unanswered {
-			n++
-		}
-	}
-	return n
-}
+func (d *direction) count() int { return d.unans }
 
 // first is the oldest unanswered message, nil if none.
 func (d *direction) first() *record {
-	for i := range d.recs {
-		if d.recs[i].unanswered {
-			return &d.recs[i]
-		}
+	d.advance()
+	if d.ulo < len(d.recs) {
+		return &d.recs[d.ulo]
 	}
 	return nil
 }
 
 // evidence is the ids of the oldest n unanswered messages, oldest first.
 func (d *direction) evidence(n int) []string {
-	var ids []string
-	for i := range d.recs {
-		if len(ids) == n {
-			break
-		}
+	ids := make([]string, 0, min(n, d.unans))
+	for i := d.ulo; i < len(d.recs) && len(ids) < n; i++ {
 		if d.recs[i].unanswered {
 			ids = append(ids, d.recs[i].id)
 		}
@@ -300,33 +468,76 @@ func (d *direction) evidence(n int) []string {
 
 // find returns id's record, nil if none.
 func (d *direction) find(id string) *record {
-	for i := range d.recs {
-		if d.recs[i].id == id {
-			return &d.recs[i]
-		}
+	if i := d.indexOf(id); i >= 0 {
+		return &d.recs[i]
 	}
 	return nil
 }
 
-// upsert returns id's record, created if missing, sent at t, kept in (t, id) order. The
-// returned pointer is valid until the next upsert.
-func (d *direction) upsert(id string, t int64) *record {
-	if i := slices.IndexFunc(d.recs, func(r record) bool { return r.id == id }); i >= 0 {
-		if d.recs[i].t == t {
-			return &d.recs[i]
+// indexOf is the index of id's record, -1 if none.
+func (d *direction) indexOf(id string) int {
+	if d.at != nil {
+		t, ok := d.at[id]
+		if !ok {
+			return -1
 		}
-		r := d.recs[i]
+		i, found := slices.BinarySearchFunc(d.recs, record{id: id, t: t}, compareRecords)
+		if !found {
+			panic("streak: find: index out of step") // every indexed id has its record
+		}
+		return i
+	}
+	for i := range d.recs {
+		if d.recs[i].id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// upsert returns the index of id's record, created if missing, sent at t, kept in
+// (t, id) order.
+func (d *direction) upsert(id string, t int64) int {
+	if i := d.indexOf(id); i >= 0 {
+		if d.recs[i].t == t {
+			return i
+		}
+		moved := d.recs[i]
 		d.recs = slices.Delete(d.recs, i, i+1)
-		r.t = t
-		return d.insert(r)
+		moved.t = t
+		d.lo, d.ulo = 0, 0 // rare: a message seen before at another time; advance repairs
+		return d.insert(moved)
 	}
 	return d.insert(record{id: id, t: t})
 }
 
-func (d *direction) insert(r record) *record {
-	i, _ := slices.BinarySearchFunc(d.recs, r, compareRecords)
+func (d *direction) insert(r record) int {
+	i := len(d.recs) // usually the newest
+	if i > 0 && compareRecords(d.recs[i-1], r) >= 0 {
+		i, _ = slices.BinarySearchFunc(d.recs, r, compareRecords)
+	}
 	d.recs = slices.Insert(d.recs, i, r)
-	return &d.recs[i]
+	if i < d.lo {
+		d.lo++
+	}
+	if i < d.ulo {
+		d.ulo++
+	}
+	if r.seen || r.unanswered {
+		d.lo = min(d.lo, i)
+	}
+	if r.unanswered {
+		d.ulo = min(d.ulo, i)
+	}
+	if d.at != nil {
+		d.at[r.id] = r.t
+	} else if len(d.recs) > 32 {
+		d.at = make(map[string]int64, 2*len(d.recs))
+		for k := range d.recs {
+			d.at[d.recs[k].id] = d.recs[k].t
+		}
+	}
+	return i
 }
 
 // compareRecords orders records as a Redis sorted set scored by sent at would.
