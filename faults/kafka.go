@@ -180,37 +180,14 @@ func GroupMembers(ctx context.Context, brokers []string, group string) ([]string
 // a restarted instance has its partitions: before holds the members from before the
 // restart, and a group still stable with just the killed member does not count.
 func WaitGroupStable(ctx context.Context, brokers []string, group string, members int, before []string) error {
-	client, done := testenv.NewClient(brokers...)
-	defer done()
-	tick := time.NewTicker(pollInterval)
-	defer tick.Stop()
-	var last string
-	for {
-		resp, err := client.DescribeGroups(ctx, &kafka.DescribeGroupsRequest{GroupIDs: []string{group}})
-		switch {
-		case err != nil:
-			last = err.Error()
-		case len(resp.Groups) != 1:
-			last = fmt.Sprintf("%d groups described", len(resp.Groups))
-		case resp.Groups[0].Error != nil:
-			last = resp.Groups[0].Error.Error()
-		default:
-			g := resp.Groups[0]
-			fresh := len(before) == 0
-			for _, m := range g.Members {
-				fresh = fresh || !slices.Contains(before, m.MemberID)
-			}
-			if g.GroupState == "Stable" && len(g.Members) == members && fresh {
-				return nil
-			}
-			last = fmt.Sprintf("%s with %d members (a new one: %v)", g.GroupState, len(g.Members), fresh)
+	return waitGroup(ctx, brokers, group, fmt.Sprintf("stable with %d members", members), func(g kafka.DescribeGroupsResponseGroup) (bool, string) {
+		fresh := len(before) == 0
+		for _, m := range g.Members {
+			fresh = fresh || !slices.Contains(before, m.MemberID)
 		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("group %s not stable with %d members (last: %s): %w", group, members, last, ctx.Err())
-		case <-tick.C:
-		}
-	}
+		return g.GroupState == "Stable" && len(g.Members) == members && fresh,
+			fmt.Sprintf("%s with %d members (a new one: %v)", g.GroupState, len(g.Members), fresh)
+	})
 }
 
 // WaitGroupRebalancing polls until group is in a rebalance (PreparingRebalance or
@@ -218,8 +195,16 @@ func WaitGroupStable(ctx context.Context, brokers []string, group string, member
 // killed with SIGKILL is still in the group, the coordinator holds it until that member's
 // session times out.
 func WaitGroupRebalancing(ctx context.Context, brokers []string, group string) error {
-	client, done := testenv.NewClient(brokers...)
-	defer done()
+	return waitGroup(ctx, brokers, group, "rebalancing", func(g kafka.DescribeGroupsResponseGroup) (bool, string) {
+		return g.GroupState == "PreparingRebalance" || g.GroupState == "CompletingRebalance", g.GroupState
+	})
+}
+
+// waitGroup polls group's description until done says so (it also says what it saw), or
+// ctx ends; want names the awaited state in the error.
+func waitGroup(ctx context.Context, brokers []string, group, want string, done func(kafka.DescribeGroupsResponseGroup) (bool, string)) error {
+	client, closeClient := testenv.NewClient(brokers...)
+	defer closeClient()
 	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
 	var last string
@@ -232,14 +217,15 @@ func WaitGroupRebalancing(ctx context.Context, brokers []string, group string) e
 			last = fmt.Sprintf("%d groups described", len(resp.Groups))
 		case resp.Groups[0].Error != nil:
 			last = resp.Groups[0].Error.Error()
-		case resp.Groups[0].GroupState == "PreparingRebalance" || resp.Groups[0].GroupState == "CompletingRebalance":
-			return nil
 		default:
-			last = resp.Groups[0].GroupState
+			var ok bool
+			if ok, last = done(resp.Groups[0]); ok {
+				return nil
+			}
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("group %s not rebalancing (last: %s): %w", group, last, ctx.Err())
+			return fmt.Errorf("group %s not %s (last: %s): %w", group, want, last, ctx.Err())
 		case <-tick.C:
 		}
 	}

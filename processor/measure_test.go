@@ -51,8 +51,11 @@ func TestMeasureRemoteClassifier(t *testing.T) {
 						}
 						return
 					}
-					time.Sleep(c.delay) // the model's latency
-					_, _ = w.Write([]byte(`{"categories":[]}`))
+					select { // the model's latency
+					case <-time.After(c.delay):
+						_, _ = w.Write([]byte(`{"categories":[]}`))
+					case <-r.Context().Done():
+					}
 				}))
 				t.Cleanup(func() {
 					close(stop)
