@@ -15,12 +15,20 @@ import (
 )
 
 // item is one fetched record: either a valid event with its index in the observations
-// sent to the store, or the reason it goes to the dead-letter topic.
+// sent to the store (the observation itself is only there), or the reason it goes to the
+// dead-letter topic.
 type item struct {
 	msg     kafka.Message
-	in      policy.Input
+	in      policy.Input // its Observation is obs[obs] of the batch
 	obs     int
 	invalid error
+}
+
+// input is the item's event as the policy decides it.
+func (it *item) input(obs []policy.Observation) policy.Input {
+	in := it.in
+	in.Observation = obs[it.obs]
+	return in
 }
 
 // decode validates every record of a batch and turns the valid ones into observations,
@@ -47,6 +55,7 @@ func (p *Processor) decode(ctx context.Context, batch []kafka.Message) ([]item, 
 		}
 		items[i].obs = len(obs)
 		obs = append(obs, in.Observation)
+		in.Observation = policy.Observation{}
 		items[i].in = in
 	}
 	if len(texts) > 0 {
@@ -57,11 +66,6 @@ func (p *Processor) decode(ctx context.Context, batch []kafka.Message) ([]item, 
 		for i, cats := range found {
 			o := &obs[textObs[i]]
 			o.Categories = mergeCategories(o.Categories, cats)
-		}
-		for i := range items {
-			if items[i].obs >= 0 {
-				items[i].in.Observation = obs[items[i].obs]
-			}
 		}
 	}
 	return items, obs, nil
@@ -121,7 +125,7 @@ func mergeCategories(a, b []policy.Category) []policy.Category {
 
 // outputs builds, in input order, the dead letters and the records of every decision. An
 // event the store could not record is dead-lettered like one that failed to decode.
-func (p *Processor) outputs(items []item, results []policy.Result) ([]kafka.Message, tally, error) {
+func (p *Processor) outputs(items []item, obs []policy.Observation, results []policy.Result) ([]kafka.Message, tally, error) {
 	names := p.cfg.Topics
 	var records []kafka.Message
 	t := tally{nudges: map[string]int{}, alerts: map[string]int{}}
@@ -137,7 +141,7 @@ func (p *Processor) outputs(items []item, results []policy.Result) ([]kafka.Mess
 			records = append(records, record.DeadLetter(names.DeadLetter, it.msg, it.invalid, p.cfg.DeadLetterPayload))
 			continue
 		}
-		d := p.policy.Decide(it.in, results[it.obs].Streak)
+		d := p.policy.Decide(it.input(obs), results[it.obs].Streak)
 		for _, n := range d.Nudges {
 			rec, err := record.Nudge(names.CoachNudge, n)
 			if err != nil {
@@ -166,7 +170,7 @@ type tally struct {
 
 // countOutcomes updates the metrics once a batch is committed, so counts are not inflated
 // by retries.
-func (p *Processor) countOutcomes(items []item, results []policy.Result, t tally) {
+func (p *Processor) countOutcomes(items []item, obs []policy.Observation, results []policy.Result, t tally) {
 	m := p.metrics
 	for kind, n := range t.nudges {
 		m.Nudges.WithLabelValues(kind).Add(float64(n))
@@ -180,7 +184,7 @@ func (p *Processor) countOutcomes(items []item, results []policy.Result, t tally
 			m.DeadLetters.WithLabelValues(it.msg.Topic).Inc()
 			continue
 		}
-		m.EventsConsumed.WithLabelValues(it.msg.Topic, outcome(it.in.Observation.Action, results[it.obs].Streak)).Inc()
+		m.EventsConsumed.WithLabelValues(it.msg.Topic, outcome(obs[it.obs].Action, results[it.obs].Streak)).Inc()
 	}
 }
 

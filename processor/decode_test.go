@@ -79,9 +79,8 @@ func TestDecodeChecksABatchsTextsConcurrently(t *testing.T) {
 		if i == 5 {
 			want = 1
 		}
-		if got := len(it.in.Observation.Categories); got != want || len(obs[it.obs].Categories) != want {
-			t.Errorf("%s: categories %v (observation %v), want %d", it.in.Observation.MessageID,
-				it.in.Observation.Categories, obs[it.obs].Categories, want)
+		if in := it.input(obs); len(in.Observation.Categories) != want {
+			t.Errorf("%s: categories %v, want %d", in.Observation.MessageID, in.Observation.Categories, want)
 		}
 	}
 }

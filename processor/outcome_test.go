@@ -29,12 +29,12 @@ func TestOutputsDeadLetterWhatTheStoreRejects(t *testing.T) {
 	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	obs := policy.Observation{Action: policy.ActionMessage, MessageID: "m1", SenderID: "a", RecipientID: "b", SentAt: at}
 	items := []item{
-		{msg: kafka.Message{Topic: "message-sent", Offset: 7}, in: policy.Input{Observation: obs}, obs: 0},
-		{msg: kafka.Message{Topic: "message-sent", Offset: 8}, in: policy.Input{Observation: obs}, obs: 1},
+		{msg: kafka.Message{Topic: "message-sent", Offset: 7}, obs: 0},
+		{msg: kafka.Message{Topic: "message-sent", Offset: 8}, obs: 1},
 	}
 	reason := errors.New("invalid observation: a test")
 	results := []policy.Result{{Invalid: reason}, {Streak: policy.Streak{Status: policy.StatusCounted, Count: 1, PrevPeak: 0, Peak: 1}}}
-	records, _, err := p.outputs(items, results)
+	records, _, err := p.outputs(items, []policy.Observation{obs, obs}, results)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -172,7 +172,7 @@ func (p *Processor) apply(ctx context.Context, b fetched) (applied, error) {
 		}
 	}
 	var err error
-	a.records, a.decided, err = p.outputs(b.items, a.results)
+	a.records, a.decided, err = p.outputs(b.items, b.obs, a.results)
 	return a, err
 }
 
@@ -198,7 +198,7 @@ func (p *Processor) publish(ctx context.Context, r *kafka.Reader, w *kafka.Write
 	if err != nil {
 		return fmt.Errorf("batch written but not committed, it will be redelivered: %w", err)
 	}
-	p.countOutcomes(a.items, a.results, a.decided)
+	p.countOutcomes(a.items, a.obs, a.results, a.decided)
 	return nil
 }
 
