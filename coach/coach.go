@@ -37,7 +37,8 @@ const (
 
 // Message is what the coach has to say, without any message content.
 type Message struct {
-	// Kind is topics.KindFollowUpLimit, topics.KindRespectfulLanguage or topics.KindCheckIn.
+	// Kind is topics.KindFollowUpLimit, topics.KindFollowUpReminder,
+	// topics.KindRespectfulLanguage or topics.KindCheckIn.
 	Kind string
 	// Reason selects the check-in text: ReasonOffensive, or anything else for pestering.
 	// Sender nudges ignore it.
@@ -46,6 +47,9 @@ type Message struct {
 	Coach string
 	// Unanswered is the number of unanswered messages in the streak.
 	Unanswered int
+	// Attempts is the number of attempts they form: a message and the quick bubbles that
+	// follow it are one attempt, so attempts - 1 is the number of follow-ups.
+	Attempts int
 	// ResourceURL is the help site a check-in points to (default DefaultResourceURL).
 	ResourceURL string
 }

@@ -124,11 +124,14 @@ func (s Status) String() string {
 // Streak is the store's view of the Sender→Recipient pair after one observation.
 type Streak struct {
 	Status Status
-	// Count is the number of unanswered messages in the window.
-	Count int
-	// PrevPeak and Peak are the streak's highest Count before and after this observation.
-	// A level L fires when PrevPeak < L <= Peak, which makes it fire once per streak.
-	PrevPeak, Peak int
+	// Count is the number of unanswered messages in the window, Attempts the number of
+	// attempts they form (see Threshold).
+	Count, Attempts int
+	// PrevPeak and Peak are the streak's highest Count before and after this observation,
+	// PrevPeakAttempts and PeakAttempts its highest Attempts. A level fires when this
+	// observation carried the peaks to its threshold (Threshold.Crossed): once per streak.
+	PrevPeak, Peak                 int
+	PrevPeakAttempts, PeakAttempts int
 	// PrevOffensive and Offensive count the streak's offensive messages before and after.
 	PrevOffensive, Offensive int
 	// StartID is the message that started the streak; output ids derive from it.
@@ -149,4 +152,28 @@ type Streak struct {
 	// which Decide uses instead of the message's own.
 	Redelivered bool
 	Categories  []Category
+}
+
+// Threshold is a rule-2 level's condition: it is reached when the streak's attempts reach
+// Attempts or its unanswered messages reach Messages, whichever comes first. A zero field
+// is a condition that never holds.
+//
+// An attempt is an unanswered message together with every later one the sender sent less
+// than the policy's burst after it; the next message after that starts the next attempt.
+// Attempts are anchored to their first message, so writing every few minutes cannot keep
+// one attempt open, and a burst of zero makes every message an attempt.
+type Threshold struct {
+	Attempts, Messages int
+}
+
+// Reached reports whether a streak of attempts attempts and messages unanswered messages
+// has reached t.
+func (t Threshold) Reached(attempts, messages int) bool {
+	return (t.Attempts > 0 && attempts >= t.Attempts) || (t.Messages > 0 && messages >= t.Messages)
+}
+
+// Crossed reports whether the observation that gave s carried the streak's peaks to t:
+// true once per streak, on the observation that reached it first.
+func (t Threshold) Crossed(s Streak) bool {
+	return !t.Reached(s.PrevPeakAttempts, s.PrevPeak) && t.Reached(s.PeakAttempts, s.Peak)
 }

@@ -77,7 +77,7 @@ func encodeEvent(eventType string, v any) ([]byte, error) {
 // The values of the enums in the schemas.
 var (
 	audiences  = []string{AudienceSender, AudienceRecipient}
-	kinds      = []string{KindFollowUpLimit, KindRespectfulLanguage, KindCheckIn}
+	kinds      = []string{KindFollowUpLimit, KindFollowUpReminder, KindRespectfulLanguage, KindCheckIn}
 	severities = []string{SeverityLow, SeverityMedium, SeverityHigh}
 	reasons    = []string{
 		ReasonUnansweredStreak, ReasonContinuedAfterNudge, ReasonOffensiveContent,

@@ -61,10 +61,11 @@ const (
 	AudienceRecipient = "recipient"
 )
 
-// Kinds of coach nudge. The sender gets KindFollowUpLimit or KindRespectfulLanguage, the
-// recipient KindCheckIn.
+// Kinds of coach nudge. The sender gets KindFollowUpLimit, KindFollowUpReminder (an
+// optional level before the limit) or KindRespectfulLanguage, the recipient KindCheckIn.
 const (
 	KindFollowUpLimit      = "follow_up_limit"
+	KindFollowUpReminder   = "follow_up_reminder"
 	KindRespectfulLanguage = "respectful_language"
 	KindCheckIn            = "check_in"
 )
@@ -75,9 +76,10 @@ type CoachNudge struct {
 	NudgeID         string    `json:"nudge_id"` // deterministic: the same decision has the same id
 	UserID          string    `json:"user_id"`  // the member the nudge is for
 	Audience        string    `json:"audience"` // AudienceSender or AudienceRecipient
-	Kind            string    `json:"kind"`     // KindFollowUpLimit, KindRespectfulLanguage or KindCheckIn
+	Kind            string    `json:"kind"`     // KindFollowUpLimit, KindFollowUpReminder, KindRespectfulLanguage or KindCheckIn
 	OtherUserID     string    `json:"other_user_id"`
 	UnansweredCount int       `json:"unanswered_count"`
+	Attempts        int       `json:"attempts"` // the attempts the unanswered messages form
 	WindowSeconds   int64     `json:"window_seconds"`
 	Locale          string    `json:"locale"`
 	Coach           string    `json:"coach"` // the coach's name, e.g. "Lara"
@@ -117,6 +119,7 @@ type ModerationAlert struct {
 	RecipientID       string     `json:"recipient_id"`
 	Reasons           []string   `json:"reasons"` // at least one Reason…, no duplicates
 	UnansweredCount   int        `json:"unanswered_count"`
+	Attempts          int        `json:"attempts"` // the attempts the unanswered messages form
 	WindowSeconds     int64      `json:"window_seconds"`
 	MessageIDs        []string   `json:"message_ids"` // the evidence, oldest first
 	ContentLabels     []string   `json:"content_labels"`
