@@ -45,7 +45,8 @@ type Message struct {
 	Reason Reason
 	// Coach is the coach's name (default DefaultName).
 	Coach string
-	// Unanswered is the number of unanswered messages in the streak.
+	// Unanswered is the number of unanswered messages in the streak. It stands in for
+	// Attempts when Attempts is zero.
 	Unanswered int
 	// Attempts is the number of attempts they form: a message and the quick bubbles that
 	// follow it are one attempt, so attempts - 1 is the number of follow-ups.
@@ -75,7 +76,7 @@ func Render(locale string, m Message) Text {
 	name := cmp.Or(m.Coach, DefaultName)
 	r := strings.NewReplacer(
 		"{coach}", name,
-		"{messages}", messages(lang, m.Unanswered),
+		"{followups}", followUps(lang, m),
 		"{url}", cmp.Or(m.ResourceURL, DefaultResourceURL),
 	)
 	return Text{
@@ -123,19 +124,37 @@ func keyOf(m Message) key {
 
 var actions = map[string][]string{
 	topics.KindFollowUpLimit:      {ActionReviewRules},
+	topics.KindFollowUpReminder:   {ActionReviewRules},
 	topics.KindRespectfulLanguage: {ActionReviewRules},
 	topics.KindCheckIn:            {ActionReport, ActionBlock, ActionGetHelp},
 }
 
-// messages spells a count of messages: French uses the singular for 0 and 1, English for 1.
-func messages(lang string, n int) string {
-	singular := n == 1
-	if lang == "fr" {
-		singular = n <= 1
+// followUps spells the number of follow-ups, attempts - 1, as a count of times: in words
+// up to three ("une fois", "twice", "trois fois"), then in digits ("5 fois", "5 times").
+// A Message without Attempts (a caller that did not set it) counts every unanswered
+// message as an attempt.
+func followUps(lang string, m Message) string {
+	attempts := m.Attempts
+	if attempts <= 0 {
+		attempts = m.Unanswered
 	}
-	s := strconv.Itoa(n) + " message"
-	if !singular {
-		s += "s"
+	n := max(attempts-1, 0)
+	sp, ok := times[lang]
+	if !ok {
+		sp = times[DefaultLanguage]
 	}
-	return s
+	if n > 0 && n < len(sp.words) {
+		return sp.words[n]
+	}
+	return strconv.Itoa(n) + sp.unit
+}
+
+// times spells counts of times by language: words[n] for the small ones (words[0] is
+// unused), digits and unit for the rest.
+var times = map[string]struct {
+	words []string
+	unit  string
+}{
+	"fr": {[]string{"", "une fois", "deux fois", "trois fois"}, " fois"},
+	"en": {[]string{"", "once", "twice", "three times"}, " times"},
 }

@@ -89,11 +89,11 @@ func TestRenderImportantWords(t *testing.T) {
 		words  []string
 	}{
 		{"fr follow_up_limit states rules 1 and 2", "fr",
-			coach.Message{Kind: topics.KindFollowUpLimit, Unanswered: 4},
-			[]string{"4 messages", "ne pas répondre", "une fois", "deux fois", "trois fois, c'est trop"}},
+			coach.Message{Kind: topics.KindFollowUpLimit, Unanswered: 6, Attempts: 4},
+			[]string{"relancé cette personne trois fois", "ne pas répondre", "une fois", "deux fois", "trois fois, c'est trop"}},
 		{"en follow_up_limit states rules 1 and 2", "en",
-			coach.Message{Kind: topics.KindFollowUpLimit, Unanswered: 4},
-			[]string{"4 messages", "chooses not to", "once is fine", "twice is tolerable", "three times is too much"}},
+			coach.Message{Kind: topics.KindFollowUpLimit, Unanswered: 6, Attempts: 4},
+			[]string{"followed up with this person three times", "chooses not to", "once is fine", "twice is tolerable", "three times is too much"}},
 		{"fr respectful_language states rule 3", "fr",
 			coach.Message{Kind: topics.KindRespectfulLanguage},
 			[]string{"respecte", "toutes circonstances", "insultes", "dénigrants", "photos"}},
@@ -101,23 +101,17 @@ func TestRenderImportantWords(t *testing.T) {
 			coach.Message{Kind: topics.KindRespectfulLanguage},
 			[]string{"respect", "every circumstance", "insults", "putting people down", "pictures nobody asked for"}},
 		{"fr check_in pestering", "fr",
-			coach.Message{Kind: topics.KindCheckIn, Reason: coach.ReasonPestering, Unanswered: 5},
-			[]string{"Tout va bien ?", "5 messages", "aucune obligation", "signaler", "bloquer", "gouvernement"}},
+			coach.Message{Kind: topics.KindCheckIn, Reason: coach.ReasonPestering, Unanswered: 9, Attempts: 5},
+			[]string{"Tout va bien ?", "la même personne revient vers toi", "relancé 4 fois sans réponse de ta part", "aucune obligation", "signaler", "bloquer", "gouvernement"}},
 		{"en check_in pestering", "en",
-			coach.Message{Kind: topics.KindCheckIn, Reason: coach.ReasonPestering, Unanswered: 5},
-			[]string{"Is everything alright?", "5 messages", "your choice", "report", "block", "government"}},
+			coach.Message{Kind: topics.KindCheckIn, Reason: coach.ReasonPestering, Unanswered: 9, Attempts: 5},
+			[]string{"Is everything alright?", "the same person keeps writing to you", "followed up 4 times without an answer", "your choice", "report", "block", "government"}},
 		{"fr check_in offensive", "fr",
 			coach.Message{Kind: topics.KindCheckIn, Reason: coach.ReasonOffensive},
 			[]string{"Tout va bien ?", "tu n'y es pour rien", "signaler", "bloquer", "gouvernement"}},
 		{"en check_in offensive", "en",
 			coach.Message{Kind: topics.KindCheckIn, Reason: coach.ReasonOffensive},
 			[]string{"Is everything alright?", "not your fault", "report", "block", "government"}},
-		{"fr singular count", "fr",
-			coach.Message{Kind: topics.KindFollowUpLimit, Unanswered: 1},
-			[]string{"1 message à"}},
-		{"en singular count", "en",
-			coach.Message{Kind: topics.KindFollowUpLimit, Unanswered: 1},
-			[]string{"1 message to"}},
 		{"default coach name", "fr",
 			coach.Message{Kind: topics.KindCheckIn},
 			[]string{"ici Lara"}},
@@ -132,6 +126,54 @@ func TestRenderImportantWords(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The follow-ups are attempts - 1, spelled in words up to three, then in digits.
+func TestRenderFollowUps(t *testing.T) {
+	tests := []struct {
+		name                 string
+		unanswered, attempts int
+		fr, en               string
+	}{
+		{"1 follow-up", 7, 2, "une fois", "once"},
+		{"2 follow-ups", 7, 3, "deux fois", "twice"},
+		{"3 follow-ups", 7, 4, "trois fois", "three times"},
+		{"5 follow-ups", 7, 6, "5 fois", "5 times"},
+		{"12 follow-ups", 20, 13, "12 fois", "12 times"},
+		{"attempts unset: unanswered stands in", 4, 0, "trois fois", "three times"},
+		{"attempts unset, one unanswered", 1, 0, "0 fois", "0 times"},
+		{"nothing set", 0, 0, "0 fois", "0 times"},
+	}
+	for _, tt := range tests {
+		for _, kind := range []string{topics.KindFollowUpLimit, topics.KindCheckIn} {
+			t.Run(tt.name+"/"+kind, func(t *testing.T) {
+				msg := coach.Message{Kind: kind, Reason: coach.ReasonPestering, Unanswered: tt.unanswered, Attempts: tt.attempts}
+				for lang, want := range map[string]string{"fr": tt.fr, "en": tt.en} {
+					body := coach.Render(lang, msg).Body
+					if !strings.Contains(body, " "+want+" ") {
+						t.Errorf("%s: missing %q in:\n%s", lang, want, body)
+					}
+				}
+			})
+		}
+	}
+}
+
+// Rule 2 counts attempts, not bubbles: no text may count messages or speak of bubbles.
+func TestRenderSpeaksOfFollowUpsNotBubbles(t *testing.T) {
+	for _, m := range messages {
+		for _, lang := range coach.Languages() {
+			t.Run(m.name+"/"+lang, func(t *testing.T) {
+				got := coach.Render(lang, coach.Message{Kind: m.kind, Reason: m.reason, Unanswered: 7, Attempts: 4})
+				text := strings.ToLower(got.Title + "\n" + got.Body)
+				for _, w := range []string{"bulle", "bubble", "7 message", "4 message", "7 fois", "7 times"} {
+					if strings.Contains(text, w) {
+						t.Errorf("text speaks of %q:\n%s", w, text)
+					}
+				}
+			})
+		}
 	}
 }
 

@@ -2,8 +2,9 @@ package coach
 
 import "github.com/relance/relance/topics"
 
-// wording is one text with placeholders: {coach} the coach's name, {messages} the
-// unanswered count with its noun ("4 messages"), {url} the help site.
+// wording is one text with placeholders: {coach} the coach's name, {followups} the number
+// of follow-ups (attempts - 1) as a count of times ("deux fois", "twice", "5 times"; see
+// followUps), {url} the help site.
 type wording struct {
 	title, body string
 }
@@ -28,7 +29,7 @@ var texts = map[string]map[key]wording{
 		{kind: topics.KindFollowUpLimit}: {
 			title: "Laisse-lui le temps de répondre",
 			body: "Bonjour, ici {coach}.\n\n" +
-				"Tu as envoyé {messages} à la même personne sans avoir encore de réponse. " +
+				"Tu as relancé cette personne {followups} sans avoir encore de réponse. " +
 				"Je sais que l'attente peut être difficile, mais chacun répond à son rythme, " +
 				"ou choisit de ne pas répondre : c'est son droit.\n\n" +
 				"Chez nous, la règle est simple : relancer une fois, c'est bien ; deux fois, ça passe ; " +
@@ -49,9 +50,10 @@ var texts = map[string]map[key]wording{
 		pestering: {
 			title: "Tout va bien ?",
 			body: "Bonjour, ici {coach}.\n\n" +
-				"Je vois que tu as reçu {messages} de la même personne sans y avoir répondu. " +
+				"Je vois que la même personne revient vers toi encore et encore : elle a relancé " +
+				"{followups} sans réponse de ta part. " +
 				"Tu n'as aucune obligation de répondre : c'est ton choix, et il se respecte.\n\n" +
-				"Si ces messages te dérangent ou te mettent mal à l'aise, tu peux signaler cette " +
+				"Si ces relances te dérangent ou te mettent mal à l'aise, tu peux signaler cette " +
 				"personne ou la bloquer à tout moment. Notre équipe de modération examine chaque signalement.\n\n" +
 				"Si tu as besoin d'aide ou d'en parler, tu trouveras des informations et des contacts " +
 				"sur le site du gouvernement : {url}\n\n" +
@@ -75,7 +77,7 @@ var texts = map[string]map[key]wording{
 		{kind: topics.KindFollowUpLimit}: {
 			title: "Give them time to answer",
 			body: "Hi, it's {coach} here.\n\n" +
-				"You've sent {messages} to the same person and haven't had a reply yet. " +
+				"You've followed up with this person {followups} and haven't had a reply yet. " +
 				"I know waiting can be hard, but everyone answers in their own time, " +
 				"or chooses not to: that's their right.\n\n" +
 				"Our rule of thumb: following up once is fine, twice is tolerable, three times is " +
@@ -96,9 +98,10 @@ var texts = map[string]map[key]wording{
 		pestering: {
 			title: "Is everything alright?",
 			body: "Hi, it's {coach} here.\n\n" +
-				"I noticed you've received {messages} from the same person without replying. " +
+				"I noticed the same person keeps writing to you again and again: they've followed " +
+				"up {followups} without an answer from you. " +
 				"You don't owe anyone an answer: replying or not is your choice, and it deserves respect.\n\n" +
-				"If these messages bother you or make you uncomfortable, you can report or block " +
+				"If these follow-ups bother you or make you uncomfortable, you can report or block " +
 				"this person at any time. Our moderation team reviews every report.\n\n" +
 				"If you need help or someone to talk to, the French government's site has " +
 				"information and contacts: {url}\n\n" +
