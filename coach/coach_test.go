@@ -18,6 +18,7 @@ var messages = []struct {
 	actions []string
 }{
 	{"follow_up_limit", topics.KindFollowUpLimit, "", []string{"review_rules"}},
+	{"follow_up_reminder", topics.KindFollowUpReminder, "", []string{"review_rules"}},
 	{"respectful_language", topics.KindRespectfulLanguage, "", []string{"review_rules"}},
 	{"check_in/pestering", topics.KindCheckIn, coach.ReasonPestering, []string{"report", "block", "get_help"}},
 	{"check_in/offensive", topics.KindCheckIn, coach.ReasonOffensive, []string{"report", "block", "get_help"}},
@@ -94,6 +95,14 @@ func TestRenderImportantWords(t *testing.T) {
 		{"en follow_up_limit states rules 1 and 2", "en",
 			coach.Message{Kind: topics.KindFollowUpLimit, Unanswered: 6, Attempts: 4},
 			[]string{"followed up with this person three times", "chooses not to", "once is fine", "twice is tolerable", "three times is too much"}},
+		{"fr follow_up_reminder comes before the limit", "fr",
+			coach.Message{Kind: topics.KindFollowUpReminder, Unanswered: 5, Attempts: 3},
+			[]string{"déjà relancé cette personne deux fois", "une prochaine relance serait de trop",
+				"Laisse-lui le temps", "ne pas répondre", "une fois", "deux fois", "trois fois, c'est trop"}},
+		{"en follow_up_reminder comes before the limit", "en",
+			coach.Message{Kind: topics.KindFollowUpReminder, Unanswered: 5, Attempts: 3},
+			[]string{"already followed up with this person twice", "one more follow-up would be too much",
+				"Give them time", "or not to", "once is fine", "twice is tolerable", "three times is too much"}},
 		{"fr respectful_language states rule 3", "fr",
 			coach.Message{Kind: topics.KindRespectfulLanguage},
 			[]string{"respecte", "toutes circonstances", "insultes", "dénigrants", "photos"}},
@@ -146,7 +155,7 @@ func TestRenderFollowUps(t *testing.T) {
 		{"nothing set", 0, 0, "0 fois", "0 times"},
 	}
 	for _, tt := range tests {
-		for _, kind := range []string{topics.KindFollowUpLimit, topics.KindCheckIn} {
+		for _, kind := range []string{topics.KindFollowUpLimit, topics.KindFollowUpReminder, topics.KindCheckIn} {
 			t.Run(tt.name+"/"+kind, func(t *testing.T) {
 				msg := coach.Message{Kind: kind, Reason: coach.ReasonPestering, Unanswered: tt.unanswered, Attempts: tt.attempts}
 				for lang, want := range map[string]string{"fr": tt.fr, "en": tt.en} {

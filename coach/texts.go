@@ -21,7 +21,8 @@ var (
 //  3. respect in every circumstance: no insults, no denigration, no unsolicited
 //     inappropriate pictures.
 //
-// Sender nudges remind the rule at stake; check-ins ask how the recipient is, offer report
+// Sender nudges remind the rule at stake: the follow-up reminder gently, before the limit,
+// the follow-up limit once it is reached; check-ins ask how the recipient is, offer report
 // and block, and point to the help site. None of them may describe a message or name
 // anyone but the coach.
 var texts = map[string]map[key]wording{
@@ -36,6 +37,17 @@ var texts = map[string]map[key]wording{
 				"trois fois, c'est trop. Je te propose donc de faire une pause et de laisser " +
 				"cette personne revenir vers toi si elle le souhaite.\n\n" +
 				"Merci de ta compréhension,\n{coach}",
+		},
+		{kind: topics.KindFollowUpReminder}: {
+			title: "Un peu de patience",
+			body: "Bonjour, ici {coach}.\n\n" +
+				"Tu as déjà relancé cette personne {followups} sans avoir encore de réponse. " +
+				"Je préfère te le dire dès maintenant : une prochaine relance serait " +
+				"de trop. Laisse-lui le temps de répondre, ou de ne pas répondre : c'est " +
+				"son choix.\n\n" +
+				"Pour rappel, chez nous : relancer une fois, c'est bien ; deux fois, ça passe ; " +
+				"trois fois, c'est trop.\n\n" +
+				"Merci de ta patience,\n{coach}",
 		},
 		{kind: topics.KindRespectfulLanguage}: {
 			title: "Le respect, toujours",
@@ -84,6 +96,16 @@ var texts = map[string]map[key]wording{
 				"too much. So let's take a break here and leave them room to come back to you " +
 				"if they want to.\n\n" +
 				"Thanks for understanding,\n{coach}",
+		},
+		{kind: topics.KindFollowUpReminder}: {
+			title: "A little patience",
+			body: "Hi, it's {coach} here.\n\n" +
+				"You've already followed up with this person {followups} and haven't had a reply " +
+				"yet. I'd rather tell you now: one more follow-up would be too much. Give them " +
+				"time to answer, or not to: that's their choice.\n\n" +
+				"As a reminder, our rule of thumb: following up once is fine, twice is tolerable, " +
+				"three times is too much.\n\n" +
+				"Thanks for your patience,\n{coach}",
 		},
 		{kind: topics.KindRespectfulLanguage}: {
 			title: "Respect, always",
