@@ -8,6 +8,13 @@
 // [DecodeMessageSent] and [DecodeReply], and encode outputs with [EncodeNudge] and
 // [EncodeAlert] (which topics/record calls).
 //
+// The outputs measure a streak two ways: [CoachNudge.UnansweredCount] and
+// [ModerationAlert.UnansweredCount] count the unanswered messages, Attempts the attempts
+// they form (a message and the quick ones that follow it within the policy's burst are one
+// attempt; the README's "The default policy"). The sender's nudge kinds are
+// [KindFollowUpLimit], the optional earlier [KindFollowUpReminder] and
+// [KindRespectfulLanguage]; the recipient's is [KindCheckIn].
+//
 // An input that breaks the contract decodes to an error wrapping [ErrInvalidEvent], whose
 // text names the field and the problem but never repeats the message's content, so it is
 // safe to log and to carry in a dead-letter header.

@@ -30,18 +30,18 @@ func TestEncodeOutputsNormalises(t *testing.T) {
 			name: "nudge with nil lists and a local time",
 			v: topics.CoachNudge{NudgeID: "n-1", UserID: "u-1", Audience: topics.AudienceSender, Kind: topics.KindFollowUpLimit,
 				OccurredAt: time.Date(2026, 11, 23, 11, 45, 0, 0, paris)},
-			want: `{"nudge_id":"n-1","user_id":"u-1","audience":"sender","kind":"follow_up_limit","other_user_id":"","unanswered_count":0,"window_seconds":0,"locale":"","coach":"","title":"","body":"","actions":[],"message_ids":[],"triggered_by":"","occurred_at":"2026-11-23T10:45:00Z","policy_version":""}`,
+			want: `{"nudge_id":"n-1","user_id":"u-1","audience":"sender","kind":"follow_up_limit","other_user_id":"","unanswered_count":0,"attempts":0,"window_seconds":0,"locale":"","coach":"","title":"","body":"","actions":[],"message_ids":[],"triggered_by":"","occurred_at":"2026-11-23T10:45:00Z","policy_version":""}`,
 		},
 		{
 			name: "alert with nil lists and local times",
 			v: topics.ModerationAlert{AlertID: "a-1", Severity: topics.SeverityLow, SenderID: "u-1", Reasons: []string{topics.ReasonHate},
 				NudgedAt: ptr(time.Date(2026, 11, 23, 11, 0, 0, 0, paris)), LastMessageAt: time.Date(2026, 11, 23, 11, 45, 0, 0, paris), OccurredAt: time.Date(2026, 11, 23, 11, 45, 0, 0, paris)},
-			want: `{"alert_id":"a-1","severity":"low","sender_id":"u-1","recipient_id":"","reasons":["hate"],"unanswered_count":0,"window_seconds":0,"message_ids":[],"content_labels":[],"last_message_at":"2026-11-23T10:45:00Z","nudged_at":"2026-11-23T10:00:00Z","triggered_by":"","occurred_at":"2026-11-23T10:45:00Z","policy_version":""}`,
+			want: `{"alert_id":"a-1","severity":"low","sender_id":"u-1","recipient_id":"","reasons":["hate"],"unanswered_count":0,"attempts":0,"window_seconds":0,"message_ids":[],"content_labels":[],"last_message_at":"2026-11-23T10:45:00Z","nudged_at":"2026-11-23T10:00:00Z","triggered_by":"","occurred_at":"2026-11-23T10:45:00Z","policy_version":""}`,
 		},
 		{
 			name: "nudge through a pointer",
 			v:    &topics.CoachNudge{NudgeID: "n-1", UserID: "u-2", Audience: topics.AudienceRecipient, Kind: topics.KindCheckIn, Title: "<3"},
-			want: `{"nudge_id":"n-1","user_id":"u-2","audience":"recipient","kind":"check_in","other_user_id":"","unanswered_count":0,"window_seconds":0,"locale":"","coach":"","title":"<3","body":"","actions":[],"message_ids":[],"triggered_by":"","occurred_at":"0001-01-01T00:00:00Z","policy_version":""}`,
+			want: `{"nudge_id":"n-1","user_id":"u-2","audience":"recipient","kind":"check_in","other_user_id":"","unanswered_count":0,"attempts":0,"window_seconds":0,"locale":"","coach":"","title":"<3","body":"","actions":[],"message_ids":[],"triggered_by":"","occurred_at":"0001-01-01T00:00:00Z","policy_version":""}`,
 		},
 	}
 	for _, tt := range tests {
@@ -99,6 +99,7 @@ func TestEncodeNudgeRejects(t *testing.T) {
 		{"unknown kind", with(func(n *topics.CoachNudge) { n.Kind = "warning" }), `coach-nudge: kind "warning": unknown`},
 		{"check_in for the sender", with(func(n *topics.CoachNudge) { n.Kind = topics.KindCheckIn }), `coach-nudge: kind "check_in": not for audience "sender"`},
 		{"follow_up_limit for the recipient", with(func(n *topics.CoachNudge) { n.Audience = topics.AudienceRecipient }), `coach-nudge: kind "follow_up_limit": not for audience "recipient"`},
+		{"follow_up_reminder for the recipient", with(func(n *topics.CoachNudge) { n.Audience, n.Kind = topics.AudienceRecipient, topics.KindFollowUpReminder }), `coach-nudge: kind "follow_up_reminder": not for audience "recipient"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -69,16 +70,37 @@ var goldens = map[string]any{
 		Audience:        topics.AudienceSender,
 		Kind:            topics.KindFollowUpLimit,
 		OtherUserID:     "u-2",
-		UnansweredCount: 4,
+		UnansweredCount: 6,
+		Attempts:        4,
 		WindowSeconds:   604800,
 		Locale:          "fr",
 		Coach:           "Lara",
 		Title:           "Laisse-lui le temps de répondre",
-		Body:            "C'est Lara. Tu as envoyé 4 messages sans réponse à cette personne. Relancer une fois, c'est bien ; deux fois, passe encore ; trois fois, c'est trop. Attends sa réponse, ou pas : c'est son choix.",
-		MessageIDs:      []string{"m-1", "m-2", "m-3", "m-4"},
-		TriggeredBy:     "m-4",
+		Body:            "C'est Lara. Tu as relancé cette personne 3 fois sans réponse. Relancer une fois, c'est bien ; deux fois, passe encore ; trois fois, c'est trop. Attends sa réponse, ou pas : c'est son choix.",
+		MessageIDs:      []string{"m-1", "m-2", "m-3", "m-4", "m-5", "m-6"},
+		TriggeredBy:     "m-6",
 		OccurredAt:      at("2026-11-23T10:45:00Z"),
-		PolicyVersion:   "default-1",
+		PolicyVersion:   "relance-default-2",
+	},
+	// follow_up_reminder is an optional level (off in the default policy): here at 3 attempts,
+	// in the same streak as follow_up_limit above, one attempt before it.
+	"coach-nudge.follow_up_reminder": topics.CoachNudge{
+		NudgeID:         "nudge-b47e2d9a0c3f6815",
+		UserID:          "u-1",
+		Audience:        topics.AudienceSender,
+		Kind:            topics.KindFollowUpReminder,
+		OtherUserID:     "u-2",
+		UnansweredCount: 5,
+		Attempts:        3,
+		WindowSeconds:   604800,
+		Locale:          "en",
+		Coach:           "Lara",
+		Title:           "Give them time to answer",
+		Body:            "It's Lara. You have followed up twice already. Once is fine, twice is tolerable, three times is too much. Wait for an answer, or not: it's their choice.",
+		MessageIDs:      []string{"m-1", "m-2", "m-3", "m-4", "m-5"},
+		TriggeredBy:     "m-5",
+		OccurredAt:      at("2026-11-23T10:38:00Z"),
+		PolicyVersion:   "relance-reminder-2",
 	},
 	"coach-nudge.respectful_language": topics.CoachNudge{
 		NudgeID:         "nudge-91b2e07c4a6f1d35",
@@ -87,6 +109,7 @@ var goldens = map[string]any{
 		Kind:            topics.KindRespectfulLanguage,
 		OtherUserID:     "u-4",
 		UnansweredCount: 1,
+		Attempts:        1,
 		WindowSeconds:   604800,
 		Locale:          "en",
 		Coach:           "Lara",
@@ -96,7 +119,7 @@ var goldens = map[string]any{
 		MessageIDs:      []string{"m-20"},
 		TriggeredBy:     "m-20",
 		OccurredAt:      at("2026-11-23T10:50:00Z"),
-		PolicyVersion:   "default-1",
+		PolicyVersion:   "relance-default-2",
 	},
 	"coach-nudge.check_in": topics.CoachNudge{
 		NudgeID:         "nudge-5d8a3c6e0f2b9147",
@@ -104,7 +127,8 @@ var goldens = map[string]any{
 		Audience:        topics.AudienceRecipient,
 		Kind:            topics.KindCheckIn,
 		OtherUserID:     "u-1",
-		UnansweredCount: 4,
+		UnansweredCount: 6,
+		Attempts:        4,
 		WindowSeconds:   604800,
 		Locale:          "fr",
 		Coach:           "Lara",
@@ -112,10 +136,10 @@ var goldens = map[string]any{
 		Body:            "C'est Lara. Quelqu'un t'a écrit plusieurs fois sans réponse. Tu n'as pas à répondre. Si ça te met mal à l'aise, tu peux le signaler ou le bloquer.",
 		Actions:         []string{"report", "block"},
 		ResourceURL:     "https://www.arretonslesviolences.gouv.fr",
-		MessageIDs:      []string{"m-1", "m-2", "m-3", "m-4"},
-		TriggeredBy:     "m-4",
+		MessageIDs:      []string{"m-1", "m-2", "m-3", "m-4", "m-5", "m-6"},
+		TriggeredBy:     "m-6",
 		OccurredAt:      at("2026-11-23T10:45:00Z"),
-		PolicyVersion:   "default-1",
+		PolicyVersion:   "relance-default-2",
 	},
 	"moderation-alert.medium": topics.ModerationAlert{
 		AlertID:           "alert-7e4f1a9c3b5d0826",
@@ -123,16 +147,17 @@ var goldens = map[string]any{
 		SenderID:          "u-1",
 		RecipientID:       "u-2",
 		Reasons:           []string{topics.ReasonUnansweredStreak, topics.ReasonContinuedAfterNudge},
-		UnansweredCount:   7,
+		UnansweredCount:   9,
+		Attempts:          7,
 		WindowSeconds:     604800,
-		MessageIDs:        []string{"m-1", "m-2", "m-3", "m-4", "m-5", "m-6", "m-7"},
+		MessageIDs:        []string{"m-1", "m-2", "m-3", "m-4", "m-5", "m-6", "m-7", "m-8", "m-9"},
 		ContentLabels:     []string{},
 		FirstUnansweredAt: ptr(at("2026-11-23T10:15:00.123Z")),
 		LastMessageAt:     at("2026-11-23T11:30:00Z"),
 		NudgedAt:          ptr(at("2026-11-23T10:45:00Z")),
-		TriggeredBy:       "m-7",
+		TriggeredBy:       "m-9",
 		OccurredAt:        at("2026-11-23T11:30:00Z"),
-		PolicyVersion:     "default-1",
+		PolicyVersion:     "relance-default-2",
 	},
 	"moderation-alert.high": topics.ModerationAlert{
 		AlertID:         "alert-c2a60d8e4f1b7395",
@@ -141,13 +166,14 @@ var goldens = map[string]any{
 		RecipientID:     "u-4",
 		Reasons:         []string{topics.ReasonUnsolicitedSexualContent, topics.ReasonOffensiveContent},
 		UnansweredCount: 1,
+		Attempts:        1,
 		WindowSeconds:   604800,
 		MessageIDs:      []string{"m-20"},
 		ContentLabels:   []string{"sexual", "nudity"},
 		LastMessageAt:   at("2026-11-23T10:50:00Z"),
 		TriggeredBy:     "m-20",
 		OccurredAt:      at("2026-11-23T10:50:00Z"),
-		PolicyVersion:   "default-1",
+		PolicyVersion:   "relance-default-2",
 	},
 }
 
@@ -253,7 +279,8 @@ func TestSchemaEnums(t *testing.T) {
 		want            []string
 	}{
 		{"coach-nudge", "/properties/audience/enum", []string{topics.AudienceSender, topics.AudienceRecipient}},
-		{"coach-nudge", "/properties/kind/enum", []string{topics.KindFollowUpLimit, topics.KindRespectfulLanguage, topics.KindCheckIn}},
+		{"coach-nudge", "/properties/kind/enum", []string{topics.KindFollowUpLimit, topics.KindFollowUpReminder, topics.KindRespectfulLanguage, topics.KindCheckIn}},
+		{"coach-nudge", "/allOf/0/else/properties/kind/enum", []string{topics.KindFollowUpLimit, topics.KindFollowUpReminder, topics.KindRespectfulLanguage}},
 		{"moderation-alert", "/properties/severity/enum", []string{topics.SeverityLow, topics.SeverityMedium, topics.SeverityHigh}},
 		{"moderation-alert", "/properties/reasons/items/enum", []string{
 			topics.ReasonUnansweredStreak, topics.ReasonContinuedAfterNudge, topics.ReasonOffensiveContent,
@@ -271,7 +298,18 @@ func TestSchemaEnums(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, key := range strings.Split(tt.pointer, "/")[1:] {
-				doc = doc.(map[string]any)[key]
+				switch d := doc.(type) {
+				case []any:
+					i, err := strconv.Atoi(key)
+					if err != nil || i < 0 || i >= len(d) {
+						t.Fatalf("%s: no element %q", tt.pointer, key)
+					}
+					doc = d[i]
+				case map[string]any:
+					doc = d[key]
+				default:
+					t.Fatalf("%s: nothing at %q", tt.pointer, key)
+				}
 			}
 			var got []string
 			for _, v := range doc.([]any) {
@@ -329,6 +367,7 @@ func validate(schemas map[string]*jsonschema.Schema, eventType string, value []b
 // TestSchemasReject makes sure the schemas are not vacuous: each breaks one rule.
 func TestSchemasReject(t *testing.T) {
 	nudge := string(must(os.ReadFile(goldenPath("coach-nudge.follow_up_limit"))))
+	reminder := string(must(os.ReadFile(goldenPath("coach-nudge.follow_up_reminder"))))
 	alert := string(must(os.ReadFile(goldenPath("moderation-alert.high"))))
 	tests := []struct {
 		name, eventType, value string
@@ -346,6 +385,12 @@ func TestSchemasReject(t *testing.T) {
 		{"coach-nudge without actions", "coach-nudge", strings.Replace(nudge, `"actions":[],`, ``, 1)},
 		{"coach-nudge check_in for the sender", "coach-nudge", strings.Replace(nudge, `"follow_up_limit"`, `"check_in"`, 1)},
 		{"coach-nudge with an unknown kind", "coach-nudge", strings.Replace(nudge, `"follow_up_limit"`, `"warning"`, 1)},
+		{"coach-nudge follow_up_reminder for the recipient", "coach-nudge", strings.Replace(reminder, `"audience":"sender"`, `"audience":"recipient"`, 1)},
+		{"coach-nudge without attempts", "coach-nudge", strings.Replace(nudge, `"attempts":4,`, ``, 1)},
+		{"coach-nudge with negative attempts", "coach-nudge", strings.Replace(nudge, `"attempts":4`, `"attempts":-1`, 1)},
+		{"coach-nudge with fractional attempts", "coach-nudge", strings.Replace(nudge, `"attempts":4`, `"attempts":3.5`, 1)},
+		{"moderation-alert without attempts", "moderation-alert", strings.Replace(alert, `"attempts":1,`, ``, 1)},
+		{"moderation-alert with attempts a string", "moderation-alert", strings.Replace(alert, `"attempts":1`, `"attempts":"1"`, 1)},
 		{"moderation-alert with an unknown reason", "moderation-alert", strings.Replace(alert, `"offensive_content"`, `"spam"`, 1)},
 		{"moderation-alert with a repeated reason", "moderation-alert", strings.Replace(alert, `"offensive_content"`, `"unsolicited_sexual_content"`, 1)},
 		{"moderation-alert with content_labels null", "moderation-alert", strings.Replace(alert, `"content_labels":["sexual","nudity"]`, `"content_labels":null`, 1)},
