@@ -15,18 +15,23 @@ import (
 )
 
 // defaultFile spells out every default, as documented.
-const defaultFile = `version: relance-default-1      # names the policy in every output (policy_version)
+const defaultFile = `version: relance-default-2      # names the policy in every output (policy_version)
 window: 168h                    # sliding window
 coach:
   name: Lara
   resource_url: https://www.arretonslesviolences.gouv.fr
   default_locale: fr
 follow_up:
+  burst: 5m
+  reminder_at: 0
   nudge_at: 4
+  nudge_at_messages: 10
   alerts:
     - at: 7
+      messages: 20
       severity: medium
     - at: 12
+      messages: 40
       severity: high
 content:
   insult: medium
@@ -41,20 +46,21 @@ func TestDefault(t *testing.T) {
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if got := p.Version(); got != "relance-default-1" {
+	if got := p.Version(); got != "relance-default-2" {
 		t.Errorf("Version() = %q", got)
 	}
 	if got := p.Window(); got != 7*24*time.Hour {
 		t.Errorf("Window() = %s", got)
 	}
-	if got := p.NudgeAt(); got != 4 {
-		t.Errorf("NudgeAt() = %d", got)
+	if got := p.Burst(); got != 5*time.Minute {
+		t.Errorf("Burst() = %s", got)
 	}
-	if got := p.HighestLevel(); got != 12 {
-		t.Errorf("HighestLevel() = %d", got)
+	if got := p.Nudge(); got != (policy.Threshold{Attempts: 4, Messages: 10}) {
+		t.Errorf("Nudge() = %+v", got)
 	}
-	if got := p.Levels(); !slices.Equal(got, []int{4, 7, 12}) {
-		t.Errorf("Levels() = %v, want [4 7 12]", got)
+	want := []policy.Threshold{{Attempts: 4, Messages: 10}, {Attempts: 7, Messages: 20}, {Attempts: 12, Messages: 40}}
+	if got := p.Thresholds(); !slices.Equal(got, want) {
+		t.Errorf("Thresholds() = %+v, want %+v", got, want)
 	}
 }
 
@@ -107,22 +113,31 @@ func hashVersion(file string) string {
 }
 
 func TestParseKeepsDefaultsOfMissingKeys(t *testing.T) {
+	def := policy.Default().Thresholds()
 	tests := []struct {
-		name         string
-		file         string
-		window       time.Duration
-		nudgeAt      int
-		highestLevel int
+		name       string
+		file       string
+		window     time.Duration
+		burst      time.Duration
+		thresholds []policy.Threshold
 	}{
-		{"empty", "", 168 * time.Hour, 4, 12},
-		{"nudge only", "follow_up:\n  nudge_at: 3\n", 168 * time.Hour, 3, 12},
-		{"coach only", "coach:\n  name: Sam\n", 168 * time.Hour, 4, 12},
-		{"no alerts", "follow_up:\n  alerts: []\n", 168 * time.Hour, 4, 4},
-		{"nudge above the alerts", "follow_up:\n  nudge_at: 20\n", 168 * time.Hour, 20, 20},
-		{"window in days", "window: 7d\n", 168 * time.Hour, 4, 12},
-		{"window in days and hours", "window: 1d12h\n", 36 * time.Hour, 4, 12},
-		{"window in hours", "window: 36h\n", 36 * time.Hour, 4, 12},
-		{"longest window", "window: 90d\n", 90 * 24 * time.Hour, 4, 12},
+		{"empty", "", 168 * time.Hour, 5 * time.Minute, def},
+		{"nudge only", "follow_up:\n  nudge_at: 3\n", 168 * time.Hour, 5 * time.Minute,
+			[]policy.Threshold{{Attempts: 3, Messages: 10}, def[1], def[2]}},
+		{"coach only", "coach:\n  name: Sam\n", 168 * time.Hour, 5 * time.Minute, def},
+		{"no alerts", "follow_up:\n  alerts: []\n", 168 * time.Hour, 5 * time.Minute, def[:1]},
+		{"nudge above the alerts", "follow_up:\n  nudge_at: 20\n  nudge_at_messages: 0\n", 168 * time.Hour, 5 * time.Minute,
+			[]policy.Threshold{{Attempts: 20}, def[1], def[2]}},
+		{"alerts on attempts only", "follow_up:\n  alerts:\n    - {at: 6, severity: low}\n", 168 * time.Hour, 5 * time.Minute,
+			[]policy.Threshold{def[0], {Attempts: 6}}},
+		{"reminder", "follow_up:\n  reminder_at: 3\n", 168 * time.Hour, 5 * time.Minute,
+			[]policy.Threshold{{Attempts: 3}, def[0], def[1], def[2]}},
+		{"burst zero", "follow_up:\n  burst: 0\n", 168 * time.Hour, 0, def},
+		{"burst in seconds", "follow_up:\n  burst: 90s\n", 168 * time.Hour, 90 * time.Second, def},
+		{"window in days", "window: 7d\n", 168 * time.Hour, 5 * time.Minute, def},
+		{"window in days and hours", "window: 1d12h\n", 36 * time.Hour, 5 * time.Minute, def},
+		{"window in hours", "window: 36h\n", 36 * time.Hour, 5 * time.Minute, def},
+		{"longest window", "window: 90d\n", 90 * 24 * time.Hour, 5 * time.Minute, def},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,9 +145,9 @@ func TestParseKeepsDefaultsOfMissingKeys(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p.Window() != tt.window || p.NudgeAt() != tt.nudgeAt || p.HighestLevel() != tt.highestLevel {
-				t.Errorf("window %s, nudge_at %d, highest level %d; want %s, %d, %d",
-					p.Window(), p.NudgeAt(), p.HighestLevel(), tt.window, tt.nudgeAt, tt.highestLevel)
+			if p.Window() != tt.window || p.Burst() != tt.burst || !slices.Equal(p.Thresholds(), tt.thresholds) {
+				t.Errorf("window %s, burst %s, thresholds %+v; want %s, %s, %+v",
+					p.Window(), p.Burst(), p.Thresholds(), tt.window, tt.burst, tt.thresholds)
 			}
 		})
 	}
@@ -190,6 +205,28 @@ func TestParseErrors(t *testing.T) {
 			`policy: follow_up.nudge_at: 0 must be at least 1 (line 2)`},
 		{"nudge_at not a number", "follow_up:\n  nudge_at: four\n",
 			"policy: follow_up.nudge_at: cannot unmarshal !!str `four` into int (line 2)"},
+		{"burst not a duration", "follow_up:\n  burst: quick\n",
+			`policy: follow_up.burst: "quick" is not a duration such as 5m or 0 (line 2)`},
+		{"burst negative", "follow_up:\n  burst: -5m\n",
+			`policy: follow_up.burst: -5m0s must be zero or a positive whole number of milliseconds (line 2)`},
+		{"burst too long", "follow_up:\n  burst: 25h\n",
+			`policy: follow_up.burst: 25h0m0s is longer than the maximum of 24h0m0s (line 2)`},
+		{"burst as long as the window", "window: 1h\nfollow_up:\n  burst: 1h\n",
+			`policy: follow_up.burst: 1h0m0s must be shorter than the window (1h0m0s) (line 3)`},
+		{"burst finer than a millisecond", "follow_up:\n  burst: 1.5ms\n",
+			`policy: follow_up.burst: 1.5ms must be zero or a positive whole number of milliseconds (line 2)`},
+		{"nudge messages below its attempts", "follow_up:\n  nudge_at: 12\n",
+			`policy: follow_up.nudge_at_messages: 10 is below nudge_at (12): set it to 0 (attempts only) or at least 12`},
+		{"nudge messages negative", "follow_up:\n  nudge_at_messages: -1\n",
+			`policy: follow_up.nudge_at_messages: -1 is below nudge_at (4): set it to 0 (attempts only) or at least 4 (line 2)`},
+		{"reminder at the nudge", "follow_up:\n  reminder_at: 4\n",
+			`policy: follow_up.reminder_at: 4 must be 0 (no reminder) or between 1 and nudge_at - 1 (3) (line 2)`},
+		{"reminder negative", "follow_up:\n  reminder_at: -1\n",
+			`policy: follow_up.reminder_at: -1 must be 0 (no reminder) or between 1 and nudge_at - 1 (3) (line 2)`},
+		{"alert messages below its attempts", "follow_up:\n  alerts:\n    - at: 7\n      messages: 5\n      severity: medium\n",
+			`policy: follow_up.alerts[0].messages: 5 is below its at (7): set it to 0 (attempts only) or at least 7 (line 4)`},
+		{"alert messages decreasing", "follow_up:\n  alerts:\n    - {at: 7, messages: 20, severity: medium}\n    - {at: 12, messages: 15, severity: high}\n",
+			`policy: follow_up.alerts[1].messages: 15 must be greater than the previous level's 20 (line 4)`},
 		{"alert level zero", "follow_up:\n  alerts:\n    - at: 0\n      severity: low\n",
 			`policy: follow_up.alerts[0].at: 0 must be at least 1 (line 3)`},
 		{"alert levels decreasing", "follow_up:\n  alerts:\n    - at: 7\n      severity: medium\n    - at: 5\n      severity: high\n",
@@ -233,8 +270,8 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Version() != "strict-2" || p.NudgeAt() != 3 {
-		t.Errorf("Load(good) = version %q, nudge_at %d", p.Version(), p.NudgeAt())
+	if p.Version() != "strict-2" || p.Nudge().Attempts != 3 {
+		t.Errorf("Load(good) = version %q, nudge %+v", p.Version(), p.Nudge())
 	}
 
 	_, err = policy.Load(bad)
@@ -268,24 +305,32 @@ func TestDescribe(t *testing.T) {
 		lines []string
 	}{
 		{"default", defaultFile, []string{
-			"Policy relance-default-1.",
+			"Policy relance-default-2.",
 			"sliding window of 7 days",
-			"1 to 3 unanswered: nothing.",
-			"4 unanswered: Lara reminds the sender of the rules (follow_up_limit) and checks in with the recipient (check_in).",
-			"7 unanswered: moderation alert, severity medium (unanswered_streak, continued_after_nudge).",
-			"12 unanswered: moderation alert, severity high (unanswered_streak, continued_after_nudge).",
-			"More than 12: nothing more for this streak.",
+			"a message and every later one sent less than 5 minutes after it are one",
+			"1 to 3 attempts: nothing.",
+			"4 attempts or 10 unanswered messages, whichever comes first: Lara reminds the sender of the rules (follow_up_limit) and checks in with the recipient (check_in).",
+			"7 attempts or 20 unanswered messages, whichever comes first: moderation alert, severity medium (unanswered_streak, continued_after_nudge).",
+			"12 attempts or 40 unanswered messages, whichever comes first: moderation alert, severity high (unanswered_streak, continued_after_nudge).",
+			"Beyond: nothing more for this streak.",
 			"sexual, content or pictures the recipient has not answered: high",
 			"https://www.arretonslesviolences.gouv.fr",
 			"to the sender in the message's locale and to the recipient in its recipient_locale",
 		}},
-		{"one day", "window: 1d\n", []string{"sliding window of 1 day."}},
-		{"alert before the nudge", "window: 36h\ncoach:\n  name: Sam\nfollow_up:\n  nudge_at: 3\n  alerts:\n    - at: 2\n      severity: low\n", []string{
+		{"one day", "window: 1d\n", []string{"sliding window of 1 day,"}},
+		{"alert before the nudge", "window: 36h\ncoach:\n  name: Sam\nfollow_up:\n  burst: 0\n  nudge_at: 3\n  nudge_at_messages: 0\n  alerts:\n    - at: 2\n      severity: low\n", []string{
 			"sliding window of 36h0m0s",
-			"1 unanswered: nothing.",
-			"2 unanswered: moderation alert, severity low (unanswered_streak).",
-			"3 unanswered: Sam reminds the sender",
-			"More than 3: nothing more",
+			"Every message is an attempt (burst 0).",
+			"1 attempt: nothing.",
+			"2 attempts: moderation alert, severity low (unanswered_streak).",
+			"3 attempts: Sam reminds the sender",
+			"Beyond: nothing more",
+		}},
+		{"reminder", "follow_up:\n  burst: 90s\n  reminder_at: 3\n", []string{
+			"less than 90 seconds after it",
+			"1 to 2 attempts: nothing.",
+			"3 attempts: Lara gently reminds the sender of the rule (follow_up_reminder), unless the next level came first.",
+			"4 attempts or 10 unanswered messages",
 		}},
 	}
 	for _, tt := range tests {

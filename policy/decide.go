@@ -35,8 +35,10 @@ type Decisions struct {
 // for it. It is pure: no I/O and no clock, only event times, so a replay or a redelivery
 // takes the same decisions with the same ids.
 //
-// Levels (the nudge and each alert) fire when the streak's peak crosses them
-// (PrevPeak < level <= Peak), for counted and replayed messages only: once per streak.
+// Levels (the reminder, the nudge and each alert) fire when the observation carried the
+// streak's peaks to their threshold (Threshold.Crossed: attempts or unanswered messages,
+// whichever comes first), for counted and replayed messages only: once per streak. The
+// reminder never fires once the nudge has.
 // Offensive content nudges both members on the streak's first offensive message (counted
 // or replayed), and raises an alert for every offensive message, even one arriving late.
 // A redelivered message is decided with the categories of its first pass (Streak.Categories).
@@ -62,10 +64,16 @@ func (p *Policy) decideMessage(in Input, s Streak) Decisions {
 	}
 	categories = p.known(categories)
 	counted := s.Status == StatusCounted || s.Status == StatusReplayed
-	followUp := counted && reached(p.nudgeAt, s)
+	followUp := counted && p.nudge.Crossed(s)
+	// The reminder comes before the limit or not at all.
+	r, on := p.reminder()
+	remind := on && counted && r.Crossed(s) && !p.nudge.Reached(s.PeakAttempts, s.Peak)
 	respect := counted && len(categories) > 0 && s.PrevOffensive == 0 && s.Offensive > 0
 
 	var out Decisions
+	if remind {
+		out.Nudges = append(out.Nudges, d.followUpNudge(topics.AudienceSender, topics.KindFollowUpReminder))
+	}
 	if followUp {
 		out.Nudges = append(out.Nudges, d.followUpNudge(topics.AudienceSender, topics.KindFollowUpLimit))
 	}
@@ -79,7 +87,7 @@ func (p *Policy) decideMessage(in Input, s Streak) Decisions {
 		out.Nudges = append(out.Nudges, d.contentNudge(topics.AudienceRecipient, topics.KindCheckIn))
 	}
 	for _, l := range p.alerts {
-		if counted && reached(l.at, s) {
+		if counted && l.Crossed(s) {
 			out.Alerts = append(out.Alerts, d.levelAlert(l))
 		}
 	}
@@ -90,9 +98,6 @@ func (p *Policy) decideMessage(in Input, s Streak) Decisions {
 	}
 	return out
 }
-
-// reached reports whether this observation carried the streak's peak to level.
-func reached(level int, s Streak) bool { return s.PrevPeak < level && level <= s.Peak }
 
 // known keeps the categories the policy has severities for, sorted and distinct.
 func (p *Policy) known(categories []Category) []Category {
@@ -140,12 +145,13 @@ func (d decision) nudge(id, audience, kind string, reason coach.Reason, messageI
 	if audience == topics.AudienceRecipient {
 		user, other, lang = other, user, d.recipientLang
 	}
-	count := max(d.s.Count, 0)
+	count, attempts := max(d.s.Count, 0), max(d.s.Attempts, 0)
 	text := coach.Render(lang, coach.Message{
 		Kind:        kind,
 		Reason:      reason,
 		Coach:       d.p.coachName,
 		Unanswered:  count,
+		Attempts:    attempts,
 		ResourceURL: d.p.resourceURL,
 	})
 	n := topics.CoachNudge{
@@ -155,6 +161,7 @@ func (d decision) nudge(id, audience, kind string, reason coach.Reason, messageI
 		Kind:            kind,
 		OtherUserID:     other,
 		UnansweredCount: count,
+		Attempts:        attempts,
 		WindowSeconds:   d.windowSeconds(),
 		Locale:          lang,
 		Coach:           d.p.coachName,
@@ -174,10 +181,10 @@ func (d decision) nudge(id, audience, kind string, reason coach.Reason, messageI
 
 func (d decision) levelAlert(l level) topics.ModerationAlert {
 	reasons := []string{topics.ReasonUnansweredStreak}
-	if l.at > d.p.nudgeAt {
+	if d.p.nudge.Reached(d.s.PrevPeakAttempts, d.s.PrevPeak) {
 		reasons = append(reasons, topics.ReasonContinuedAfterNudge)
 	}
-	id := decisionID(purposeLevelAlert, strconv.Itoa(l.at), d.msg.SenderID, d.msg.RecipientID, d.s.StartID)
+	id := decisionID(purposeLevelAlert, strconv.Itoa(l.Attempts), d.msg.SenderID, d.msg.RecipientID, d.s.StartID)
 	return d.alert(id, l.severity, reasons, evidence(d.s.MessageIDs), []string{})
 }
 
@@ -230,6 +237,7 @@ func (d decision) alert(id, severity string, reasons, messageIDs, labels []strin
 		RecipientID:       d.msg.RecipientID,
 		Reasons:           reasons,
 		UnansweredCount:   max(d.s.Count, 0),
+		Attempts:          max(d.s.Attempts, 0),
 		WindowSeconds:     d.windowSeconds(),
 		MessageIDs:        messageIDs,
 		ContentLabels:     labels,

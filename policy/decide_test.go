@@ -40,13 +40,17 @@ func message(count int) policy.Input {
 	}
 }
 
-// counted is the store's view once the count-th message of a fresh streak is counted.
+// counted is the store's view once the count-th message of a fresh streak is counted,
+// each message an attempt of its own.
 func counted(count int) policy.Streak {
 	s := policy.Streak{
 		Status:            policy.StatusCounted,
 		Count:             count,
+		Attempts:          count,
 		PrevPeak:          count - 1,
 		Peak:              count,
+		PrevPeakAttempts:  count - 1,
+		PeakAttempts:      count,
 		StartID:           msgID(1),
 		FirstUnansweredAt: t0,
 		LastMessageAt:     t0.Add(time.Duration(count-1) * time.Minute),
@@ -143,7 +147,7 @@ func TestDecideNudgeFields(t *testing.T) {
 	got := policy.Default().Decide(in, counted(4))
 
 	render := func(kind string) coach.Text {
-		return coach.Render("en", coach.Message{Kind: kind, Reason: coach.ReasonPestering, Coach: "Lara", Unanswered: 4})
+		return coach.Render("en", coach.Message{Kind: kind, Reason: coach.ReasonPestering, Coach: "Lara", Unanswered: 4, Attempts: 4})
 	}
 	evidence := []string{"msg-1", "msg-2", "msg-3", "msg-4"}
 	senderText, recipientText := render(topics.KindFollowUpLimit), render(topics.KindCheckIn)
@@ -153,6 +157,7 @@ func TestDecideNudgeFields(t *testing.T) {
 		Kind:            topics.KindFollowUpLimit,
 		OtherUserID:     recipient,
 		UnansweredCount: 4,
+		Attempts:        4,
 		WindowSeconds:   604800,
 		Locale:          "en",
 		Coach:           "Lara",
@@ -162,13 +167,14 @@ func TestDecideNudgeFields(t *testing.T) {
 		MessageIDs:      evidence,
 		TriggeredBy:     "msg-4",
 		OccurredAt:      t0.Add(3 * time.Minute),
-		PolicyVersion:   "relance-default-1",
+		PolicyVersion:   "relance-default-2",
 	}, {
 		UserID:          recipient,
 		Audience:        topics.AudienceRecipient,
 		Kind:            topics.KindCheckIn,
 		OtherUserID:     sender,
 		UnansweredCount: 4,
+		Attempts:        4,
 		WindowSeconds:   604800,
 		Locale:          "en",
 		Coach:           "Lara",
@@ -179,7 +185,7 @@ func TestDecideNudgeFields(t *testing.T) {
 		MessageIDs:      evidence,
 		TriggeredBy:     "msg-4",
 		OccurredAt:      t0.Add(3 * time.Minute),
-		PolicyVersion:   "relance-default-1",
+		PolicyVersion:   "relance-default-2",
 	}}
 	if len(got.Nudges) != 2 || got.Nudges[0].NudgeID == got.Nudges[1].NudgeID {
 		t.Fatalf("want two nudges with different ids, got %+v", got.Nudges)
@@ -254,6 +260,7 @@ func TestDecideAlertFields(t *testing.T) {
 		RecipientID:       recipient,
 		Reasons:           []string{"unanswered_streak", "continued_after_nudge"},
 		UnansweredCount:   7,
+		Attempts:          7,
 		WindowSeconds:     604800,
 		MessageIDs:        []string{"msg-1", "msg-2", "msg-3", "msg-4", "msg-5", "msg-6", "msg-7"},
 		ContentLabels:     []string{},
@@ -262,7 +269,7 @@ func TestDecideAlertFields(t *testing.T) {
 		NudgedAt:          &nudged,
 		TriggeredBy:       "msg-7",
 		OccurredAt:        t0.Add(6 * time.Minute),
-		PolicyVersion:     "relance-default-1",
+		PolicyVersion:     "relance-default-2",
 	}
 	if len(got.Alerts) != 1 || !hexID.MatchString(got.Alerts[0].AlertID) {
 		t.Fatalf("want one alert with a hex id, got %+v", got.Alerts)
@@ -356,7 +363,9 @@ func TestDecidePeakKeptAfterSlidingBack(t *testing.T) {
 	p := policy.Default()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := with(counted(tt.count), func(s *policy.Streak) { s.PrevPeak, s.Peak = tt.prevPeak, tt.peak })
+			s := with(counted(tt.count), func(s *policy.Streak) {
+				s.PrevPeak, s.Peak, s.PrevPeakAttempts, s.PeakAttempts = tt.prevPeak, tt.peak, tt.prevPeak, tt.peak
+			})
 			if d := p.Decide(message(tt.count), s); len(d.Nudges)+len(d.Alerts) != 0 {
 				t.Errorf("fired %q %q", nudgeKinds(d), alertKinds(d))
 			}

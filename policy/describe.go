@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -9,47 +10,55 @@ import (
 	"github.com/relance/relance/topics"
 )
 
-// Describe explains in plain words what the policy does at each unanswered count and for
+// Describe explains in plain words what the policy does at each level of a streak and for
 // offensive content, for operators checking a policy file.
 func (p *Policy) Describe() string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 
 	w("Policy %s.", p.version)
-	w("Unanswered messages: for each sender and recipient, the sender's messages sent after the")
-	w("recipient last answered, within a sliding window of %s.", describeDuration(p.window))
-	first := p.nudgeAt
+	w("Follow-ups (rule 2): for each sender and recipient, the sender's messages sent after the")
+	w("recipient last answered, within a sliding window of %s, are unanswered.", describeDuration(p.window))
+	if p.burst > 0 {
+		w("They form attempts: a message and every later one sent less than %s after it are one", describeShort(p.burst))
+		w("attempt (quick bubbles are one thought); the next message after that starts the next")
+		w("attempt. An attempt's length counts from its first message, so writing every few minutes")
+		w("does not keep one open.")
+	} else {
+		w("Every message is an attempt (burst 0).")
+	}
+	type step struct {
+		t    Threshold
+		what string
+	}
+	var steps []step
+	if r, ok := p.reminder(); ok {
+		steps = append(steps, step{r, fmt.Sprintf("%s gently reminds the sender of the rule (%s), unless the next level came first",
+			p.coachName, topics.KindFollowUpReminder)})
+	}
+	steps = append(steps, step{p.nudge, fmt.Sprintf("%s reminds the sender of the rules (%s) and checks in with the recipient (%s)",
+		p.coachName, topics.KindFollowUpLimit, topics.KindCheckIn)})
 	for _, l := range p.alerts {
-		first = min(first, l.at)
-	}
-	switch {
-	case first == 2:
-		w("  1 unanswered: nothing.")
-	case first > 2:
-		w("  1 to %d unanswered: nothing.", first-1)
-	}
-	nudged := false
-	nudge := func() {
-		w("  %d unanswered: %s reminds the sender of the rules (%s) and checks in with the recipient (%s).",
-			p.nudgeAt, p.coachName, topics.KindFollowUpLimit, topics.KindCheckIn)
-		nudged = true
-	}
-	for _, l := range p.alerts {
-		if !nudged && p.nudgeAt <= l.at {
-			nudge()
-		}
 		reasons := topics.ReasonUnansweredStreak
-		if l.at > p.nudgeAt {
+		if l.Attempts > p.nudge.Attempts {
 			reasons += ", " + topics.ReasonContinuedAfterNudge
 		}
-		w("  %d unanswered: moderation alert, severity %s (%s).", l.at, l.severity, reasons)
+		steps = append(steps, step{l.Threshold, fmt.Sprintf("moderation alert, severity %s (%s)", l.severity, reasons)})
 	}
-	if !nudged {
-		nudge()
+	slices.SortStableFunc(steps, func(a, b step) int { return a.t.Attempts - b.t.Attempts })
+	switch first := steps[0].t.Attempts; {
+	case first == 2:
+		w("  1 attempt: nothing.")
+	case first > 2:
+		w("  1 to %d attempts: nothing.", first-1)
 	}
-	w("  More than %d: nothing more for this streak.", p.HighestLevel())
-	w("Each of these fires at most once per streak. A streak ends when the recipient answers, or")
-	w("when all of the sender's unanswered messages have left the window.")
+	for _, st := range steps {
+		w("  %s: %s.", describeThreshold(st.t), st.what)
+	}
+	w("  Beyond: nothing more for this streak.")
+	w("Each level fires once per streak, at whichever of its two counts comes first. A streak")
+	w("ends when the recipient answers, or when all of the sender's unanswered messages have")
+	w("left the window.")
 	w("")
 	w("Offensive content (the platform's labels, the text check, or sexual attachments):")
 	w("  the streak's first offensive message: %s reminds the sender to be respectful (%s)", p.coachName, topics.KindRespectfulLanguage)
@@ -65,6 +74,31 @@ func (p *Policy) Describe() string {
 	w("%s writes to the sender in the message's locale and to the recipient in its recipient_locale", p.coachName)
 	w("(else in its locale too), when she has texts for it (%s), else in %s.", strings.Join(coach.Languages(), ", "), p.locale)
 	return b.String()
+}
+
+// describeThreshold says when a level fires: "4 attempts or 10 unanswered messages".
+func describeThreshold(t Threshold) string {
+	s := fmt.Sprintf("%d attempts", t.Attempts)
+	if t.Attempts == 1 {
+		s = "1 attempt"
+	}
+	if t.Messages > 0 {
+		s += fmt.Sprintf(" or %d unanswered messages, whichever comes first", t.Messages)
+	}
+	return s
+}
+
+// describeShort writes a short duration in words: "5 minutes", "90 seconds", else Go's form.
+func describeShort(d time.Duration) string {
+	switch {
+	case d == time.Minute:
+		return "1 minute"
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%d minutes", d/time.Minute)
+	case d%time.Second == 0:
+		return fmt.Sprintf("%d seconds", d/time.Second)
+	}
+	return d.String()
 }
 
 // describeDuration writes whole days in words ("7 days"), else Go's form.

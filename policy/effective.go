@@ -18,7 +18,13 @@ func (p *Policy) YAML() ([]byte, error) {
 			ResourceURL:   p.resourceURL,
 			DefaultLocale: p.locale,
 		},
-		FollowUp: followUpDoc{NudgeAt: p.nudgeAt, Alerts: []alertDoc{}},
+		FollowUp: followUpDoc{
+			Burst:           p.burst.String(),
+			ReminderAt:      p.reminderAt,
+			NudgeAt:         p.nudge.Attempts,
+			NudgeAtMessages: p.nudge.Messages,
+			Alerts:          []alertDoc{},
+		},
 		Content: contentDoc{
 			Insult:           p.content[string(CategoryInsult)],
 			Hate:             p.content[string(CategoryHate)],
@@ -28,7 +34,7 @@ func (p *Policy) YAML() ([]byte, error) {
 		},
 	}
 	for _, l := range p.alerts {
-		doc.FollowUp.Alerts = append(doc.FollowUp.Alerts, alertDoc{At: l.at, Severity: l.severity})
+		doc.FollowUp.Alerts = append(doc.FollowUp.Alerts, alertDoc{At: l.Attempts, Messages: l.Messages, Severity: l.severity})
 	}
 	out, err := yaml.Marshal(doc)
 	if err != nil {

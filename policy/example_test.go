@@ -7,14 +7,14 @@ import (
 	"github.com/relance/relance/policy"
 )
 
-// The fourth unanswered message: the coach reminds the sender of the rules and checks in
-// with the recipient.
+// The fourth attempt (three follow-ups, five messages): the coach reminds the sender of
+// the rules and checks in with the recipient.
 func ExamplePolicy_Decide() {
 	p := policy.Default()
 	in := policy.Input{
 		Observation: policy.Observation{
 			Action:      policy.ActionMessage,
-			MessageID:   "m-4",
+			MessageID:   "m-5",
 			SenderID:    "u-1",
 			RecipientID: "u-2",
 			SentAt:      time.Date(2026, 11, 23, 10, 15, 0, 0, time.UTC),
@@ -22,12 +22,15 @@ func ExamplePolicy_Decide() {
 		Locale: "en",
 	}
 	s := policy.Streak{
-		Status:     policy.StatusCounted,
-		Count:      4,
-		PrevPeak:   3,
-		Peak:       4,
-		StartID:    "m-1",
-		MessageIDs: []string{"m-1", "m-2", "m-3", "m-4"},
+		Status:           policy.StatusCounted,
+		Count:            5,
+		Attempts:         4,
+		PrevPeak:         4,
+		Peak:             5,
+		PrevPeakAttempts: 3,
+		PeakAttempts:     4,
+		StartID:          "m-1",
+		MessageIDs:       []string{"m-1", "m-2", "m-3", "m-4", "m-5"},
 	}
 	d := p.Decide(in, s)
 	for _, n := range d.Nudges {
@@ -46,11 +49,11 @@ func ExampleParse() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(p.Window(), p.NudgeAt(), p.HighestLevel())
+	fmt.Println(p.Window(), p.Burst(), p.Nudge())
 
 	_, err = policy.Parse([]byte("follow_up:\n  alerts:\n    - at: 7\n      severity: medium\n    - at: 5\n      severity: high\n"))
 	fmt.Println(err)
 	// Output:
-	// 72h0m0s 3 12
+	// 72h0m0s 5m0s {3 10}
 	// policy: follow_up.alerts[1].at: 5 must be greater than the previous level 7 (line 5)
 }

@@ -36,12 +36,18 @@ type coachDoc struct {
 }
 
 type followUpDoc struct {
-	NudgeAt int        `yaml:"nudge_at"`
-	Alerts  []alertDoc `yaml:"alerts"`
+	Burst           string     `yaml:"burst"`
+	ReminderAt      int        `yaml:"reminder_at"`
+	NudgeAt         int        `yaml:"nudge_at"`
+	NudgeAtMessages int        `yaml:"nudge_at_messages"`
+	Alerts          []alertDoc `yaml:"alerts"`
 }
 
+// alertDoc is one alert level: at attempts or, when Messages is not 0, at that many
+// unanswered messages, whichever comes first.
 type alertDoc struct {
 	At       int    `yaml:"at"`
+	Messages int    `yaml:"messages"`
 	Severity string `yaml:"severity"`
 }
 
@@ -71,10 +77,12 @@ func defaultDocument() document {
 			DefaultLocale: coach.DefaultLanguage,
 		},
 		FollowUp: followUpDoc{
-			NudgeAt: 4,
+			Burst:           "5m",
+			NudgeAt:         4,
+			NudgeAtMessages: 10,
 			Alerts: []alertDoc{
-				{At: 7, Severity: topics.SeverityMedium},
-				{At: 12, Severity: topics.SeverityHigh},
+				{At: 7, Messages: 20, Severity: topics.SeverityMedium},
+				{At: 12, Messages: 40, Severity: topics.SeverityHigh},
 			},
 		},
 		Content: contentDoc{
@@ -123,7 +131,8 @@ func compile(doc document, lines map[string]int) (*Policy, error) {
 		coachName:   doc.Coach.Name,
 		resourceURL: doc.Coach.ResourceURL,
 		locale:      doc.Coach.DefaultLocale,
-		nudgeAt:     doc.FollowUp.NudgeAt,
+		reminderAt:  doc.FollowUp.ReminderAt,
+		nudge:       Threshold{Attempts: doc.FollowUp.NudgeAt, Messages: doc.FollowUp.NudgeAtMessages},
 		content: map[string]string{
 			string(CategoryInsult): doc.Content.Insult,
 			string(CategoryHate):   doc.Content.Hate,
@@ -138,11 +147,19 @@ func compile(doc document, lines map[string]int) (*Policy, error) {
 		return nil, p.fieldError("window", "%q is not a duration such as 168h or 7d", doc.Window)
 	}
 	p.window = window
+	burst, err := time.ParseDuration(strings.TrimSpace(doc.FollowUp.Burst))
+	if strings.TrimSpace(doc.FollowUp.Burst) == "0" {
+		burst, err = 0, nil
+	}
+	if err != nil {
+		return nil, p.fieldError("follow_up.burst", "%q is not a duration such as 5m or 0", doc.FollowUp.Burst)
+	}
+	p.burst = burst
 	if lang, ok := coach.Language(doc.Coach.DefaultLocale); ok {
 		p.locale = lang // accept "fr-FR" and the like
 	}
 	for _, a := range doc.FollowUp.Alerts {
-		p.alerts = append(p.alerts, level{at: a.At, severity: a.Severity})
+		p.alerts = append(p.alerts, level{Threshold: Threshold{Attempts: a.At, Messages: a.Messages}, severity: a.Severity})
 	}
 	if err := p.validate(); err != nil {
 		return nil, err

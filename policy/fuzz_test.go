@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/relance/relance/policy"
+	"github.com/relance/relance/topics"
 )
 
 func FuzzDecide(f *testing.F) {
@@ -25,18 +26,29 @@ func FuzzDecide(f *testing.F) {
 		s.AnsweredAt = in.Observation.SentAt.Add(-time.Duration(answeredAgo))
 		checkWellFormed(t, p.Decide(in, s))
 
-		// One streak whose peak only grows: each level fires exactly once when reached.
+		// One streak whose peaks only grow, attempts and messages apart: each level fires
+		// exactly once, when the first of its two counts is reached, and the reminder only
+		// before the limit.
 		fired := map[string]bool{}
-		high, nudges, alerts := 0, 0, 0
+		high, highAtt, reminders, limits, checkIns, alerts, wantReminders := 0, 0, 0, 0, 0, 0, 0
 		for i, b := range steps {
-			s := policy.Streak{Status: policy.StatusCounted, StartID: "msg-1", PrevPeak: high}
+			s := policy.Streak{Status: policy.StatusCounted, StartID: "msg-1", PrevPeak: high, PrevPeakAttempts: highAtt}
 			if b&0x80 != 0 { // a message that leaves the streak as it was
 				s.Status = []policy.Status{policy.StatusLate, policy.StatusStale, policy.StatusDuplicate, policy.StatusAnswer}[b&3]
 			} else {
-				high += int(b & 3) // the peak may stay, grow, or jump past a level
+				// Messages grow by 0 to 7 (several batched, or a jump past a level),
+				// attempts by at most one each and never past the messages.
+				grow := int(b & 7)
+				high += grow
+				highAtt = min(highAtt+min(grow, int(b>>3&3)), high)
+				// The reminder is due when attempts reach 3 before the limit is reached.
+				if s.PrevPeakAttempts < 3 && highAtt >= 3 && highAtt < 4 && high < 10 && s.PrevPeak < 10 {
+					wantReminders++
+				}
 			}
-			s.Peak, s.Count = high, max(high-int(b>>4&3), 0)
-			d := p.Decide(message(i+1), s)
+			s.Peak, s.PeakAttempts = high, highAtt
+			s.Count, s.Attempts = max(high-int(b>>5&3), 0), max(highAtt-int(b>>5&3), 0)
+			d := withReminder.Decide(message(i+1), s)
 			checkWellFormed(t, d)
 			for _, id := range ids(d) {
 				if fired[id] {
@@ -44,23 +56,44 @@ func FuzzDecide(f *testing.F) {
 				}
 				fired[id] = true
 			}
-			nudges += len(d.Nudges)
+			for _, n := range d.Nudges {
+				switch n.Kind {
+				case topics.KindFollowUpReminder:
+					reminders++
+					if limits > 0 {
+						t.Fatalf("step %d: reminder after the limit", i)
+					}
+				case topics.KindFollowUpLimit:
+					limits++
+				case topics.KindCheckIn:
+					checkIns++
+				}
+			}
 			alerts += len(d.Alerts)
 		}
-		wantNudges, wantAlerts := 0, 0
-		if high >= 4 {
-			wantNudges = 2
-		}
-		for _, level := range []int{7, 12} {
-			if high >= level {
-				wantAlerts++
+		reached := func(attempts, messages int) int {
+			if highAtt >= attempts || high >= messages {
+				return 1
 			}
+			return 0
 		}
-		if nudges != wantNudges || alerts != wantAlerts {
-			t.Errorf("peak %d: %d nudges and %d alerts, want %d and %d", high, nudges, alerts, wantNudges, wantAlerts)
+		wantLimits := reached(4, 10)
+		wantAlerts := reached(7, 20) + reached(12, 40)
+		if limits != wantLimits || checkIns != wantLimits || reminders != wantReminders || alerts != wantAlerts {
+			t.Errorf("peaks %d messages, %d attempts: %d limits, %d check-ins, %d reminders, %d alerts; want %d, %d, %d, %d",
+				high, highAtt, limits, checkIns, reminders, alerts, wantLimits, wantLimits, wantReminders, wantAlerts)
 		}
 	})
 }
+
+// withReminder is the default policy with the optional reminder at 3 attempts.
+var withReminder = func() *policy.Policy {
+	p, err := policy.Parse([]byte("version: with-reminder\nfollow_up:\n  reminder_at: 3\n"))
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
 
 func pickCategories(bits uint8) []policy.Category {
 	all := []policy.Category{policy.CategoryHate, policy.CategoryInsult, policy.CategorySexual, policy.CategoryThreat, "spam"}

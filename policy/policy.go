@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -15,13 +14,15 @@ import (
 )
 
 // DefaultVersion names the built-in policy in policy_version.
-const DefaultVersion = "relance-default-1"
+const DefaultVersion = "relance-default-2"
 
 // Bounds checked by Validate.
 const (
 	// MaxWindow bounds the sliding window. Redis keeps a pair's state for the window plus
 	// a margin, so the window is what bounds memory.
 	MaxWindow = 90 * 24 * time.Hour
+	// MaxBurst bounds the burst: quick bubbles are minutes apart, not days.
+	MaxBurst = 24 * time.Hour
 	// MaxCoachName bounds the coach's name in bytes: it is shown in notification titles.
 	MaxCoachName = 64
 	// maxVersion keeps policy_version a short identifier fit for logs and metric labels.
@@ -36,8 +37,12 @@ type Policy struct {
 	coachName   string
 	resourceURL string
 	locale      string // a language coach.Render supports, once validated
-	nudgeAt     int
-	alerts      []level // by increasing count
+	// burst groups a sender's quick messages into one attempt (see Threshold).
+	burst time.Duration
+	// reminderAt is the attempts of the optional follow_up_reminder, 0 when off.
+	reminderAt int
+	nudge      Threshold
+	alerts     []level // by increasing attempts
 	// content holds rule 3's severities by the file's key: a Category, or
 	// sexualUnanswered for sexual content the recipient has not answered.
 	content map[string]string
@@ -46,14 +51,16 @@ type Policy struct {
 	lines map[string]int
 }
 
-// level is one moderation alert threshold on the unanswered count.
+// level is one moderation alert: its threshold and severity. Its id names it by
+// Threshold.Attempts, whichever condition fired it.
 type level struct {
-	at       int
+	Threshold
 	severity string
 }
 
-// Default returns the default policy the README documents: a 7-day window, a nudge at 4 unanswered
-// messages, alerts at 7 (medium) and 12 (high), and rule 3's severities.
+// Default returns the default policy the README documents: a 7-day window, attempts of
+// 5 minutes, a nudge at 4 attempts or 10 unanswered messages, alerts at 7 or 20 (medium)
+// and 12 or 40 (high), no reminder, and rule 3's severities.
 func Default() *Policy {
 	p, err := compile(defaultDocument(), nil)
 	if err != nil {
@@ -117,16 +124,30 @@ func (p *Policy) validate() error {
 		return p.fieldError("coach.resource_url", "%q is not an absolute https URL", p.resourceURL)
 	case !isLanguage(p.locale):
 		return p.fieldError("coach.default_locale", "%q is not one of %s", p.locale, strings.Join(coach.Languages(), ", "))
-	case p.nudgeAt < 1:
-		return p.fieldError("follow_up.nudge_at", "%d must be at least 1", p.nudgeAt)
+	case p.burst < 0 || p.burst%time.Millisecond != 0:
+		return p.fieldError("follow_up.burst", "%s must be zero or a positive whole number of milliseconds", p.burst)
+	case p.burst > MaxBurst:
+		return p.fieldError("follow_up.burst", "%s is longer than the maximum of %s", p.burst, MaxBurst)
+	case p.burst >= p.window:
+		return p.fieldError("follow_up.burst", "%s must be shorter than the window (%s)", p.burst, formatDuration(p.window))
+	case p.nudge.Attempts < 1:
+		return p.fieldError("follow_up.nudge_at", "%d must be at least 1", p.nudge.Attempts)
+	case p.nudge.Messages != 0 && p.nudge.Messages < p.nudge.Attempts:
+		return p.fieldError("follow_up.nudge_at_messages", "%d is below nudge_at (%d): set it to 0 (attempts only) or at least %d", p.nudge.Messages, p.nudge.Attempts, p.nudge.Attempts)
+	case p.reminderAt < 0 || (p.reminderAt > 0 && p.reminderAt >= p.nudge.Attempts):
+		return p.fieldError("follow_up.reminder_at", "%d must be 0 (no reminder) or between 1 and nudge_at - 1 (%d)", p.reminderAt, p.nudge.Attempts-1)
 	}
 	for i, l := range p.alerts {
 		field := fmt.Sprintf("follow_up.alerts[%d]", i)
 		switch {
-		case l.at < 1:
-			return p.fieldError(field+".at", "%d must be at least 1", l.at)
-		case i > 0 && l.at <= p.alerts[i-1].at:
-			return p.fieldError(field+".at", "%d must be greater than the previous level %d", l.at, p.alerts[i-1].at)
+		case l.Attempts < 1:
+			return p.fieldError(field+".at", "%d must be at least 1", l.Attempts)
+		case i > 0 && l.Attempts <= p.alerts[i-1].Attempts:
+			return p.fieldError(field+".at", "%d must be greater than the previous level %d", l.Attempts, p.alerts[i-1].Attempts)
+		case l.Messages != 0 && l.Messages < l.Attempts:
+			return p.fieldError(field+".messages", "%d is below its at (%d): set it to 0 (attempts only) or at least %d", l.Messages, l.Attempts, l.Attempts)
+		case l.Messages != 0 && i > 0 && l.Messages <= p.alerts[i-1].Messages:
+			return p.fieldError(field+".messages", "%d must be greater than the previous level's %d", l.Messages, p.alerts[i-1].Messages)
 		case !isSeverity(l.severity):
 			return p.fieldError(field+".severity", "%s", severityProblem(l.severity))
 		}
@@ -154,28 +175,31 @@ func (p *Policy) Version() string { return p.version }
 // Window is the sliding window in which unanswered messages count.
 func (p *Policy) Window() time.Duration { return p.window }
 
-// NudgeAt is the unanswered count at which the coach nudges the sender and checks in with
-// the recipient.
-func (p *Policy) NudgeAt() int { return p.nudgeAt }
+// Burst is how long after an attempt's first message the sender's later messages still
+// belong to that attempt; zero makes every message an attempt.
+func (p *Policy) Burst() time.Duration { return p.burst }
 
-// HighestLevel is the highest count at which anything fires: past it, a streak's peak
-// no longer matters.
-func (p *Policy) HighestLevel() int {
-	highest := p.nudgeAt
-	for _, l := range p.alerts {
-		highest = max(highest, l.at)
+// Nudge is the threshold at which the coach nudges the sender (follow_up_limit) and checks
+// in with the recipient.
+func (p *Policy) Nudge() Threshold { return p.nudge }
+
+// Thresholds are every rule-2 level's threshold: the reminder when on, the nudge and each
+// alert. The store keeps what a redelivery needs for the messages that crossed one.
+func (p *Policy) Thresholds() []Threshold {
+	var ts []Threshold
+	if r, ok := p.reminder(); ok {
+		ts = append(ts, r)
 	}
-	return highest
+	ts = append(ts, p.nudge)
+	for _, l := range p.alerts {
+		ts = append(ts, l.Threshold)
+	}
+	return ts
 }
 
-// Levels are the counts at which anything fires (the nudge and each alert), ascending.
-func (p *Policy) Levels() []int {
-	levels := []int{p.nudgeAt}
-	for _, l := range p.alerts {
-		levels = append(levels, l.at)
-	}
-	slices.Sort(levels)
-	return slices.Compact(levels)
+// reminder is the follow_up_reminder's threshold, and whether the policy has one.
+func (p *Policy) reminder() (Threshold, bool) {
+	return Threshold{Attempts: p.reminderAt}, p.reminderAt > 0
 }
 
 // language is the supported language of a message's locale, else the policy's default.

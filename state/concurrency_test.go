@@ -62,6 +62,7 @@ func TestApplyRedoesAPairWrittenByAnotherWriterMeanwhile(t *testing.T) {
 	got := apply(t, store, msg("m3", "alice", "bob", 2*hour), msg("c1", "carol", "erin", 2*hour))
 
 	want := policy.Streak{Status: policy.StatusCounted, Count: 3, PrevPeak: 2, Peak: 3, StartID: "m1",
+		Attempts: 3, PrevPeakAttempts: 2, PeakAttempts: 3,
 		FirstUnansweredAt: at(0), LastMessageAt: at(2 * hour), MessageIDs: ids("m1", "m2", "m3")}
 	if diff := streakDiff(want, got[0]); diff != "" {
 		t.Fatalf("m3 after another writer counted m2:\n%s", diff)
@@ -167,7 +168,7 @@ func TestApplyCachedPairsStayCorrect(t *testing.T) {
 	if err := rdb.FlushDB(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	want := policy.Streak{Status: policy.StatusCounted, Count: 1, Peak: 1, StartID: "m5",
+	want := policy.Streak{Status: policy.StatusCounted, Count: 1, Peak: 1, StartID: "m5", Attempts: 1, PeakAttempts: 1,
 		FirstUnansweredAt: at(4 * hour), LastMessageAt: at(4 * hour), MessageIDs: ids("m5")}
 	if diff := streakDiff(want, apply(t, store, msg("m5", "alice", "bob", 4*hour))[0]); diff != "" {
 		t.Fatalf("m5 after Redis lost the pair: the cached pair was used:\n%s", diff)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+	"gopkg.in/yaml.v3"
 
 	"github.com/relance/relance/internal/testenv"
 	"github.com/relance/relance/policy"
@@ -69,11 +70,11 @@ func replayed(s policy.Streak, categories ...policy.Category) policy.Streak {
 	return s
 }
 
-// levels is the default policy with its nudge at nudgeAt and a low alert at each of
-// alerts: the counts at which a store keeps a message's view for redelivery.
+// levels is the default policy with its nudge at nudgeAt attempts and a low alert at each
+// of alerts: the counts at which a store keeps a message's view for redelivery.
 func levels(t testing.TB, nudgeAt int, alerts ...int) *policy.Policy {
 	t.Helper()
-	doc := fmt.Sprintf("version: test-levels\nfollow_up:\n  nudge_at: %d\n  alerts:\n", nudgeAt)
+	doc := fmt.Sprintf("version: test-levels\nfollow_up:\n  nudge_at: %d\n  nudge_at_messages: 0\n  alerts:\n", nudgeAt)
 	for _, a := range alerts {
 		doc += fmt.Sprintf("    - {at: %d, severity: low}\n", a)
 	}
@@ -191,27 +192,67 @@ type scenario struct {
 	policy func(testing.TB) *policy.Policy
 	cfg    state.Config
 	steps  []step
+	// attempts: the wanted Streaks say their attempts. Otherwise every message is an
+	// attempt (they are at least the burst apart): the attempts are the counts, and the
+	// scenario also runs with burst 0, which must decide the same.
+	attempts bool
 }
 
 // runScenarios applies each scenario's steps one Apply at a time on a store of open, each
 // scenario on its own keys, and compares every Streak.
 func runScenarios(t *testing.T, open opener, scenarios []scenario) {
 	for _, sc := range scenarios {
-		t.Run(sc.name, func(t *testing.T) {
-			pol := everyCount
-			if sc.policy != nil {
-				pol = sc.policy
-			}
-			s := open(t, pol(t), sc.cfg)
+		pol := everyCount
+		if sc.policy != nil {
+			pol = sc.policy
+		}
+		run := func(t *testing.T, pol *policy.Policy) {
+			s := open(t, pol, sc.cfg)
 			for i, st := range sc.steps {
+				want := st.want
+				if !sc.attempts {
+					want.Attempts, want.PrevPeakAttempts, want.PeakAttempts = want.Count, want.PrevPeak, want.Peak
+				}
 				got := apply(t, s, st.obs)
-				if diff := streakDiff(st.want, got[0]); diff != "" {
+				if diff := streakDiff(want, got[0]); diff != "" {
 					t.Fatalf("step %d (%s %s→%s): Streak mismatch:\n%s",
 						i+1, st.obs.MessageID, st.obs.SenderID, st.obs.RecipientID, diff)
 				}
 			}
+		}
+		t.Run(sc.name, func(t *testing.T) {
+			run(t, pol(t))
+			if !sc.attempts {
+				t.Run("burst 0", func(t *testing.T) { run(t, burstZero(t, pol(t))) })
+			}
 		})
 	}
+}
+
+// burstZero is pol with every message an attempt.
+func burstZero(t testing.TB, pol *policy.Policy) *policy.Policy {
+	t.Helper()
+	file, err := pol.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(file, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["version"] = "burst-zero"
+	doc["follow_up"].(map[string]any)["burst"] = "0s"
+	if file, err = yaml.Marshal(doc); err != nil {
+		t.Fatal(err)
+	}
+	zero, err := policy.Parse(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if zero.Burst() != 0 {
+		t.Fatalf("burst %s", zero.Burst())
+	}
+	return zero
 }
 
 // workload is a reproducible mix of messages, replies, offensive messages, out-of-order

@@ -187,6 +187,7 @@ func TestApplyRecoversFromScriptFlush(t *testing.T) {
 	}
 	got := apply(t, s, msg("m2", "alice", "bob", hour), msg("m3", "alice", "bob", 2*hour))
 	want := policy.Streak{Status: policy.StatusCounted, Count: 3, PrevPeak: 2, Peak: 3, StartID: "m1",
+		Attempts: 3, PrevPeakAttempts: 2, PeakAttempts: 3,
 		FirstUnansweredAt: at(0), LastMessageAt: at(2 * hour), MessageIDs: ids("m1", "m2", "m3")}
 	if diff := streakDiff(want, got[1]); diff != "" {
 		t.Fatalf("after SCRIPT FLUSH:\n%s", diff)

@@ -30,6 +30,30 @@ func followUps(n int) []step {
 	return steps
 }
 
+// flood is alice sending n messages to bob a second apart: one attempt, and NudgedAt at
+// the tenth message, the default policy's nudge on messages.
+func flood(n int) []step {
+	steps := make([]step, n)
+	var sent []string
+	for i := range n {
+		id := fmt.Sprintf("m%d", i+1)
+		sent = append(sent, id)
+		want := policy.Streak{
+			Status: policy.StatusCounted, Count: i + 1, Attempts: 1, PrevPeak: i, Peak: i + 1,
+			PrevPeakAttempts: min(i, 1), PeakAttempts: 1, StartID: "m1",
+			FirstUnansweredAt: at(0), LastMessageAt: at(time.Duration(i) * time.Second),
+			MessageIDs: append([]string(nil), sent...),
+		}
+		if i+1 >= 10 {
+			want.NudgedAt = at(9 * time.Second)
+		}
+		steps[i] = step{msg(id, "alice", "bob", time.Duration(i)*time.Second), want}
+	}
+	return steps
+}
+
+func defaultPolicy(testing.TB) *policy.Policy { return policy.Default() }
+
 // scenarios covers every status and rule of the store; they run on redis-server, on
 // Redis Cluster, on miniredis and in memory, and must give the same Streaks on all four.
 func scenarios() []scenario {
@@ -313,6 +337,73 @@ func scenarios() []scenario {
 				{msg("x:{2}", "u:{1}", "}:2{", 4*hour), replayed(policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "x:{1}",
 					FirstUnansweredAt: at(3 * hour), LastMessageAt: at(4 * hour), MessageIDs: ids("x:{1}", "x:{2}")})},
 			},
+		},
+		{
+			name: "quick bubbles are one attempt", attempts: true, policy: defaultPolicy,
+			steps: []step{
+				{msg("m1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Attempts: 1, Peak: 1, PeakAttempts: 1,
+					StartID: "m1", FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},
+				{msg("m2", "alice", "bob", time.Minute), policy.Streak{Status: counted, Count: 2, Attempts: 1, PrevPeak: 1, Peak: 2,
+					PrevPeakAttempts: 1, PeakAttempts: 1, StartID: "m1", FirstUnansweredAt: at(0), LastMessageAt: at(time.Minute),
+					MessageIDs: ids("m1", "m2")}},
+				{msg("m3", "alice", "bob", 4*time.Minute), policy.Streak{Status: counted, Count: 3, Attempts: 1, PrevPeak: 2, Peak: 3,
+					PrevPeakAttempts: 1, PeakAttempts: 1, StartID: "m1", FirstUnansweredAt: at(0), LastMessageAt: at(4 * time.Minute),
+					MessageIDs: ids("m1", "m2", "m3")}},
+				// Five minutes after m1, the attempt's first message: the next attempt.
+				{msg("m4", "alice", "bob", 5*time.Minute), policy.Streak{Status: counted, Count: 4, Attempts: 2, PrevPeak: 3, Peak: 4,
+					PrevPeakAttempts: 1, PeakAttempts: 2, StartID: "m1", FirstUnansweredAt: at(0), LastMessageAt: at(5 * time.Minute),
+					MessageIDs: ids("m1", "m2", "m3", "m4")}},
+			},
+		},
+		{
+			name: "a late message re-anchors the attempts", attempts: true, policy: defaultPolicy,
+			steps: []step{
+				{msg("m1", "alice", "bob", 4*time.Minute), policy.Streak{Status: counted, Count: 1, Attempts: 1, Peak: 1, PeakAttempts: 1,
+					StartID: "m1", FirstUnansweredAt: at(4 * time.Minute), LastMessageAt: at(4 * time.Minute), MessageIDs: ids("m1")}},
+				{msg("m2", "alice", "bob", 8*time.Minute), policy.Streak{Status: counted, Count: 2, Attempts: 1, PrevPeak: 1, Peak: 2,
+					PrevPeakAttempts: 1, PeakAttempts: 1, StartID: "m1", FirstUnansweredAt: at(4 * time.Minute),
+					LastMessageAt: at(8 * time.Minute), MessageIDs: ids("m1", "m2")}},
+				// m0 was sent first: the attempts are now m0 with m1, then m2.
+				{msg("m0", "alice", "bob", 0), policy.Streak{Status: counted, Count: 3, Attempts: 2, PrevPeak: 2, Peak: 3,
+					PrevPeakAttempts: 1, PeakAttempts: 2, StartID: "m1", FirstUnansweredAt: at(0),
+					LastMessageAt: at(8 * time.Minute), MessageIDs: ids("m0", "m1", "m2")}},
+			},
+		},
+		{
+			name: "an answer ends the attempt: the next message is a new streak", attempts: true, policy: defaultPolicy,
+			steps: []step{
+				{msg("m1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Attempts: 1, Peak: 1, PeakAttempts: 1,
+					StartID: "m1", FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},
+				{reply("bob", "alice", time.Minute), answer},
+				{msg("m2", "alice", "bob", 2*time.Minute), policy.Streak{Status: counted, Count: 1, Attempts: 1, Peak: 1, PeakAttempts: 1,
+					StartID: "m2", FirstUnansweredAt: at(2 * time.Minute), LastMessageAt: at(2 * time.Minute),
+					AnsweredAt: at(time.Minute), MessageIDs: ids("m2")}},
+			},
+		},
+		{
+			name: "messages sliding out of the window take their attempt along", attempts: true, policy: defaultPolicy,
+			steps: []step{
+				{msg("m1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Attempts: 1, Peak: 1, PeakAttempts: 1,
+					StartID: "m1", FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},
+				{msg("m2", "alice", "bob", 3*time.Minute), policy.Streak{Status: counted, Count: 2, Attempts: 1, PrevPeak: 1, Peak: 2,
+					PrevPeakAttempts: 1, PeakAttempts: 1, StartID: "m1", FirstUnansweredAt: at(0), LastMessageAt: at(3 * time.Minute),
+					MessageIDs: ids("m1", "m2")}},
+				{msg("m3", "alice", "bob", 6*time.Minute), policy.Streak{Status: counted, Count: 3, Attempts: 2, PrevPeak: 2, Peak: 3,
+					PrevPeakAttempts: 1, PeakAttempts: 2, StartID: "m1", FirstUnansweredAt: at(0), LastMessageAt: at(6 * time.Minute),
+					MessageIDs: ids("m1", "m2", "m3")}},
+				// m1 leaves the window: m2 now anchors an attempt that holds m3, and m4 is
+				// the second.
+				{msg("m4", "alice", "bob", 7*day+time.Minute), policy.Streak{Status: counted, Count: 3, Attempts: 2, PrevPeak: 3, Peak: 3,
+					PrevPeakAttempts: 2, PeakAttempts: 2, StartID: "m1", FirstUnansweredAt: at(3 * time.Minute),
+					LastMessageAt: at(7*day + time.Minute), MessageIDs: ids("m2", "m3", "m4")}},
+			},
+		},
+		{
+			name: "a flood reaches the nudge at 10 messages in one attempt, and replays it", attempts: true, policy: defaultPolicy,
+			steps: append(flood(10),
+				step{msg("m10", "alice", "bob", 9*time.Second), replayed(flood(10)[9].want)},
+				step{msg("m5", "alice", "bob", 4*time.Second), policy.Streak{Status: policy.StatusDuplicate, Count: 10, Attempts: 1, Redelivered: true}},
+			),
 		},
 	}
 }

@@ -15,12 +15,14 @@ import (
 //
 //	newest, answered, nudged   uvarint ms
 //	peak, off                  uvarint
+//	peak attempts              uvarint (format 3)
 //	start                      string (uvarint length, bytes)
 //	record count, records      in (sent at, id) order, each:
 //	    id                     string
 //	    sent at                uvarint ms, as a delta from the previous record's
 //	    flags                  byte: 1 seen, 2 unanswered, 4 a view follows
 //	    view                   status, count, prev peak, peak, prev off, off (uvarints);
+//	                           format 3: attempts, prev peak attempts, peak attempts;
 //	                           start id (0 none, 1 a string follows, k+2 record k);
 //	                           first unanswered, last message, answered, nudged times
 //	                           (0 none, else zigzag(ms - the record's sent at)+1);
@@ -33,10 +35,13 @@ import (
 // dozen bytes however many views name it; a record stays while a view names it.
 //
 // Format 1 had no categories in views. Decode still reads it (such views replay without
-// Streak.Redelivered, so the message's own categories decide); Encode writes format 2.
+// Streak.Redelivered, so the message's own categories decide). Formats 1 and 2 had no
+// attempts: every message was one, so Decode reads their attempts as their counts.
+// Encode writes format 3.
 const (
 	formatV1 = 1
 	formatV2 = 2
+	formatV3 = 3
 	// HeaderLen is the length of a value's header: format byte and token.
 	HeaderLen = 9
 )
@@ -59,7 +64,7 @@ var ErrUnreadable = errors.New("not a pair value of a known format")
 
 // Encode appends p's value, with token in its header, to dst.
 func (p *Pair) Encode(dst []byte, token uint64) []byte {
-	dst = append(dst, formatV2)
+	dst = append(dst, formatV3)
 	dst = binary.BigEndian.AppendUint64(dst, token)
 	for i := range p.dirs {
 		dst = p.dirs[i].encode(dst)
@@ -73,6 +78,7 @@ func (d *direction) encode(dst []byte) []byte {
 	dst = binary.AppendUvarint(dst, uint64(d.nudged))
 	dst = binary.AppendUvarint(dst, uint64(d.peak))
 	dst = binary.AppendUvarint(dst, uint64(d.off))
+	dst = binary.AppendUvarint(dst, uint64(d.peakAtt))
 	dst = appendString(dst, d.start)
 
 	pos := d.markKept()
@@ -181,7 +187,8 @@ func (r *record) keptView() *policy.Streak {
 }
 
 func encodeView(dst []byte, v *policy.Streak, unknown bool, t int64, recs []record, pos positions) []byte {
-	for _, n := range []int{int(v.Status), v.Count, v.PrevPeak, v.Peak, v.PrevOffensive, v.Offensive} {
+	for _, n := range []int{int(v.Status), v.Count, v.PrevPeak, v.Peak, v.PrevOffensive, v.Offensive,
+		v.Attempts, v.PrevPeakAttempts, v.PeakAttempts} {
 		dst = binary.AppendUvarint(dst, uint64(n))
 	}
 	switch k := pos.of(v.StartID); {
@@ -219,10 +226,10 @@ func encodeView(dst []byte, v *policy.Streak, unknown bool, t int64, recs []reco
 	return append(dst, bits)
 }
 
-// Decode reads a value written by Encode, of this format or the previous one. The ids it
+// Decode reads a value written by Encode, of this format or an earlier one. The ids it
 // returns share b's memory.
 func Decode(b string) (*Pair, error) {
-	if len(b) < HeaderLen || (b[0] != formatV1 && b[0] != formatV2) {
+	if len(b) < HeaderLen || b[0] < formatV1 || b[0] > formatV3 {
 		return nil, ErrUnreadable
 	}
 	r := reader{b: b[HeaderLen:], format: b[0]}
@@ -259,6 +266,10 @@ type pendingView struct {
 func (r *reader) direction(d *direction) {
 	d.newest, d.answered, d.nudged = r.int64(), r.int64(), r.int64()
 	d.peak, d.off = r.int(), r.int()
+	d.peakAtt = d.peak
+	if r.format >= formatV3 {
+		d.peakAtt = r.int()
+	}
 	d.start = r.string()
 	n := r.int()
 	if n > len(r.b) { // every record takes at least 3 bytes
@@ -339,6 +350,10 @@ func (r *reader) view(pv *pendingView, t int64, refs []int) []int {
 	v := pv.view
 	v.Status, v.Count, v.PrevPeak, v.Peak = policy.Status(r.int()), r.int(), r.int(), r.int()
 	v.PrevOffensive, v.Offensive = r.int(), r.int()
+	v.Attempts, v.PrevPeakAttempts, v.PeakAttempts = v.Count, v.PrevPeak, v.Peak
+	if r.format >= formatV3 {
+		v.Attempts, v.PrevPeakAttempts, v.PeakAttempts = r.int(), r.int(), r.int()
+	}
 	switch s := r.int(); s {
 	case 0:
 	case 1:

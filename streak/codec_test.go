@@ -21,7 +21,9 @@ func TestEncodeKeepsWhatMatters(t *testing.T) {
 	for seed := range uint64(20) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 7))
-			l := &Limits{Window: 2 * 24 * time.Hour, NudgeAt: 3, Levels: []int{3, 5, 7},
+			l := &Limits{Window: 2 * 24 * time.Hour, Burst: time.Duration(seed%3) * 40 * time.Minute,
+				Nudge:         policy.Threshold{Attempts: 3, Messages: 6},
+				Levels:        []policy.Threshold{{Attempts: 2}, {Attempts: 3, Messages: 6}, {Attempts: 5, Messages: 9}, {Attempts: 7}},
 				MaxUnanswered: 6 + int(seed%5), MaxEvidence: 4}
 			live, stored := &Pair{}, []byte(nil)
 			var clock int64 = 1_800_000_000_000
@@ -84,7 +86,8 @@ func randomObservation(rng *rand.Rand, i int, clock *int64) policy.Observation {
 // value that decodes the same.
 func FuzzDecodePair(f *testing.F) {
 	p := &Pair{}
-	l := &Limits{Window: 24 * time.Hour, NudgeAt: 2, Levels: []int{2, 5}, MaxUnanswered: 5, MaxEvidence: 3}
+	l := &Limits{Window: 24 * time.Hour, Burst: time.Hour, Nudge: policy.Threshold{Attempts: 2, Messages: 4},
+		Levels: []policy.Threshold{{Attempts: 2, Messages: 4}, {Attempts: 5}}, MaxUnanswered: 5, MaxEvidence: 3}
 	rng := rand.New(rand.NewPCG(1, 2))
 	var clock int64 = 1_800_000_000_000
 	for i := range 30 {
@@ -93,6 +96,9 @@ func FuzzDecodePair(f *testing.F) {
 	}
 	f.Add([]byte{formatV1, 0, 0, 0, 0, 0, 0, 0, 0})
 	f.Add([]byte{formatV2, 0, 0, 0, 0, 0, 0, 0, 0})
+	f.Add([]byte{formatV3, 0, 0, 0, 0, 0, 0, 0, 0})
+	v2, _ := hex.DecodeString(formatV2Value)
+	f.Add(v2)
 	v1, _ := hex.DecodeString(formatV1Value)
 	f.Add(v1)
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -123,8 +129,7 @@ func FuzzDecodePair(f *testing.F) {
 // streak of 10 unanswered messages (each with its stored view) and a conversation in the
 // other direction: decode the value read, apply, encode the value to write.
 func BenchmarkPairRoundTrip(b *testing.B) {
-	l := &Limits{Window: 7 * 24 * time.Hour, NudgeAt: 4, Levels: []int{4, 7, 12},
-		MaxUnanswered: DefaultMaxUnanswered, MaxEvidence: DefaultMaxEvidence}
+	l := LimitsFor(policy.Default())
 	p := &Pair{}
 	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	for i := range 10 {
@@ -249,7 +254,7 @@ func TestRedeliveryReplaysTheFirstCategories(t *testing.T) {
 }
 
 func TestDecodeRejectsUnknownFormats(t *testing.T) {
-	for _, b := range [][]byte{nil, {formatV2}, {3, 0, 0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 0, 0, 0}} {
+	for _, b := range [][]byte{nil, {formatV3}, {formatV3, 0, 0, 0, 0, 0, 0, 0, 0}, {4, 0, 0, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 0, 0, 0}} {
 		if _, err := Decode(string(b)); !errors.Is(err, ErrUnreadable) {
 			t.Errorf("Decode(%x) = %v, want ErrUnreadable", b, err)
 		}

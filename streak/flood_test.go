@@ -71,20 +71,20 @@ func TestFloodKeepsThePairSmall(t *testing.T) {
 				obs[i] = floodObservation(i, tt.idLen, tt.offensiveEvery)
 			}
 			v, first := applyBatches(t, &l, nil, obs, 1000)
-			fired := map[int]int{}
+			fired := map[policy.Threshold]int{}
 			for _, s := range first {
 				if s.Status != policy.StatusCounted {
 					t.Fatalf("%+v: want counted", s)
 				}
 				for _, level := range l.Levels {
-					if s.PrevPeak < level && level <= s.Peak {
+					if level.Crossed(s) {
 						fired[level]++
 					}
 				}
 			}
 			for _, level := range l.Levels {
 				if fired[level] != 1 {
-					t.Errorf("level %d fired %d times, want once", level, fired[level])
+					t.Errorf("level %+v fired %d times, want once", level, fired[level])
 				}
 			}
 			if got := first[n-1].Count; got != tt.wantCount {

@@ -24,12 +24,12 @@ type direction struct {
 	// answered is the other member's latest answer (ms): messages sent at or before it are
 	// answered.
 	answered int64
-	// peak and off are the current streak's highest unanswered count and its offensive
-	// messages; start is the id of the message that started it, nudged when it first
-	// reached Limits.NudgeAt (ms, 0 if not yet).
-	peak, off int
-	start     string
-	nudged    int64
+	// peak and peakAtt are the current streak's highest unanswered count and attempts, off
+	// its offensive messages; start is the id of the message that started it, nudged when
+	// it first reached Limits.Nudge (ms, 0 if not yet).
+	peak, peakAtt, off int
+	start              string
+	nudged             int64
 	// recs are the messages known in the window, in (sent at, id) order: those seen (for
 	// redelivery), those unanswered, and those a stored view still names. A message id
 	// has at most one record.
@@ -42,6 +42,13 @@ type direction struct {
 	cost, unans, views, viewBytes, lo, ulo, compactAt int
 	at                                                map[string]int64
 	derived                                           bool
+	// atts is the number of attempts the unanswered records form when attsOK, anchor the
+	// first message of the last of them and lastU the newest unanswered message's sent at:
+	// a message appended after every other extends them without a scan. burst is
+	// Limits.Burst in ms.
+	atts                 int
+	anchor, lastU, burst int64
+	attsOK               bool
 }
 
 // record is one message from the direction's sender.
@@ -66,13 +73,17 @@ type Limits struct {
 	// Window is the sliding window: a direction's unanswered messages are those sent in
 	// (newest - Window, newest], newest being its newest message's event time.
 	Window time.Duration
-	// NudgeAt is the count whose first reach in a streak is recorded as Streak.NudgedAt.
-	NudgeAt int
-	// Levels are the counts at which the policy fires, ascending: a counted message's
-	// Streak is stored for redelivery when it raised the peak to one of them (or it is
-	// offensive). A redelivery of any other message is StatusDuplicate, which decides the
-	// same: no level fires.
-	Levels []int
+	// Burst groups the unanswered messages into attempts (policy.Threshold): a message
+	// sent less than Burst after an attempt's first message belongs to it. Zero makes
+	// every message an attempt.
+	Burst time.Duration
+	// Nudge is the threshold whose first reach in a streak is recorded as Streak.NudgedAt.
+	Nudge policy.Threshold
+	// Levels are the thresholds at which the policy fires: a counted message's Streak is
+	// stored for redelivery when it carried the peaks to one of them (or it is offensive).
+	// A redelivery of any other message is StatusDuplicate, which decides the same: no
+	// level fires.
+	Levels []policy.Threshold
 	// MaxUnanswered caps the unanswered messages tracked per direction (the oldest are
 	// dropped beyond it); MaxEvidence caps Streak.MessageIDs (the oldest are kept).
 	MaxUnanswered, MaxEvidence int
@@ -119,8 +130,9 @@ func recordCost(id string) int { return len(id) + 8 }
 func LimitsFor(pol *policy.Policy) Limits {
 	return Limits{
 		Window:        pol.Window(),
-		NudgeAt:       pol.NudgeAt(),
-		Levels:        pol.Levels(),
+		Burst:         pol.Burst(),
+		Nudge:         pol.Nudge(),
+		Levels:        pol.Thresholds(),
 		MaxUnanswered: DefaultMaxUnanswered,
 		MaxEvidence:   DefaultMaxEvidence,
 	}
@@ -131,10 +143,12 @@ func (l Limits) Validate() error {
 	switch {
 	case l.Window < time.Millisecond || l.Window%time.Millisecond != 0:
 		return fmt.Errorf("streak: window %s: must be a whole number of milliseconds, at least 1", l.Window)
-	case l.NudgeAt < 1:
-		return fmt.Errorf("streak: nudge count %d: must be at least 1", l.NudgeAt)
-	case len(l.Levels) == 0 || !slices.IsSorted(l.Levels) || l.Levels[0] < 1:
-		return fmt.Errorf("streak: levels %v: must be ascending counts of at least 1", l.Levels)
+	case l.Burst < 0 || l.Burst >= l.Window || l.Burst%time.Millisecond != 0:
+		return fmt.Errorf("streak: burst %s: must be a whole number of milliseconds, at least 0 and shorter than the window", l.Burst)
+	case !valid(l.Nudge):
+		return fmt.Errorf("streak: nudge %+v: needs a count of attempts or messages, none negative", l.Nudge)
+	case len(l.Levels) == 0 || slices.ContainsFunc(l.Levels, func(t policy.Threshold) bool { return !valid(t) }):
+		return fmt.Errorf("streak: levels %+v: each needs a count of attempts or messages, none negative", l.Levels)
 	case l.MaxUnanswered < 1 || l.MaxUnanswered > 1_000_000:
 		return fmt.Errorf("streak: max unanswered %d: must be between 1 and 1000000", l.MaxUnanswered)
 	case l.MaxEvidence < 1 || l.MaxEvidence > 10_000:
@@ -149,6 +163,11 @@ func (l Limits) Validate() error {
 	return nil
 }
 
+// valid reports whether t can be reached and has no negative count.
+func valid(t policy.Threshold) bool {
+	return t.Attempts >= 0 && t.Messages >= 0 && t.Attempts+t.Messages > 0
+}
+
 // Apply records o in p, whose first member in byte order is low, and returns the
 // sender→recipient streak. It is the whole algorithm: a store only moves pairs between its
 // storage and here. o must be valid (policy.Observation.Validate). Its cost does not grow
@@ -159,8 +178,8 @@ func (l *Limits) Apply(p *Pair, low string, o policy.Observation) policy.Streak 
 	if o.SenderID != low {
 		fwd, back = back, fwd
 	}
-	fwd.derive()
-	back.derive()
+	fwd.derive(l.Burst.Milliseconds())
+	back.derive(l.Burst.Milliseconds())
 	t := o.SentAt.UnixMilli()
 	switch o.Action {
 	case policy.ActionReply:
@@ -181,7 +200,7 @@ func (d *direction) answer(t int64) {
 	if d.unanswerUpTo(t) > 0 {
 		// The streak ends; messages sent after the answer stay unanswered and carry on as
 		// a new streak whose peak is their count, so levels they already fired stay fired.
-		d.peak, d.off, d.start, d.nudged = d.count(), 0, "", 0
+		d.peak, d.peakAtt, d.off, d.start, d.nudged = d.count(), d.attempts(), 0, "", 0
 		if first := d.first(); first != nil {
 			d.start = first.id
 		}
@@ -196,7 +215,7 @@ func (l *Limits) message(fwd *direction, o policy.Observation, t int64) policy.S
 	if r := fwd.find(o.MessageID); r != nil && r.seen {
 		if r.view == nil {
 			// Nothing was stored, so the first pass was not offensive: no categories.
-			return policy.Streak{Status: policy.StatusDuplicate, Count: fwd.count(), Redelivered: true}
+			return policy.Streak{Status: policy.StatusDuplicate, Count: fwd.count(), Attempts: fwd.attempts(), Redelivered: true}
 		}
 		s := *r.view
 		s.MessageIDs = slices.Clone(s.MessageIDs)
@@ -235,7 +254,7 @@ func (l *Limits) message(fwd *direction, o policy.Observation, t int64) policy.S
 	// left, the previous streak is over and this message starts a new one.
 	fwd.unanswerUpTo(newest - window)
 	if fwd.count() == 0 {
-		fwd.peak, fwd.off, fwd.start, fwd.nudged = 0, 0, o.MessageID, 0
+		fwd.peak, fwd.peakAtt, fwd.off, fwd.start, fwd.nudged = 0, 0, 0, o.MessageID, 0
 	}
 	i := fwd.upsert(o.MessageID, t)
 	fwd.setFlags(i, fwd.recs[i].seen, true)
@@ -244,23 +263,26 @@ func (l *Limits) message(fwd *direction, o policy.Observation, t int64) policy.S
 	}
 	// Seen, within the bounds: the oldest records may go, unanswered ones too.
 	i = l.markSeen(fwd, o.MessageID, t, newest-window)
-	count := fwd.count()
+	count, attempts := fwd.count(), fwd.attempts()
 
-	prevPeak, prevOff := fwd.peak, fwd.off
-	fwd.peak = max(fwd.peak, count)
+	prevPeak, prevPeakAtt, prevOff := fwd.peak, fwd.peakAtt, fwd.off
+	fwd.peak, fwd.peakAtt = max(fwd.peak, count), max(fwd.peakAtt, attempts)
 	if o.Offensive() {
 		fwd.off++
 	}
-	if prevPeak < l.NudgeAt && l.NudgeAt <= fwd.peak {
+	if !l.Nudge.Reached(prevPeakAtt, prevPeak) && l.Nudge.Reached(fwd.peakAtt, fwd.peak) {
 		fwd.nudged = t
 	}
 	fwd.newest = newest
 
 	s := policy.Streak{
 		Status:        policy.StatusCounted,
-		Count:         count,
-		PrevPeak:      prevPeak,
-		Peak:          fwd.peak,
+		Count:            count,
+		Attempts:         attempts,
+		PrevPeak:         prevPeak,
+		Peak:             fwd.peak,
+		PrevPeakAttempts: prevPeakAtt,
+		PeakAttempts:     fwd.peakAtt,
 		PrevOffensive: prevOff,
 		Offensive:     fwd.off,
 		StartID:       fwd.start,
@@ -274,7 +296,7 @@ func (l *Limits) message(fwd *direction, o policy.Observation, t int64) policy.S
 	}
 	// Remember the view a redelivery must replay: when a level may have fired or the
 	// content rules fired.
-	if (l.remembers(prevPeak, fwd.peak) || o.Offensive()) && i >= 0 {
+	if (l.remembers(s) || o.Offensive()) && i >= 0 {
 		v := s
 		v.MessageIDs = slices.Clone(s.MessageIDs)
 		v.Categories = slices.Clone(o.Categories)
@@ -283,9 +305,9 @@ func (l *Limits) message(fwd *direction, o policy.Observation, t int64) policy.S
 	return s
 }
 
-// remembers reports whether a peak going from prev to peak fired a level.
-func (l *Limits) remembers(prev, peak int) bool {
-	return slices.ContainsFunc(l.Levels, func(level int) bool { return prev < level && level <= peak })
+// remembers reports whether the observation that gave s fired a level.
+func (l *Limits) remembers(s policy.Streak) bool {
+	return slices.ContainsFunc(l.Levels, func(t policy.Threshold) bool { return t.Crossed(s) })
 }
 
 // markSeen records id (sent at t) for redelivery detection, forgets the ids and views of
@@ -336,12 +358,13 @@ func (l *Limits) setView(d *direction, i int, v *policy.Streak) {
 	}
 }
 
-// derive computes the direction's derived fields from its records, once.
-func (d *direction) derive() {
+// derive computes the direction's derived fields from its records, once; burst is
+// Limits.Burst in ms.
+func (d *direction) derive(burst int64) {
 	if d.derived {
 		return
 	}
-	d.derived = true
+	d.derived, d.burst, d.attsOK = true, burst, false
 	d.cost, d.unans, d.views, d.viewBytes, d.lo, d.ulo = 0, 0, 0, 0, 0, 0
 	for i := range d.recs {
 		r := &d.recs[i]
@@ -377,10 +400,13 @@ func (d *direction) setFlags(i int, seen, unanswered bool) {
 	was := r.seen || r.unanswered
 	if r.unanswered != unanswered {
 		if unanswered {
+			d.addUnanswered(r.t)
 			d.unans++
 			d.ulo = min(d.ulo, i)
 		} else {
 			d.unans--
+			d.attsOK = d.unans == 0 // else counted again when asked
+			d.atts = 0
 		}
 	}
 	if !seen && r.view != nil {
@@ -415,7 +441,7 @@ func (d *direction) compact() {
 	d.markKept()
 	d.recs = slices.DeleteFunc(d.recs, func(r record) bool { return !r.keep })
 	d.derived = false
-	d.derive()
+	d.derive(d.burst)
 }
 
 // unanswerUpTo takes the unanswered messages sent at or before t out of the streak and
@@ -445,6 +471,44 @@ func (d *direction) unanswerOldest(n int) {
 
 // count is the number of unanswered messages.
 func (d *direction) count() int { return d.unans }
+
+// attempts is the number of attempts the unanswered messages form: the oldest starts
+// one, and each message sent burst or more after the current attempt's first starts the
+// next. A message newer than every other is added without a scan; any other change to
+// the unanswered messages counts them again, from where they begin.
+func (d *direction) attempts() int {
+	if !d.attsOK {
+		d.atts, d.attsOK = 0, true
+		for i := d.ulo; i < len(d.recs); i++ {
+			if r := &d.recs[i]; r.unanswered {
+				d.extend(r.t)
+			}
+		}
+	}
+	return d.atts
+}
+
+// addUnanswered keeps the attempts right for a message sent at t becoming unanswered.
+func (d *direction) addUnanswered(t int64) {
+	switch {
+	case d.unans == 0:
+		d.atts, d.attsOK = 0, true
+		d.extend(t)
+	case d.attsOK && t >= d.lastU:
+		d.extend(t)
+	default:
+		d.attsOK = false
+	}
+}
+
+// extend counts a message sent at t, at or after every unanswered message counted.
+func (d *direction) extend(t int64) {
+	if d.atts == 0 || t >= d.anchor+d.burst {
+		d.atts++
+		d.anchor = t
+	}
+	d.lastU = t
+}
 
 // first is the oldest unanswered message, nil if none.
 func (d *direction) first() *record {
@@ -506,6 +570,7 @@ func (d *direction) upsert(id string, t int64) int {
 		d.recs = slices.Delete(d.recs, i, i+1)
 		moved.t = t
 		d.lo, d.ulo = 0, 0 // rare: a message seen before at another time; advance repairs
+		d.attsOK = false
 		return d.insert(moved)
 	}
 	return d.insert(record{id: id, t: t})
