@@ -276,20 +276,20 @@ func (l *Limits) message(fwd *direction, o policy.Observation, t int64) policy.S
 	fwd.newest = newest
 
 	s := policy.Streak{
-		Status:        policy.StatusCounted,
+		Status:           policy.StatusCounted,
 		Count:            count,
 		Attempts:         attempts,
 		PrevPeak:         prevPeak,
 		Peak:             fwd.peak,
 		PrevPeakAttempts: prevPeakAtt,
 		PeakAttempts:     fwd.peakAtt,
-		PrevOffensive: prevOff,
-		Offensive:     fwd.off,
-		StartID:       fwd.start,
-		LastMessageAt: msTime(newest),
-		AnsweredAt:    msTime(answered),
-		NudgedAt:      msTime(fwd.nudged),
-		MessageIDs:    fwd.evidence(l.MaxEvidence),
+		PrevOffensive:    prevOff,
+		Offensive:        fwd.off,
+		StartID:          fwd.start,
+		LastMessageAt:    msTime(newest),
+		AnsweredAt:       msTime(answered),
+		NudgedAt:         msTime(fwd.nudged),
+		MessageIDs:       fwd.evidence(l.MaxEvidence),
 	}
 	if first := fwd.first(); first != nil {
 		s.FirstUnansweredAt = msTime(first.t)
