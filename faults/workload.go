@@ -74,6 +74,9 @@ type Ledger struct {
 	BadByKind   map[string]int
 	// Valid counts the valid events by topic.
 	Valid map[string]int
+	// Bursts counts the follow_up_limit nudges whose attempts held several messages, and
+	// Floods those fired by the unanswered messages before the attempts got there.
+	Bursts, Floods int
 }
 
 // Output is one expected or observed decision, reduced to what identifies it.
@@ -187,20 +190,35 @@ func Generate(cfg WorkloadConfig, pol *policy.Policy) Workload {
 		if err != nil {
 			panic(fmt.Sprintf("faults: in-memory store: %v", err)) // it fails on nothing but a cancelled context
 		}
-		for _, o := range outputsOf(pol.Decide(in, res[0].Streak)) {
+		d := pol.Decide(in, res[0].Streak)
+		for _, o := range outputsOf(d) {
 			w.Ledger.Outputs[o.ID] = o
+		}
+		for _, n := range d.Nudges {
+			if n.Kind == topics.KindFollowUpLimit && n.UnansweredCount > n.Attempts {
+				w.Ledger.Bursts++
+			}
+			if n.Kind == topics.KindFollowUpLimit && n.Attempts < pol.Nudge().Attempts {
+				w.Ledger.Floods++
+			}
 		}
 	}
 	w.Ledger.Events = len(w.Records)
 	return w
 }
 
-// streakLengths are the first streak of each scripted pair, in turn: every level, just
-// under and just over it.
+// streakLengths are the first streak of each scripted pair, in turn, in attempts: every
+// level, just under and just over it.
 var streakLengths = []int{4, 7, 12, 3, 5, 13, 6, 8, 11, 1, 2, 15}
 
+// floodLengths are the messages of a flood: one attempt of quick messages that reaches
+// the levels on messages alone, just under and over them.
+var floodLengths = []int{10, 9, 20, 41, 19, 11}
+
 // scriptPair writes one pair's conversation: one to three streaks, each by either member,
-// mostly answered, with now and then an offensive message, and a polite exchange.
+// mostly answered, with now and then an offensive message, and a polite exchange. A
+// streak is attempts minutes apart, each of one message or a burst of quick bubbles
+// seconds apart; one pair in five floods instead: tens of messages seconds apart.
 func scriptPair(rng *rand.Rand, cfg WorkloadConfig, i int) []event {
 	a, b := fmt.Sprintf("s%d-%d-a", cfg.Seed, i), fmt.Sprintf("s%d-%d-b", cfg.Seed, i)
 	key := fmt.Sprintf("pair-%d", i)
@@ -208,26 +226,45 @@ func scriptPair(rng *rand.Rand, cfg WorkloadConfig, i int) []event {
 	t := cfg.Base.Add(time.Duration(rng.IntN(3600)) * time.Second)
 	var out []event
 	n := 0
-	add := func(from, to string) *event {
+	// after is when the next message is sent: a bubble (seconds after the previous one),
+	// or a new attempt (six minutes to an hour later: more than the default burst).
+	after := func(bubble bool) time.Duration {
+		if bubble {
+			return time.Duration(1+rng.IntN(50))*time.Second + time.Duration(rng.IntN(1000))*time.Millisecond
+		}
+		return time.Duration(6+rng.IntN(54))*time.Minute + time.Duration(rng.IntN(1000))*time.Millisecond
+	}
+	add := func(from, to string, gap time.Duration) *event {
 		n++
-		t = t.Add(time.Duration(1+rng.IntN(300))*time.Second + time.Duration(rng.IntN(1000))*time.Millisecond)
+		t = t.Add(gap)
 		out = append(out, event{id: fmt.Sprintf("m-%d-%d-%d", cfg.Seed, i, n), from: from, to: to, at: t, locale: locale, key: key})
 		return &out[len(out)-1]
 	}
 	streaks := 1 + rng.IntN(3)
 	for s := range streaks {
-		length := streakLengths[i%len(streakLengths)]
-		if s > 0 {
-			length = 1 + rng.IntN(14)
-		}
 		from, to := a, b
 		if rng.IntN(4) == 0 {
 			from, to = b, a
 		}
-		for range length {
-			e := add(from, to)
-			if rng.IntN(40) == 0 {
-				offend(rng, e)
+		if s == 0 && i%5 == 4 {
+			for k := range floodLengths[i/5%len(floodLengths)] {
+				e := add(from, to, after(k > 0))
+				if rng.IntN(40) == 0 {
+					offend(rng, e)
+				}
+			}
+		} else {
+			attempts := streakLengths[i%len(streakLengths)]
+			if s > 0 {
+				attempts = 1 + rng.IntN(14)
+			}
+			for range attempts {
+				for b := range 1 + burstLength(rng) {
+					e := add(from, to, after(b > 0))
+					if rng.IntN(40) == 0 {
+						offend(rng, e)
+					}
+				}
 			}
 		}
 		switch rng.IntN(4) {
@@ -235,13 +272,13 @@ func scriptPair(rng *rand.Rand, cfg WorkloadConfig, i int) []event {
 		case 1: // a polite exchange: each answers the other
 			for k := range 2 + rng.IntN(4) {
 				if k%2 == 0 {
-					add(to, from)
+					add(to, from, after(false))
 				} else {
-					add(from, to)
+					add(from, to, after(false))
 				}
 			}
 		default:
-			answer := add(to, from)
+			answer := add(to, from, after(false))
 			if rng.IntN(3) == 0 {
 				// A message sent just before the answer that arrives after it: late,
 				// never counted, but its content still raises an alert.
@@ -256,6 +293,19 @@ func scriptPair(rng *rand.Rand, cfg WorkloadConfig, i int) []event {
 		}
 	}
 	return out
+}
+
+// burstLength is how many quick bubbles follow an attempt's first message: mostly none,
+// often one or two, now and then up to five.
+func burstLength(rng *rand.Rand) int {
+	switch r := rng.IntN(10); {
+	case r < 5:
+		return 0
+	case r < 9:
+		return 1 + rng.IntN(2)
+	default:
+		return 3 + rng.IntN(3)
+	}
 }
 
 func offend(rng *rand.Rand, e *event) {
@@ -386,5 +436,6 @@ func (l Ledger) Summary() string {
 	for _, o := range l.Outputs {
 		by[o.What]++
 	}
-	return fmt.Sprintf("%d events (%d bad), %d outputs expected: %v", l.Events, l.Bad, len(l.Outputs), by)
+	return fmt.Sprintf("%d events (%d bad), %d outputs expected (%d limits reached in bursts, %d by floods): %v",
+		l.Events, l.Bad, len(l.Outputs), l.Bursts, l.Floods, by)
 }

@@ -2,6 +2,7 @@ package faults_test
 
 import (
 	"context"
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -44,6 +45,22 @@ func TestGenerateCoversTheLevels(t *testing.T) {
 	}
 	if len(w.Ledger.BadByKind) != len(faults.BadKinds) {
 		t.Errorf("bad input kinds %v, want all of %v", w.Ledger.BadByKind, faults.BadKinds)
+	}
+	if w.Ledger.Bursts == 0 || w.Ledger.Floods == 0 {
+		t.Errorf("%d limits reached in bursts, %d by floods: want some of each", w.Ledger.Bursts, w.Ledger.Floods)
+	}
+	// Every valid event is in the processor's past and within one window of the first.
+	now := time.Now()
+	for _, rec := range w.Records {
+		var e struct {
+			SentAt time.Time `json:"sent_at"`
+		}
+		if rec.Bad != "" || json.Unmarshal(rec.Value, &e) != nil {
+			continue
+		}
+		if e.SentAt.After(now) || e.SentAt.Before(now.Add(-policy.Default().Window())) {
+			t.Fatalf("event at %s: not between a window ago and now", e.SentAt)
+		}
 	}
 }
 
