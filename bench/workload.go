@@ -23,7 +23,8 @@ type WorkloadConfig struct {
 	// Step is the event time between two consecutive events. Default 1ms.
 	Step time.Duration
 	// PersistentShare is the share of conversations in which one member keeps writing
-	// without an answer, crossing the nudge level (4) and often the alert levels (7, 12).
+	// without an answer, crossing the nudge level (4) and often the alert levels (7, 12):
+	// follow-ups FollowUpGap apart, up to 14 of them before the event's turn.
 	// Default 0.05.
 	PersistentShare float64
 	// OffensiveShare is the share of messages labelled offensive (an upstream label or a
@@ -69,7 +70,16 @@ type Event struct {
 type step struct {
 	fromB bool // written by the member who did not start the conversation
 	reply bool // a Reply event rather than a MessageSent
+	// early is how long before its turn the event was sent: a persistent member's
+	// messages are follow-ups FollowUpGap apart in event time however fast they are
+	// produced, so each is an attempt of its own.
+	early time.Duration
 }
+
+// FollowUpGap is the event time between a persistent member's follow-ups: more than the
+// default policy's burst (5 minutes), so that each message is an attempt and the streaks
+// reach the levels at the counts they always did.
+const FollowUpGap = 6 * time.Minute
 
 type conversation struct {
 	id     int
@@ -118,8 +128,8 @@ func (w *Workload) newConversation() conversation {
 		default:
 			n = 12 + w.rng.IntN(4)
 		}
-		for range n {
-			c.steps = append(c.steps, step{})
+		for k := range n {
+			c.steps = append(c.steps, step{early: time.Duration(n-1-k) * FollowUpGap})
 		}
 		if w.rng.IntN(2) == 0 { // the other finally answers
 			c.steps = append(c.steps, step{fromB: true, reply: w.rng.IntN(5) == 0})
@@ -155,7 +165,8 @@ var texts = []string{
 	"bonne soirée :)",
 }
 
-// Next returns the workload's next event, its event time Start + n×Step for the n-th event.
+// Next returns the workload's next event, its event time Start + n×Step for the n-th event
+// (earlier for a persistent member's follow-ups: see FollowUpGap).
 func (w *Workload) Next() Event {
 	return w.NextAt(w.cfg.Start.Add(time.Duration(w.seq) * w.cfg.Step))
 }
@@ -178,7 +189,7 @@ func (w *Workload) NextAt(t time.Time) Event {
 	id := "m" + strconv.FormatUint(w.cfg.Seed, 36) + "-" + strconv.Itoa(w.seq)
 	sender, recipient := "u-"+strconv.Itoa(from), "u-"+strconv.Itoa(to)
 	convID := "c" + strconv.FormatUint(w.cfg.Seed, 36) + "-" + strconv.Itoa(c.id)
-	t = t.UTC()
+	t = t.Add(-s.early).UTC()
 	ev.Key = []byte(convID)
 	ev.Observation = policy.Observation{MessageID: id, SenderID: sender, RecipientID: recipient, SentAt: t.Truncate(time.Millisecond)}
 
