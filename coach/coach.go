@@ -51,6 +51,9 @@ type Message struct {
 	// Attempts is the number of attempts they form: a message and the quick bubbles that
 	// follow it are one attempt, so attempts - 1 is the number of follow-ups.
 	Attempts int
+	// Flood: the streak reached its level by its number of messages before its follow-ups
+	// got there (many messages in a short time); the texts then speak of messages.
+	Flood bool
 	// ResourceURL is the help site a check-in points to (default DefaultResourceURL).
 	ResourceURL string
 }
@@ -74,14 +77,16 @@ func Render(locale string, m Message) Text {
 		return Text{}
 	}
 	name := cmp.Or(m.Coach, DefaultName)
+	counts := strings.NewReplacer("{followups}", followUps(lang, m), "{messages}", messages(lang, m.Unanswered))
 	r := strings.NewReplacer(
 		"{coach}", name,
-		"{followups}", followUps(lang, m),
+		"{streak}", t.streak.of(m),
+		"{these}", t.these.of(m),
 		"{url}", cmp.Or(m.ResourceURL, DefaultResourceURL),
 	)
 	return Text{
-		Title:   r.Replace(t.title),
-		Body:    r.Replace(t.body),
+		Title:   counts.Replace(r.Replace(t.title)),
+		Body:    counts.Replace(r.Replace(t.body)),
 		Actions: slices.Clone(actions[m.Kind]), // callers own their copy
 	}
 }
@@ -157,4 +162,17 @@ var times = map[string]struct {
 }{
 	"fr": {[]string{"", "une fois", "deux fois", "trois fois"}, " fois"},
 	"en": {[]string{"", "once", "twice", "three times"}, " times"},
+}
+
+// messages spells a count of messages: French uses the singular for 0 and 1, English for 1.
+func messages(lang string, n int) string {
+	singular := n == 1
+	if lang == "fr" {
+		singular = n <= 1
+	}
+	s := strconv.Itoa(n) + " message"
+	if !singular {
+		s += "s"
+	}
+	return s
 }

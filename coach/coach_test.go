@@ -261,3 +261,35 @@ func ExampleRender() {
 	// Give them time to answer
 	// [review_rules]
 }
+
+// TestRenderFlood: a limit reached by many messages in a short time, before the
+// follow-ups got there, is told as such: the count of messages, not "once".
+func TestRenderFlood(t *testing.T) {
+	tests := []struct {
+		lang, kind string
+		want       []string
+	}{
+		{"fr", topics.KindFollowUpLimit, []string{"Tu as envoyé 12 messages à cette personne en peu de temps"}},
+		{"en", topics.KindFollowUpLimit, []string{"You've sent this person 12 messages in a short time"}},
+		{"fr", topics.KindCheckIn, []string{"t'a envoyé 12 messages en peu de temps", "Si ces messages te dérangent"}},
+		{"en", topics.KindCheckIn, []string{"has sent you 12 messages in a short time", "If these messages bother you"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang+"/"+tt.kind, func(t *testing.T) {
+			m := coach.Message{Kind: tt.kind, Reason: coach.ReasonPestering, Unanswered: 12, Attempts: 1, Flood: true}
+			got := coach.Render(tt.lang, m).Body
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("lacks %q:\n%s", w, got)
+				}
+			}
+			if strings.Contains(got, "relancé cette personne") || strings.Contains(got, "followed up with") || strings.ContainsAny(got, "{}") {
+				t.Errorf("a flood told as follow-ups, or a placeholder left:\n%s", got)
+			}
+			m.Flood = false
+			if coach.Render(tt.lang, m).Body == got {
+				t.Error("the flood text is the follow-ups text")
+			}
+		})
+	}
+}

@@ -4,9 +4,23 @@ import "github.com/relance/relance/topics"
 
 // wording is one text with placeholders: {coach} the coach's name, {followups} the number
 // of follow-ups (attempts - 1) as a count of times ("deux fois", "twice", "5 times"; see
-// followUps), {url} the help site.
+// followUps), {messages} the unanswered messages with their noun ("12 messages"), {url}
+// the help site, and {streak} and {these}, which say what the sender did: their
+// followUps form, or their flood form when the streak reached its level by the number of
+// messages before the follow-ups got there (Message.Flood).
 type wording struct {
-	title, body string
+	title, body   string
+	streak, these variant
+}
+
+// variant is a phrase in its two forms.
+type variant struct{ followUps, flood string }
+
+func (v variant) of(m Message) string {
+	if m.Flood {
+		return v.flood
+	}
+	return v.followUps
 }
 
 var (
@@ -30,13 +44,17 @@ var texts = map[string]map[key]wording{
 		{kind: topics.KindFollowUpLimit}: {
 			title: "Laisse-lui le temps de répondre",
 			body: "Bonjour, ici {coach}.\n\n" +
-				"Tu as relancé cette personne {followups} sans avoir encore de réponse. " +
+				"{streak} " +
 				"Je sais que l'attente peut être difficile, mais chacun répond à son rythme, " +
 				"ou choisit de ne pas répondre : c'est son droit.\n\n" +
 				"Chez nous, la règle est simple : relancer une fois, c'est bien ; deux fois, ça passe ; " +
 				"trois fois, c'est trop. Je te propose donc de faire une pause et de laisser " +
 				"cette personne revenir vers toi si elle le souhaite.\n\n" +
 				"Merci de ta compréhension,\n{coach}",
+			streak: variant{
+				followUps: "Tu as relancé cette personne {followups} sans avoir encore de réponse.",
+				flood:     "Tu as envoyé {messages} à cette personne en peu de temps, sans avoir encore de réponse.",
+			},
 		},
 		{kind: topics.KindFollowUpReminder}: {
 			title: "Un peu de patience",
@@ -62,14 +80,18 @@ var texts = map[string]map[key]wording{
 		pestering: {
 			title: "Tout va bien ?",
 			body: "Bonjour, ici {coach}.\n\n" +
-				"Je vois que la même personne revient vers toi encore et encore : elle a relancé " +
-				"{followups} sans réponse de ta part. " +
+				"{streak} " +
 				"Tu n'as aucune obligation de répondre : c'est ton choix, et il se respecte.\n\n" +
-				"Si ces relances te dérangent ou te mettent mal à l'aise, tu peux signaler cette " +
+				"Si {these} te dérangent ou te mettent mal à l'aise, tu peux signaler cette " +
 				"personne ou la bloquer à tout moment. Notre équipe de modération examine chaque signalement.\n\n" +
 				"Si tu as besoin d'aide ou d'en parler, tu trouveras des informations et des contacts " +
 				"sur le site du gouvernement : {url}\n\n" +
 				"Je suis là si tu as besoin,\n{coach}",
+			streak: variant{
+				followUps: "Je vois que la même personne revient vers toi encore et encore : elle a relancé {followups} sans réponse de ta part.",
+				flood:     "Je vois que la même personne t'a envoyé {messages} en peu de temps, sans réponse de ta part.",
+			},
+			these: variant{followUps: "ces relances", flood: "ces messages"},
 		},
 		offensive: {
 			title: "Tout va bien ?",
@@ -89,13 +111,17 @@ var texts = map[string]map[key]wording{
 		{kind: topics.KindFollowUpLimit}: {
 			title: "Give them time to answer",
 			body: "Hi, it's {coach} here.\n\n" +
-				"You've followed up with this person {followups} and haven't had a reply yet. " +
+				"{streak} " +
 				"I know waiting can be hard, but everyone answers in their own time, " +
 				"or chooses not to: that's their right.\n\n" +
 				"Our rule of thumb: following up once is fine, twice is tolerable, three times is " +
 				"too much. So let's take a break here and leave them room to come back to you " +
 				"if they want to.\n\n" +
 				"Thanks for understanding,\n{coach}",
+			streak: variant{
+				followUps: "You've followed up with this person {followups} and haven't had a reply yet.",
+				flood:     "You've sent this person {messages} in a short time and haven't had a reply yet.",
+			},
 		},
 		{kind: topics.KindFollowUpReminder}: {
 			title: "A little patience",
@@ -120,14 +146,18 @@ var texts = map[string]map[key]wording{
 		pestering: {
 			title: "Is everything alright?",
 			body: "Hi, it's {coach} here.\n\n" +
-				"I noticed the same person keeps writing to you again and again: they've followed " +
-				"up {followups} without an answer from you. " +
+				"{streak} " +
 				"You don't owe anyone an answer: replying or not is your choice, and it deserves respect.\n\n" +
-				"If these follow-ups bother you or make you uncomfortable, you can report or block " +
+				"If {these} bother you or make you uncomfortable, you can report or block " +
 				"this person at any time. Our moderation team reviews every report.\n\n" +
 				"If you need help or someone to talk to, the French government's site has " +
 				"information and contacts: {url}\n\n" +
 				"I'm here if you need me,\n{coach}",
+			streak: variant{
+				followUps: "I noticed the same person keeps writing to you again and again: they've followed up {followups} without an answer from you.",
+				flood:     "I noticed the same person has sent you {messages} in a short time without an answer from you.",
+			},
+			these: variant{followUps: "these follow-ups", flood: "these messages"},
 		},
 		offensive: {
 			title: "Is everything alright?",

@@ -269,3 +269,29 @@ func TestAttemptsBurstZero(t *testing.T) {
 		}
 	}
 }
+
+// TestAttemptsFloodIsToldAsMessages: the coach tells a flood as many messages, and real
+// follow-ups as follow-ups.
+func TestAttemptsFloodIsToldAsMessages(t *testing.T) {
+	pol := policy.Default()
+	l := streak.LimitsFor(pol)
+	bodies := func(events []event) []string {
+		p := &streak.Pair{}
+		var out []string
+		for _, e := range events {
+			o := policy.Observation{Action: policy.ActionMessage, MessageID: e.id, SenderID: e.from, RecipientID: e.to, SentAt: t0.Add(e.offset)}
+			for _, n := range pol.Decide(policy.Input{Observation: o, Locale: "en"}, l.Apply(p, "ines", o)).Nudges {
+				out = append(out, n.Body)
+			}
+		}
+		return out
+	}
+	flood, followUps := bodies(bubbles("m", 10, 0, time.Second)), bodies(bubbles("m", 4, 0, time.Hour))
+	if len(flood) != 2 || !strings.Contains(flood[0], "sent this person 10 messages in a short time") ||
+		!strings.Contains(flood[1], "sent you 10 messages in a short time") {
+		t.Errorf("flood nudges:\n%s", strings.Join(flood, "\n---\n"))
+	}
+	if len(followUps) != 2 || !strings.Contains(followUps[0], "followed up with this person three times") {
+		t.Errorf("follow-up nudges:\n%s", strings.Join(followUps, "\n---\n"))
+	}
+}

@@ -130,17 +130,20 @@ type decision struct {
 
 func (d decision) followUpNudge(audience, kind string) topics.CoachNudge {
 	id := decisionID(purposeFollowUpNudge, kind, d.msg.SenderID, d.msg.RecipientID, d.s.StartID)
-	return d.nudge(id, audience, kind, coach.ReasonPestering, evidence(d.s.MessageIDs))
+	// A limit reached by the messages before the attempts is a flood: the coach speaks of
+	// many messages, not of follow-ups.
+	flood := kind != topics.KindFollowUpReminder && d.s.PeakAttempts < d.p.nudge.Attempts
+	return d.nudge(id, audience, kind, coach.ReasonPestering, flood, evidence(d.s.MessageIDs))
 }
 
 // contentNudge lists only the triggering message: the streak's other messages may be
 // perfectly polite.
 func (d decision) contentNudge(audience, kind string) topics.CoachNudge {
 	id := decisionID(purposeContentNudge, kind, d.msg.SenderID, d.msg.RecipientID, d.s.StartID)
-	return d.nudge(id, audience, kind, coach.ReasonOffensive, []string{d.msg.MessageID})
+	return d.nudge(id, audience, kind, coach.ReasonOffensive, false, []string{d.msg.MessageID})
 }
 
-func (d decision) nudge(id, audience, kind string, reason coach.Reason, messageIDs []string) topics.CoachNudge {
+func (d decision) nudge(id, audience, kind string, reason coach.Reason, flood bool, messageIDs []string) topics.CoachNudge {
 	user, other, lang := d.msg.SenderID, d.msg.RecipientID, d.senderLang
 	if audience == topics.AudienceRecipient {
 		user, other, lang = other, user, d.recipientLang
@@ -152,6 +155,7 @@ func (d decision) nudge(id, audience, kind string, reason coach.Reason, messageI
 		Coach:       d.p.coachName,
 		Unanswered:  count,
 		Attempts:    attempts,
+		Flood:       flood,
 		ResourceURL: d.p.resourceURL,
 	})
 	n := topics.CoachNudge{
