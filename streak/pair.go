@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -478,14 +479,38 @@ func (d *direction) count() int { return d.unans }
 // the unanswered messages counts them again, from where they begin.
 func (d *direction) attempts() int {
 	if !d.attsOK {
-		d.atts, d.attsOK = 0, true
-		for i := d.ulo; i < len(d.recs); i++ {
-			if r := &d.recs[i]; r.unanswered {
-				d.extend(r.t)
-			}
-		}
+		d.countAttempts()
 	}
 	return d.atts
+}
+
+// countAttempts counts the attempts from the oldest unanswered message. The unanswered
+// records are usually all the records from the first of them (answered, late and stale
+// ones are older), and each attempt's next is then found by a binary search, so a flood's
+// thousand messages in a few attempts cost a few searches; otherwise it scans them.
+func (d *direction) countAttempts() {
+	d.atts, d.attsOK = 0, true
+	d.advance()
+	recs := d.recs[d.ulo:]
+	if len(recs) != d.unans {
+		for i := range recs {
+			if recs[i].unanswered {
+				d.extend(recs[i].t)
+			}
+		}
+		return
+	}
+	for i := 0; i < len(recs); {
+		d.extend(recs[i].t) // sent at or after the previous attempt's end: a new attempt
+		end, next := d.anchor+d.burst, i+1
+		if next < len(recs) && recs[next].t < end {
+			next += sort.Search(len(recs)-next, func(k int) bool { return recs[next+k].t >= end })
+		}
+		i = next
+	}
+	if len(recs) > 0 {
+		d.lastU = recs[len(recs)-1].t
+	}
 }
 
 // addUnanswered keeps the attempts right for a message sent at t becoming unanswered.
