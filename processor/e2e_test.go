@@ -19,11 +19,16 @@ import (
 	"github.com/relance/relance/topics/record"
 )
 
-// streak sends n messages from→to, one minute apart, starting at minute first.
+// gap is the time between two messages of a streak: more than the default policy's burst
+// (5 minutes), so that each message is an attempt of its own.
+const gap = 10
+
+// streak sends n messages from→to, gap (10) minutes apart, at minutes first+gap to
+// first+n*gap: each is an attempt of its own.
 func streak(prefix, from, to string, first, n int) []any {
 	var out []any
 	for i := 1; i <= n; i++ {
-		out = append(out, msg(fmt.Sprintf("%s-%d", prefix, i), from, to, first+i))
+		out = append(out, msg(fmt.Sprintf("%s-%d", prefix, i), from, to, first+i*gap))
 	}
 	return out
 }
@@ -40,8 +45,8 @@ func TestEveryRowOfTheDefaultPolicy(t *testing.T) {
 	gotNudges := make([]string, 0, len(nudges))
 	for _, n := range nudges {
 		gotNudges = append(gotNudges, nudgeDecision(n))
-		if n.UnansweredCount != 4 || len(n.MessageIDs) != 4 || n.MessageIDs[0] != "m-1" {
-			t.Errorf("nudge %s: count %d, evidence %v; want 4 messages from m-1", n.Kind, n.UnansweredCount, n.MessageIDs)
+		if n.UnansweredCount != 4 || n.Attempts != 4 || len(n.MessageIDs) != 4 || n.MessageIDs[0] != "m-1" {
+			t.Errorf("nudge %s: count %d, attempts %d, evidence %v; want 4 messages from m-1, 4 attempts", n.Kind, n.UnansweredCount, n.Attempts, n.MessageIDs)
 		}
 		if n.Coach != "Lara" || n.Locale != "fr" || n.Title == "" || n.Body == "" {
 			t.Errorf("nudge %s: coach %q locale %q title %q", n.Kind, n.Coach, n.Locale, n.Title)
@@ -59,11 +64,11 @@ func TestEveryRowOfTheDefaultPolicy(t *testing.T) {
 	gotAlerts := make([]string, 0, len(alerts))
 	for _, a := range alerts {
 		gotAlerts = append(gotAlerts, alertDecision(a))
-		if !slices.Contains(a.Reasons, topics.ReasonContinuedAfterNudge) || a.NudgedAt == nil || !a.NudgedAt.Equal(base.Add(4*time.Minute)) {
-			t.Errorf("alert %s: reasons %v nudged_at %v, want continued_after_nudge at minute 4", a.Severity, a.Reasons, a.NudgedAt)
+		if !slices.Contains(a.Reasons, topics.ReasonContinuedAfterNudge) || a.NudgedAt == nil || !a.NudgedAt.Equal(base.Add(4*gap*time.Minute)) {
+			t.Errorf("alert %s: reasons %v nudged_at %v, want continued_after_nudge at m-4, minute %d", a.Severity, a.Reasons, a.NudgedAt, 4*gap)
 		}
-		if a.UnansweredCount != len(a.MessageIDs) || a.MessageIDs[0] != "m-1" {
-			t.Errorf("alert %s: count %d evidence %v", a.Severity, a.UnansweredCount, a.MessageIDs)
+		if a.UnansweredCount != len(a.MessageIDs) || a.Attempts != a.UnansweredCount || a.MessageIDs[0] != "m-1" {
+			t.Errorf("alert %s: count %d attempts %d evidence %v", a.Severity, a.UnansweredCount, a.Attempts, a.MessageIDs)
 		}
 	}
 	wantAlerts := []string{"medium ana ben m-7", "high ana ben m-12"}
@@ -77,8 +82,9 @@ func TestAnswersEndTheStreak(t *testing.T) {
 		name   string
 		answer any
 	}{
-		{"reply", reply("r-1", "ben", "ana", 10)},
-		{"message in the other direction", msg("b-1", "ben", "ana", 10)},
+		// After the 3 messages before (minutes 10 to 30), before the 4 after (50 to 80).
+		{"reply", reply("r-1", "ben", "ana", 35)},
+		{"message in the other direction", msg("b-1", "ben", "ana", 35)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,7 +92,7 @@ func TestAnswersEndTheStreak(t *testing.T) {
 			e.start(nil)
 			e.send(streak("before", "ana", "ben", 0, 3)...)
 			e.send(tt.answer)
-			e.send(streak("after", "ana", "ben", 20, 4)...)
+			e.send(streak("after", "ana", "ben", 40, 4)...)
 			nudges, alerts, _ := e.outputs()
 
 			got := make([]string, 0, len(nudges))
@@ -107,18 +113,19 @@ func TestAnswersEndTheStreak(t *testing.T) {
 func TestLateMessageIsAlreadyAnswered(t *testing.T) {
 	e := newEnv(t)
 	e.start(nil)
-	e.send(reply("r-1", "ben", "ana", 30))
-	// Sent before Ben's answer, delivered after it: already answered, not counted.
+	e.send(reply("r-1", "ben", "ana", 60))
+	// Sent before Ben's answer (minutes 10 to 50), delivered after it: already answered,
+	// not counted.
 	e.send(streak("late", "ana", "ben", 0, 5)...)
-	e.send(streak("new", "ana", "ben", 40, 3)...)
+	e.send(streak("new", "ana", "ben", 60, 3)...) // minutes 70 to 90
 	nudges, alerts, _ := e.outputs()
 	if len(nudges) != 0 || len(alerts) != 0 {
 		t.Fatalf("got %d nudges and %d alerts, want none: late messages must not count", len(nudges), len(alerts))
 	}
-	e.send(msg("new-4", "ana", "ben", 45))
+	e.send(msg("new-4", "ana", "ben", 100))
 	nudges, _, _ = e.outputs()
-	if len(nudges) != 2 || nudges[0].TriggeredBy != "new-4" || nudges[0].UnansweredCount != 4 {
-		t.Fatalf("nudges %v: want the pair nudged at new-4 with 4 unanswered", nudges)
+	if len(nudges) != 2 || nudges[0].TriggeredBy != "new-4" || nudges[0].UnansweredCount != 4 || nudges[0].Attempts != 4 {
+		t.Fatalf("nudges %v: want the pair nudged at new-4 with 4 unanswered, 4 attempts", nudges)
 	}
 }
 
@@ -126,14 +133,15 @@ func TestWindowSlides(t *testing.T) {
 	e := newEnv(t)
 	e.start(nil)
 	week := int((7 * 24 * time.Hour).Minutes())
-	e.send(streak("old", "ana", "ben", 0, 3)...)
-	// A week later the three old messages have slid out: this is a new streak of one.
-	e.send(streak("new", "ana", "ben", week+10, 3)...)
+	e.send(streak("old", "ana", "ben", 0, 3)...) // minutes 10 to 30
+	// More than a week after old-3, the three old messages have slid out: this is a new
+	// streak (minutes week+40 to week+60).
+	e.send(streak("new", "ana", "ben", week+30, 3)...)
 	nudges, _, _ := e.outputs()
 	if len(nudges) != 0 {
 		t.Fatalf("got %d nudges, want none: messages older than the window must not count", len(nudges))
 	}
-	e.send(msg("new-4", "ana", "ben", week+20))
+	e.send(msg("new-4", "ana", "ben", week+70))
 	nudges, _, _ = e.outputs()
 	if len(nudges) != 2 || !slices.Equal(nudges[0].MessageIDs, []string{"new-1", "new-2", "new-3", "new-4"}) {
 		t.Fatalf("nudges %v: want one nudge pair with the new streak as evidence", nudges)
@@ -249,10 +257,13 @@ func TestCheckInInTheRecipientsLocale(t *testing.T) {
 				tt.to:   {topics.KindCheckIn, tt.recipientLang},
 			} {
 				n := byUser[user]
-				text := coach.Render(want.lang, coach.Message{Kind: want.kind, Reason: coach.ReasonPestering, Coach: "Lara", Unanswered: 4})
+				text := coach.Render(want.lang, coach.Message{Kind: want.kind, Reason: coach.ReasonPestering, Coach: "Lara", Unanswered: 4, Attempts: 4})
 				if n.Kind != want.kind || n.Locale != want.lang || n.Title != text.Title || n.Body != text.Body {
-					t.Errorf("%s's nudge: %s in %q, title %q; want %s in %q, title %q",
-						user, n.Kind, n.Locale, n.Title, want.kind, want.lang, text.Title)
+					t.Errorf("%s's nudge: %s in %q, title %q, body %q; want %s in %q, title %q, body %q",
+						user, n.Kind, n.Locale, n.Title, n.Body, want.kind, want.lang, text.Title, text.Body)
+				}
+				if n.UnansweredCount != 4 || n.Attempts != 4 {
+					t.Errorf("%s's nudge: %d unanswered, %d attempts; want 4 and 4", user, n.UnansweredCount, n.Attempts)
 				}
 			}
 		})
@@ -381,7 +392,7 @@ func TestRestartAfterCrashLosesNothingAndKeepsIDs(t *testing.T) {
 
 	// Second instance: the same group resumes from the last commit.
 	e.start(nil)
-	e.send(msg("m-13", "ana", "ben", 13))
+	e.send(msg("m-13", "ana", "ben", 13*gap))
 	nudges, alerts, _ := e.outputs()
 	ids := map[string]string{}
 	for _, n := range nudges {
@@ -435,5 +446,71 @@ func TestCancelFinishesAndCommitsTheBatchInHand(t *testing.T) {
 	// TestCancelFinishesEveryBatchInFlight); what was not fetched yet is not.
 	if behind == 4 {
 		t.Fatalf("nothing committed after cancel: the batch in hand must be finished")
+	}
+}
+
+// msgAfter is msg at base + d, for messages seconds apart.
+func msgAfter(id, from, to string, d time.Duration) topics.MessageSent {
+	m := msg(id, from, to, 0)
+	m.SentAt = base.Add(d)
+	return m
+}
+
+// Quick bubbles are one attempt: four messages a few seconds apart are not four
+// follow-ups; the nudge comes at the 4th attempt, with every unanswered message counted.
+func TestBubblesAreOneAttempt(t *testing.T) {
+	e := newEnv(t)
+	e.start(nil)
+	for i := range 4 { // seconds 0, 3, 6 and 9: one attempt of 4 messages
+		e.send(msgAfter(fmt.Sprintf("m-%d", i+1), "ana", "ben", time.Duration(3*i)*time.Second))
+	}
+	nudges, alerts, dead := e.outputs()
+	if len(nudges) != 0 || len(alerts) != 0 || len(dead) != 0 {
+		t.Fatalf("after 4 bubbles: %d nudges, %d alerts, %d dead letters; want none: they are one attempt",
+			len(nudges), len(alerts), len(dead))
+	}
+
+	for i := range 3 { // an hour apart: attempts 2, 3 and 4
+		e.send(msgAfter(fmt.Sprintf("m-%d", i+5), "ana", "ben", time.Duration(i+1)*time.Hour))
+	}
+	nudges, alerts, dead = e.outputs()
+	var got []string
+	for _, n := range nudges {
+		got = append(got, nudgeDecision(n))
+		if n.UnansweredCount != 7 || n.Attempts != 4 || len(n.MessageIDs) != 7 || n.MessageIDs[0] != "m-1" {
+			t.Errorf("nudge %s: %d unanswered, %d attempts, evidence %v; want 7 messages from m-1 in 4 attempts",
+				n.Kind, n.UnansweredCount, n.Attempts, n.MessageIDs)
+		}
+	}
+	if want := []string{"follow_up_limit ana m-7", "check_in ben m-7"}; !slices.Equal(got, want) {
+		t.Errorf("nudges = %q, want %q: the 4th attempt is the 7th message", got, want)
+	}
+	if len(alerts) != 0 || len(dead) != 0 {
+		t.Errorf("%d alerts and %d dead letters, want none", len(alerts), len(dead))
+	}
+}
+
+// A flood is one attempt, but 10 unanswered messages nudge all the same: whichever count
+// comes first.
+func TestFloodNudgesAtTenMessages(t *testing.T) {
+	e := newEnv(t)
+	e.start(nil)
+	for i := range 10 { // a second apart: one attempt
+		e.send(msgAfter(fmt.Sprintf("m-%d", i+1), "ana", "ben", time.Duration(i)*time.Second))
+	}
+	nudges, alerts, dead := e.outputs()
+	var got []string
+	for _, n := range nudges {
+		got = append(got, nudgeDecision(n))
+		if n.UnansweredCount != 10 || n.Attempts != 1 || len(n.MessageIDs) != 10 {
+			t.Errorf("nudge %s: %d unanswered, %d attempts, evidence %v; want 10 messages in 1 attempt",
+				n.Kind, n.UnansweredCount, n.Attempts, n.MessageIDs)
+		}
+	}
+	if want := []string{"follow_up_limit ana m-10", "check_in ben m-10"}; !slices.Equal(got, want) {
+		t.Errorf("nudges = %q, want %q: 10 unanswered messages nudge, in one attempt too", got, want)
+	}
+	if len(alerts) != 0 || len(dead) != 0 {
+		t.Errorf("%d alerts and %d dead letters, want none", len(alerts), len(dead))
 	}
 }

@@ -73,11 +73,11 @@ func TestEventsFromTheFutureAreDeadLettered(t *testing.T) {
 	e := newEnv(t)
 	now := base.Add(time.Hour)
 	e.startWith(nil, []processor.Option{processor.WithClock(func() time.Time { return now })})
-	e.send(streak("m", "ana", "ben", 60, 3)...) // minutes 61 to 63: a few minutes ahead
+	e.send(streak("m", "ana", "ben", 34, 3)...) // minutes 44, 54 and 64: the last a few minutes ahead
 	e.send(msg("m-4", "ana", "ben", 74), msg("far", "ana", "ben", 76))
 	nudges, _, dead := e.outputs()
 	if len(nudges) != 2 {
-		t.Errorf("%d nudges, want 2: m-4, 14 minutes ahead, is the fourth message", len(nudges))
+		t.Errorf("%d nudges, want 2: m-4, 14 minutes ahead, is the fourth attempt", len(nudges))
 	}
 	if len(dead) != 1 || !strings.Contains(record.HeaderValue(dead[0], record.HeaderError), "16 minutes ahead") {
 		t.Errorf("dead letters %d, want 1 for the message 16 minutes ahead", len(dead))

@@ -10,8 +10,8 @@ import (
 	"github.com/relance/relance/internal/testenv"
 )
 
-// checkRule2 sends rule 2's scenario (ana writes ben 7 times, a minute apart) and checks
-// its nudges at the 4th message and its alert at the 7th.
+// checkRule2 sends rule 2's scenario (ana writes ben 7 times, 10 minutes apart: 7
+// attempts) and checks its nudges at the 4th attempt and its alert at the 7th.
 func checkRule2(t *testing.T, e *env) {
 	t.Helper()
 	e.start(nil)

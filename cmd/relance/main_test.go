@@ -282,9 +282,9 @@ func TestSIGTERMCommitsAndExitsZero(t *testing.T) {
 	bin := binary(t)
 
 	base := time.Now().Add(-time.Hour).UTC()
-	for i := 1; i <= 4; i++ {
+	for i := 1; i <= 4; i++ { // 10 minutes apart, more than the default burst: 4 attempts
 		value, _ := json.Marshal(topics.MessageSent{MessageID: fmt.Sprintf("m-%d", i), SenderID: "ana", RecipientID: "ben",
-			SentAt: base.Add(time.Duration(i) * time.Minute), Text: "coucou"})
+			SentAt: base.Add(time.Duration(i) * 10 * time.Minute), Text: "coucou"})
 		testenv.Produce(t, brokers, names.MessageSent, kafka.Message{Key: []byte("ana"), Value: value})
 	}
 
@@ -408,10 +408,13 @@ func TestKcatEventsFromTheREADME(t *testing.T) {
 	brokers := testenv.StartKafka(t, names.All()...)
 	p := startProcess(t, binary(t), "RELANCE_KAFKA_BROKERS="+brokers[0], "RELANCE_REDIS_ADDR="+redisAddr)
 
-	now := time.Now().UTC().Format(time.RFC3339)
+	// As the README's loop: six minutes apart, ending now, so four attempts
+	// (date -u -d "$((6 * (i - 4))) minutes" +%Y-%m-%dT%H:%M:%SZ).
+	now := time.Now().UTC()
 	var events strings.Builder
 	for i := 1; i <= 4; i++ {
-		fmt.Fprintf(&events, `{"message_id":"k-%d","sender_id":"u-1","recipient_id":"u-2","sent_at":"%s","locale":"en"}`+"\n", i, now)
+		at := now.Add(time.Duration(6*(i-4)) * time.Minute).Format("2006-01-02T15:04:05Z")
+		fmt.Fprintf(&events, `{"message_id":"k-%d","sender_id":"u-1","recipient_id":"u-2","sent_at":"%s","locale":"en"}`+"\n", i, at)
 	}
 	produce := exec.Command(kcat, "-b", brokers[0], "-t", names.MessageSent, "-P", "-k", "u-1")
 	produce.Stdin = strings.NewReader(events.String())

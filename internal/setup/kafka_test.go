@@ -107,11 +107,12 @@ func TestSecuredBrokers(t *testing.T) {
 				rel.Close()
 			})
 
-			base := time.Now().UTC().Add(-time.Hour)
+			// 7 messages 10 minutes apart, more than the default burst: 7 attempts.
+			base := time.Now().UTC().Add(-2 * time.Hour)
 			var msgs []kafka.Message
 			for i := 1; i <= 7; i++ {
 				value, _ := json.Marshal(topics.MessageSent{MessageID: fmt.Sprintf("m-%d", i), SenderID: "ana", RecipientID: "ben",
-					SentAt: base.Add(time.Duration(i) * time.Minute), Locale: "fr"})
+					SentAt: base.Add(time.Duration(i) * 10 * time.Minute), Locale: "fr"})
 				msgs = append(msgs, kafka.Message{Key: []byte("ana"), Value: value})
 			}
 			testenv.ProduceWith(t, sec, brokers, names.MessageSent, msgs...)
@@ -135,8 +136,8 @@ func TestSecuredBrokers(t *testing.T) {
 			if err := json.Unmarshal(alerts[0].Value, &a); err != nil {
 				t.Fatal(err)
 			}
-			if a.Severity != topics.SeverityMedium || a.SenderID != "ana" || a.RecipientID != "ben" {
-				t.Errorf("alert %+v, want medium for ana to ben", a)
+			if a.Severity != topics.SeverityMedium || a.SenderID != "ana" || a.RecipientID != "ben" || a.UnansweredCount != 7 || a.Attempts != 7 {
+				t.Errorf("alert %+v, want medium for ana to ben, 7 unanswered in 7 attempts", a)
 			}
 		})
 	}
