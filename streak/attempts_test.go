@@ -38,9 +38,11 @@ func TestAttemptsMatchAScan(t *testing.T) {
 			var clock int64 = 1_800_000_000_000
 			for i := range 600 {
 				o := randomObservation(rng, i, &clock)
-				if rng.IntN(3) == 0 { // bubbles: seconds after the clock
-					o.SentAt = time.UnixMilli(clock + rng.Int64N(120_000)).UTC()
+				if rng.IntN(3) == 0 { // bubbles: minutes after the clock
+					o.SentAt = time.UnixMilli(clock + rng.Int64N(5)*60_000).UTC()
 				}
+				// Whole minutes, so that messages exactly a burst apart happen.
+				o.SentAt = o.SentAt.Truncate(time.Minute)
 				s := l.Apply(p, "a", o)
 				for k := range p.dirs {
 					d := &p.dirs[k]
