@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -390,5 +391,43 @@ func TestApplyRemembersViewsAtLevelsOnly(t *testing.T) {
 				t.Errorf("m%d replayed:\n%s", i+1, diff)
 			}
 		}
+	}
+}
+
+// TestApplyRedeliveredBurstsRepublishTheSameIDs: a batch of bursts, follow-ups and a
+// flood, redelivered whole, decides again every nudge and alert of its first pass under
+// the same ids, and nothing else, under the default policy (attempts and messages).
+func TestApplyRedeliveredBurstsRepublishTheSameIDs(t *testing.T) {
+	pol := policy.Default()
+	s := newStoreWith(t, startRedis(t), pol, state.Config{})
+	var obs []policy.Observation
+	add := func(id string, d time.Duration) { obs = append(obs, msg(id, "alice", "bob", d)) }
+	for a := range 7 { // seven attempts of one to three bubbles
+		for b := range 1 + a%3 {
+			add(fmt.Sprintf("a%d-%d", a, b), time.Duration(a)*hour+time.Duration(b)*20*time.Second)
+		}
+	}
+	for i := range 25 { // carol floods dan
+		obs = append(obs, msg(fmt.Sprintf("f%d", i), "carol", "dan", time.Duration(i)*time.Second))
+	}
+	decide := func(streaks []policy.Streak) []string {
+		var ids []string
+		for i, st := range streaks {
+			d := pol.Decide(policy.Input{Observation: obs[i]}, st)
+			for _, n := range d.Nudges {
+				ids = append(ids, obs[i].MessageID+" "+n.Kind+" "+n.NudgeID)
+			}
+			for _, a := range d.Alerts {
+				ids = append(ids, obs[i].MessageID+" alert "+a.Severity+" "+a.AlertID)
+			}
+		}
+		return ids
+	}
+	first := decide(apply(t, s, obs...))
+	again := decide(apply(t, s, obs...))
+	// alice: the nudge at her fourth attempt and the medium alert at her seventh; carol:
+	// the nudge at 10 messages and the medium alert at 20.
+	if len(first) != 6 || !slices.Equal(again, first) {
+		t.Fatalf("first pass %q\nredelivered %q", first, again)
 	}
 }
