@@ -473,17 +473,24 @@ func TestBubblesAreOneAttempt(t *testing.T) {
 	for i := range 3 { // an hour apart: attempts 2, 3 and 4
 		e.send(msgAfter(fmt.Sprintf("m-%d", i+5), "ana", "ben", time.Duration(i+1)*time.Hour))
 	}
-	nudges, alerts, dead = e.outputs()
+	checkNudgePair(t, e, "m-7", 7, 4) // the 4th attempt is the 7th message
+}
+
+// checkNudgePair checks that the outputs are ana's follow-up limit and ben's check-in,
+// triggered by the message by, with unanswered messages from m-1 in attempts.
+func checkNudgePair(t *testing.T, e *env, by string, unanswered, attempts int) {
+	t.Helper()
+	nudges, alerts, dead := e.outputs()
 	var got []string
 	for _, n := range nudges {
 		got = append(got, nudgeDecision(n))
-		if n.UnansweredCount != 7 || n.Attempts != 4 || len(n.MessageIDs) != 7 || n.MessageIDs[0] != "m-1" {
-			t.Errorf("nudge %s: %d unanswered, %d attempts, evidence %v; want 7 messages from m-1 in 4 attempts",
-				n.Kind, n.UnansweredCount, n.Attempts, n.MessageIDs)
+		if n.UnansweredCount != unanswered || n.Attempts != attempts || len(n.MessageIDs) != unanswered || n.MessageIDs[0] != "m-1" {
+			t.Errorf("nudge %s: %d unanswered, %d attempts, evidence %v; want %d messages from m-1 in %d attempts",
+				n.Kind, n.UnansweredCount, n.Attempts, n.MessageIDs, unanswered, attempts)
 		}
 	}
-	if want := []string{"follow_up_limit ana m-7", "check_in ben m-7"}; !slices.Equal(got, want) {
-		t.Errorf("nudges = %q, want %q: the 4th attempt is the 7th message", got, want)
+	if want := []string{"follow_up_limit ana " + by, "check_in ben " + by}; !slices.Equal(got, want) {
+		t.Errorf("nudges = %q, want %q", got, want)
 	}
 	if len(alerts) != 0 || len(dead) != 0 {
 		t.Errorf("%d alerts and %d dead letters, want none", len(alerts), len(dead))
@@ -498,19 +505,5 @@ func TestFloodNudgesAtTenMessages(t *testing.T) {
 	for i := range 10 { // a second apart: one attempt
 		e.send(msgAfter(fmt.Sprintf("m-%d", i+1), "ana", "ben", time.Duration(i)*time.Second))
 	}
-	nudges, alerts, dead := e.outputs()
-	var got []string
-	for _, n := range nudges {
-		got = append(got, nudgeDecision(n))
-		if n.UnansweredCount != 10 || n.Attempts != 1 || len(n.MessageIDs) != 10 {
-			t.Errorf("nudge %s: %d unanswered, %d attempts, evidence %v; want 10 messages in 1 attempt",
-				n.Kind, n.UnansweredCount, n.Attempts, n.MessageIDs)
-		}
-	}
-	if want := []string{"follow_up_limit ana m-10", "check_in ben m-10"}; !slices.Equal(got, want) {
-		t.Errorf("nudges = %q, want %q: 10 unanswered messages nudge, in one attempt too", got, want)
-	}
-	if len(alerts) != 0 || len(dead) != 0 {
-		t.Errorf("%d alerts and %d dead letters, want none", len(alerts), len(dead))
-	}
+	checkNudgePair(t, e, "m-10", 10, 1)
 }

@@ -9,45 +9,39 @@ import (
 	"github.com/relance/relance/state"
 )
 
-// followUps is alice sending n messages to bob an hour apart: the count and the peak grow
-// together, and NudgedAt is the fourth message's time from then on.
+// followUps is alice sending n messages to bob an hour apart: each an attempt, the count
+// and the peak grow together, and NudgedAt is the fourth message's time from then on.
 func followUps(n int) []step {
-	steps := make([]step, n)
-	var sent []string
-	for i := range n {
-		id := fmt.Sprintf("m%d", i+1)
-		sent = append(sent, id)
-		want := policy.Streak{
-			Status: policy.StatusCounted, Count: i + 1, PrevPeak: i, Peak: i + 1, StartID: "m1",
-			FirstUnansweredAt: at(0), LastMessageAt: at(time.Duration(i) * hour),
-			MessageIDs: append([]string(nil), sent...),
-		}
-		if i+1 >= 4 {
-			want.NudgedAt = at(3 * hour)
-		}
-		steps[i] = step{msg(id, "alice", "bob", time.Duration(i)*hour), want}
-	}
-	return steps
+	return oneWay(n, hour, func(count int) int { return count }, 4)
 }
 
 // flood is alice sending n messages to bob a second apart: one attempt, and NudgedAt at
 // the tenth message, the default policy's nudge on messages.
 func flood(n int) []step {
+	return oneWay(n, time.Second, func(int) int { return 1 }, 10)
+}
+
+// oneWay is alice sending n messages to bob gap apart, attempts(count) attempts after the
+// count-th, NudgedAt the time of the nudgeAt-th message from then on.
+func oneWay(n int, gap time.Duration, attempts func(count int) int, nudgeAt int) []step {
 	steps := make([]step, n)
 	var sent []string
 	for i := range n {
 		id := fmt.Sprintf("m%d", i+1)
 		sent = append(sent, id)
 		want := policy.Streak{
-			Status: policy.StatusCounted, Count: i + 1, Attempts: 1, PrevPeak: i, Peak: i + 1,
-			PrevPeakAttempts: min(i, 1), PeakAttempts: 1, StartID: "m1",
-			FirstUnansweredAt: at(0), LastMessageAt: at(time.Duration(i) * time.Second),
+			Status: policy.StatusCounted, Count: i + 1, PrevPeak: i, Peak: i + 1,
+			Attempts: attempts(i + 1), PeakAttempts: attempts(i + 1), StartID: "m1",
+			FirstUnansweredAt: at(0), LastMessageAt: at(time.Duration(i) * gap),
 			MessageIDs: append([]string(nil), sent...),
 		}
-		if i+1 >= 10 {
-			want.NudgedAt = at(9 * time.Second)
+		if i > 0 {
+			want.PrevPeakAttempts = attempts(i)
 		}
-		steps[i] = step{msg(id, "alice", "bob", time.Duration(i)*time.Second), want}
+		if i+1 >= nudgeAt {
+			want.NudgedAt = at(time.Duration(nudgeAt-1) * gap)
+		}
+		steps[i] = step{msg(id, "alice", "bob", time.Duration(i)*gap), want}
 	}
 	return steps
 }
