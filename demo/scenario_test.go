@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relance/relance/policy"
 	"github.com/relance/relance/topics"
 )
 
@@ -65,29 +66,30 @@ func TestPlanSteps(t *testing.T) {
 		}
 		ids[msgID], prev = true, sentAt
 	}
-	if got := p.steps[len(p.steps)-1].note; got != "message 12 unanswered in a row" {
+	if got := p.steps[len(p.steps)-1].note; got != "attempt 12 (11 follow-ups), 12 unanswered" {
 		t.Errorf("last step's note = %q", got)
 	}
 }
 
-func TestLabelSeverity(t *testing.T) {
-	tests := []struct {
-		name   string
-		labels []string
-		want   string
-	}{
-		{"no labels", nil, ""},
-		{"label without a rule", []string{"spam"}, ""},
-		{"insult", []string{"insult"}, topics.SeverityMedium},
-		{"threat", []string{"threat"}, topics.SeverityHigh},
-		{"highest wins", []string{"insult", "hate"}, topics.SeverityHigh},
+func TestPlanChecksEveryText(t *testing.T) {
+	p := newPlan("r1", time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), topics.Names{}.WithDefaults())
+	for i, s := range p.steps {
+		offensive := strings.Contains(s.note, "offensive")
+		if want := s.text == "Who asked you? Idiot."; offensive != want {
+			t.Errorf("step %d (%q): note %q, offensive %t, want %t", i, s.text, s.note, offensive, want)
+		}
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := labelSeverity(tt.labels); got != tt.want {
-				t.Errorf("labelSeverity(%q) = %q, want %q", tt.labels, got, tt.want)
-			}
-		})
+}
+
+func TestPlanWithoutLabelsStillFindsTheInsult(t *testing.T) {
+	// The text check finds what the platform's labels say: the content rule does not rest
+	// on the labels alone.
+	in, _, d := newDecider().decide(topics.MessageSent{
+		MessageID: "m-1", SenderID: "a", RecipientID: "b", SentAt: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC),
+		Text: "Who asked you? Idiot.", Locale: "en",
+	})
+	if !slices.Equal(in.Observation.Categories, []policy.Category{policy.CategoryInsult}) || len(d.Alerts) != 1 {
+		t.Errorf("categories %v, %d alerts; want insult, 1 alert", in.Observation.Categories, len(d.Alerts))
 	}
 }
 
