@@ -237,16 +237,18 @@ func TestRunExitReturnsOnceEveryOutputArrived(t *testing.T) {
 		line  string
 		count int
 	}{
-		{`(?m)^10:30  Noah → Inès +attempt 4 \(3 follow-ups\), 4 unanswered +"Tu es là \?"$`, 1},
+		{`(?m)^10:27  Noah → Inès +attempt 4 \(3 follow-ups\), 6 unanswered +"Tu es là \?"$`, 1},
+		{`(?m)^10:06  Noah → Inès +3 messages in one attempt: no follow-up yet +"😊"$`, 1},
+		{`(?m)^10:11  Jordan → Sam +4 messages in one attempt: no follow-up yet +"😊"$`, 1},
 		{`(?m)^10:03  Sam → Camille +reply +"Yes! The encore was amazing 🎶"$`, 1},
 		{`(?m)^10:55  Jordan → Camille +message, attempt 1, offensive: insult +"Who asked you\? Idiot\."$`, 1},
 		{`(?m)^ {7}🧭 Lara → Noah +nudge follow_up_limit: `, 1},
 		{`(?m)^ {7}🧭 Lara → Inès +nudge check_in: `, 1},
 		{`(?m)^ {7}🧭 Lara → Jordan +nudge respectful_language: `, 1},
 		{`(?m)^ {7}🧭 Lara → Camille +nudge check_in: `, 1},
-		{`(?m)^ {7}🛡  moderation alert MEDIUM  Noah → Inès  reasons: unanswered_streak, continued_after_nudge  evidence: 7 messages$`, 1},
+		{`(?m)^ {7}🛡  moderation alert MEDIUM  Noah → Inès  reasons: unanswered_streak, continued_after_nudge  evidence: 9 messages$`, 1},
 		{`(?m)^ {7}🛡  moderation alert MEDIUM  Jordan → Camille  reasons: offensive_content  evidence: 1 message  labels: insult$`, 1},
-		{`(?m)^ {7}🛡  moderation alert HIGH    Noah → Inès  reasons: unanswered_streak, continued_after_nudge  evidence: 12 messages$`, 1},
+		{`(?m)^ {7}🛡  moderation alert HIGH    Noah → Inès  reasons: unanswered_streak, continued_after_nudge  evidence: 14 messages$`, 1},
 		{`(?m)^scenario complete: 4 nudges, 3 alerts as expected$`, 1},
 		{`not expected`, 0},
 	} {

@@ -42,27 +42,39 @@ type scripted struct {
 	labels   []string
 }
 
-// script is the scenario: Camille and Sam have an ordinary conversation; Noah writes to
-// Inès twelve times without an answer; Jordan insults Camille once.
+// script is the scenario: Camille and Sam have an ordinary conversation; Jordan says hello
+// to Sam in four quick bubbles, one attempt, left alone (Sam answers later); Noah writes
+// Inès a burst of three bubbles, then follows up every six to eight minutes without an
+// answer until his 12th attempt; Jordan insults Camille once.
+//
+// Every text goes through relance's built-in text check, as the platform's would: only
+// Jordan's insult may be found offensive.
 var script = []scripted{
 	{at: 0, from: "camille", to: "sam", text: "Salut Sam ! Tu as vu le concert hier soir ?"},
 	{at: 3 * time.Minute, reply: true, from: "sam", to: "camille", text: "Yes! The encore was amazing 🎶"},
 	{at: 4 * time.Minute, from: "sam", to: "camille", text: "Coffee tomorrow? I know a place near Bastille."},
-	{at: 6 * time.Minute, from: "noah", to: "ines", text: "Salut Inès, ça va ?"},
+	{at: 6 * time.Minute, from: "noah", to: "ines", text: "Salut Inès !"},
+	{at: 6*time.Minute + 8*time.Second, from: "noah", to: "ines", text: "Je m'appelle Noah"},
+	{at: 6*time.Minute + 20*time.Second, from: "noah", to: "ines", text: "😊"},
 	{at: 9 * time.Minute, from: "camille", to: "sam", text: "Avec plaisir ! 10h ?"},
-	{at: 14 * time.Minute, from: "noah", to: "ines", text: "Tu fais quoi ce week-end ?"},
-	{at: 22 * time.Minute, from: "noah", to: "ines", text: "Hello ?"},
-	{at: 30 * time.Minute, from: "noah", to: "ines", text: "Tu es là ?"},
+	{at: 11 * time.Minute, from: "jordan", to: "sam", text: "Hi Sam!"},
+	{at: 11*time.Minute + 6*time.Second, from: "jordan", to: "sam", text: "I'm Jordan"},
+	{at: 11*time.Minute + 19*time.Second, from: "jordan", to: "sam", text: "Saw we both love hiking"},
+	{at: 11*time.Minute + 28*time.Second, from: "jordan", to: "sam", text: "😊"},
+	{at: 13 * time.Minute, from: "noah", to: "ines", text: "Tu fais quoi ce week-end ?"},
+	{at: 20 * time.Minute, from: "noah", to: "ines", text: "Hello ?"},
+	{at: 27 * time.Minute, from: "noah", to: "ines", text: "Tu es là ?"},
 	{at: 33 * time.Minute, reply: true, from: "sam", to: "camille", text: "10am, perfect 👍"},
-	{at: 38 * time.Minute, from: "noah", to: "ines", text: "Pourquoi tu ne réponds pas ?"},
-	{at: 45 * time.Minute, from: "noah", to: "ines", text: "Je vois que tu es en ligne"},
-	{at: 52 * time.Minute, from: "noah", to: "ines", text: "Réponds-moi s'il te plaît"},
+	{at: 34 * time.Minute, from: "noah", to: "ines", text: "Pourquoi tu ne réponds pas ?"},
+	{at: 36 * time.Minute, reply: true, from: "sam", to: "jordan", text: "Hi Jordan! Yes, I was in the Alps last weekend ⛰"},
+	{at: 41 * time.Minute, from: "noah", to: "ines", text: "Je vois que tu es en ligne"},
+	{at: 48 * time.Minute, from: "noah", to: "ines", text: "Réponds-moi s'il te plaît"},
 	{at: 55 * time.Minute, from: "jordan", to: "camille", text: "Who asked you? Idiot.", labels: []string{"insult"}},
-	{at: 60 * time.Minute, from: "noah", to: "ines", text: "Allez, juste un mot 🙏"},
-	{at: 67 * time.Minute, from: "noah", to: "ines", text: "Tu as reçu mes messages ?"},
-	{at: 74 * time.Minute, from: "noah", to: "ines", text: "Je t'ai écrit plusieurs fois…"},
-	{at: 81 * time.Minute, from: "noah", to: "ines", text: "Inès ???"},
-	{at: 88 * time.Minute, from: "noah", to: "ines", text: "Bon, dernier message."},
+	{at: 56 * time.Minute, from: "noah", to: "ines", text: "Allez, juste un mot 🙏"},
+	{at: 63 * time.Minute, from: "noah", to: "ines", text: "Tu as reçu mes messages ?"},
+	{at: 70 * time.Minute, from: "noah", to: "ines", text: "Je t'ai écrit plusieurs fois…"},
+	{at: 77 * time.Minute, from: "noah", to: "ines", text: "Inès ???"},
+	{at: 85 * time.Minute, from: "noah", to: "ines", text: "Bon, dernier message."},
 }
 
 // step is one scripted event made concrete for a run: the record to produce and what the
