@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/relance/relance/policy"
 	"github.com/relance/relance/topics"
 	"github.com/relance/relance/topics/record"
 )
@@ -51,9 +52,9 @@ type fakeOptions struct {
 	duplicate bool   // write every output twice, as after a redelivery
 }
 
-// fakeRelance stands in for the processor: it reads both input topics from the start and,
-// per directed pair, counts the messages since the other member last answered, writing the
-// outputs of the default policy at 4, 7 and 12, and for any labelled message.
+// fakeRelance stands in for the processor: it reads both input topics from the start and
+// decides each event as relance does under the default policy (decider: the built-in text
+// check, the in-memory store, Decide), writing the outputs, or misbehaving as told.
 type fakeRelance struct {
 	names topics.Names
 	opt   fakeOptions
@@ -92,8 +93,7 @@ func startFakeRelance(t *testing.T, brokers []string, names topics.Names, opt fa
 }
 
 func (f *fakeRelance) decide(ctx context.Context, in <-chan kafka.Message, w *kafka.Writer) error {
-	type pair struct{ from, to string }
-	unanswered := make(map[pair][]string)
+	d := newDecider()
 	for {
 		var m kafka.Message
 		select {
@@ -104,17 +104,22 @@ func (f *fakeRelance) decide(ctx context.Context, in <-chan kafka.Message, w *ka
 		f.mu.Lock()
 		f.inputs = append(f.inputs, m)
 		f.mu.Unlock()
-		var e topics.MessageSent // a Reply has the same fields, less some
-		if err := json.Unmarshal(m.Value, &e); err != nil {
-			return fmt.Errorf("decode %s: %w", m.Topic, err)
-		}
-		delete(unanswered, pair{e.RecipientID, e.SenderID})
+		var event any
 		if m.Topic == f.names.Reply {
-			continue
+			var e topics.Reply
+			if err := json.Unmarshal(m.Value, &e); err != nil {
+				return fmt.Errorf("decode %s: %w", m.Topic, err)
+			}
+			event = e
+		} else {
+			var e topics.MessageSent
+			if err := json.Unmarshal(m.Value, &e); err != nil {
+				return fmt.Errorf("decode %s: %w", m.Topic, err)
+			}
+			event = e
 		}
-		p := pair{e.SenderID, e.RecipientID}
-		unanswered[p] = append(unanswered[p], e.MessageID)
-		outs, err := f.outputs(e, unanswered[p])
+		_, _, out := d.decide(event)
+		outs, err := f.outputs(out)
 		if err != nil {
 			return err
 		}
@@ -124,53 +129,32 @@ func (f *fakeRelance) decide(ctx context.Context, in <-chan kafka.Message, w *ka
 	}
 }
 
-func (f *fakeRelance) outputs(e topics.MessageSent, ids []string) ([]kafka.Message, error) {
+func (f *fakeRelance) outputs(d policy.Decisions) ([]kafka.Message, error) {
 	var outs []kafka.Message
-	nudge := func(user, other, audience, kind string) error {
-		if f.opt.drop == "nudge "+kind {
-			return nil
+	for _, n := range d.Nudges {
+		if f.opt.drop == nudgeExpectation(n).what {
+			continue
 		}
-		m, err := record.Nudge(f.names.CoachNudge, topics.CoachNudge{
-			NudgeID: "n-" + kind + "-" + e.MessageID, UserID: user, Audience: audience, Kind: kind,
-			OtherUserID: other, UnansweredCount: len(ids), Locale: "fr", Coach: "Lara",
-			Title: "Un petit mot de Lara", MessageIDs: ids, TriggeredBy: e.MessageID, OccurredAt: e.SentAt,
-		})
-		outs = append(outs, m)
-		return err
-	}
-	alert := func(severity string, reasons, labels []string) error {
-		if f.opt.drop == "alert "+severity {
-			return nil
+		m, err := record.Nudge(f.names.CoachNudge, n)
+		if err != nil {
+			return nil, err
 		}
-		m, err := record.Alert(f.names.ModerationAlert, topics.ModerationAlert{
-			AlertID: "a-" + severity + "-" + e.MessageID, Severity: severity, SenderID: e.SenderID, RecipientID: e.RecipientID,
-			Reasons: reasons, UnansweredCount: len(ids), MessageIDs: ids, ContentLabels: labels,
-			LastMessageAt: e.SentAt, TriggeredBy: e.MessageID, OccurredAt: e.SentAt,
-		})
 		outs = append(outs, m)
-		return err
 	}
-	var errs []error
-	switch len(ids) {
-	case 4:
-		errs = append(errs,
-			nudge(e.SenderID, e.RecipientID, topics.AudienceSender, topics.KindFollowUpLimit),
-			nudge(e.RecipientID, e.SenderID, topics.AudienceRecipient, topics.KindCheckIn))
-	case 7:
-		errs = append(errs, alert(topics.SeverityMedium, []string{topics.ReasonUnansweredStreak, topics.ReasonContinuedAfterNudge}, nil))
-	case 12:
-		errs = append(errs, alert(topics.SeverityHigh, []string{topics.ReasonUnansweredStreak, topics.ReasonContinuedAfterNudge}, nil))
-	}
-	if len(e.Labels) > 0 {
-		errs = append(errs,
-			nudge(e.SenderID, e.RecipientID, topics.AudienceSender, topics.KindRespectfulLanguage),
-			nudge(e.RecipientID, e.SenderID, topics.AudienceRecipient, topics.KindCheckIn),
-			alert(topics.SeverityMedium, []string{topics.ReasonOffensiveContent}, e.Labels))
+	for _, a := range d.Alerts {
+		if f.opt.drop == alertExpectation(a).what {
+			continue
+		}
+		m, err := record.Alert(f.names.ModerationAlert, a)
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, m)
 	}
 	if f.opt.duplicate {
 		outs = append(outs, outs...)
 	}
-	return outs, errors.Join(errs...)
+	return outs, nil
 }
 
 // seen returns the input records the fake has read so far.
@@ -253,16 +237,18 @@ func TestRunExitReturnsOnceEveryOutputArrived(t *testing.T) {
 		line  string
 		count int
 	}{
-		{`(?m)^10:30  Noah → Inès +message 4 unanswered in a row +"Tu es là \?"$`, 1},
+		{`(?m)^10:27  Noah → Inès +attempt 4 \(3 follow-ups\), 6 unanswered +"Tu es là \?"$`, 1},
+		{`(?m)^10:06  Noah → Inès +3 messages in one attempt: no follow-up yet +"😊"$`, 1},
+		{`(?m)^10:11  Jordan → Sam +4 messages in one attempt: no follow-up yet +"😊"$`, 1},
 		{`(?m)^10:03  Sam → Camille +reply +"Yes! The encore was amazing 🎶"$`, 1},
-		{`(?m)^10:55  Jordan → Camille +message, labelled insult +"Who asked you\? Idiot\."$`, 1},
-		{`(?m)^ {7}🧭 Lara → Noah +nudge follow_up_limit: Un petit mot de Lara$`, 1},
+		{`(?m)^10:55  Jordan → Camille +message, attempt 1, offensive: insult +"Who asked you\? Idiot\."$`, 1},
+		{`(?m)^ {7}🧭 Lara → Noah +nudge follow_up_limit: `, 1},
 		{`(?m)^ {7}🧭 Lara → Inès +nudge check_in: `, 1},
 		{`(?m)^ {7}🧭 Lara → Jordan +nudge respectful_language: `, 1},
 		{`(?m)^ {7}🧭 Lara → Camille +nudge check_in: `, 1},
-		{`(?m)^ {7}🛡  moderation alert MEDIUM  Noah → Inès  reasons: unanswered_streak, continued_after_nudge  evidence: 7 messages$`, 1},
+		{`(?m)^ {7}🛡  moderation alert MEDIUM  Noah → Inès  reasons: unanswered_streak, continued_after_nudge  evidence: 9 messages$`, 1},
 		{`(?m)^ {7}🛡  moderation alert MEDIUM  Jordan → Camille  reasons: offensive_content  evidence: 1 message  labels: insult$`, 1},
-		{`(?m)^ {7}🛡  moderation alert HIGH    Noah → Inès  reasons: unanswered_streak, continued_after_nudge  evidence: 12 messages$`, 1},
+		{`(?m)^ {7}🛡  moderation alert HIGH    Noah → Inès  reasons: unanswered_streak, continued_after_nudge  evidence: 14 messages$`, 1},
 		{`(?m)^scenario complete: 4 nudges, 3 alerts as expected$`, 1},
 		{`not expected`, 0},
 	} {
@@ -381,13 +367,14 @@ func TestRunKeepsShowingOutputsUntilCancelled(t *testing.T) {
 	out.waitFor(t, "scenario complete: 4 nudges, 3 alerts as expected")
 	out.waitFor(t, "still listening")
 
-	// A member's own events, as with kcat: four unanswered messages from u-1 to u-2.
+	// A member's own events, as with kcat: four unanswered attempts from u-1 to u-2, six
+	// minutes apart.
 	tr := &kafka.Transport{}
 	defer tr.CloseIdleConnections()
 	w := &kafka.Writer{Addr: kafka.TCP(brokers...), RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond, Transport: tr}
 	defer w.Close()
 	for i := range 4 {
-		v := fmt.Sprintf(`{"message_id":"m-%d","sender_id":"u-1","recipient_id":"u-2","sent_at":%q}`, i, time.Now().UTC().Format(time.RFC3339))
+		v := fmt.Sprintf(`{"message_id":"m-%d","sender_id":"u-1","recipient_id":"u-2","sent_at":%q}`, i, time.Now().Add(time.Duration(i-3)*6*time.Minute).UTC().Format(time.RFC3339))
 		if err := w.WriteMessages(ctx, kafka.Message{Topic: names.MessageSent, Key: []byte("u-1"), Value: []byte(v)}); err != nil {
 			t.Fatalf("write: %v", err)
 		}

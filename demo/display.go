@@ -46,7 +46,7 @@ Watch relance's outputs:
 
 // showStep shows a scripted event, e.g.
 //
-//	10:02  Noah → Inès   message 5 unanswered in a row   "Tu es là ?"
+//	10:27  Noah → Inès   attempt 4 (3 follow-ups), 6 unanswered   "Tu es là ?"
 func (t *timeline) showStep(s step) {
 	t.printf("%s  %s  %s  %q\n", s.sentAt.Format("15:04"),
 		pad(arrow(s.from, s.to), t.pairW), pad(s.note, t.noteW), s.text)

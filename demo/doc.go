@@ -7,16 +7,23 @@
 // readable timeline:
 //
 //   - Camille and Sam have an ordinary conversation, answered both ways: nothing happens;
-//   - Noah writes to Inès twelve times without an answer: at the 4th message the coach
-//     nudges Noah (follow_up_limit) and checks in with Inès (check_in), at the 7th a medium
-//     moderation alert is raised, at the 12th a high one;
-//   - Jordan sends Camille one message the platform labelled "insult": a respectful_language
-//     nudge for Jordan, a check_in for Camille, and a medium alert.
+//   - Jordan says hello to Sam in four quick bubbles within half a minute: one attempt, left
+//     alone (Sam answers later);
+//   - Noah writes Inès a burst of three bubbles, then follows up every few minutes without an
+//     answer: at his 4th attempt (his 6th message) the coach nudges Noah (follow_up_limit)
+//     and checks in with Inès (check_in), at the 7th a medium moderation alert is raised,
+//     at the 12th a high one;
+//   - Jordan sends Camille one insult: a respectful_language nudge for Jordan, a check_in for
+//     Camille, and a medium alert.
 //
-// The outputs the demo waits for are derived from the script under the default policy of
-// the README, and matched by kind, severity and members, never by nudge or alert id. Every
-// member and message id carries a random run token ("demo-<run>-noah", "demo-<run>-m-5"),
-// so runs against the same broker never mix.
+// Each event's note on the timeline says what relance makes of it ("3 messages in one
+// attempt: no follow-up yet", "attempt 4 (3 follow-ups), 6 unanswered"). The demo has no
+// rules of its own: it derives the notes and the outputs it waits for by deciding each
+// scripted event as relance does under the default policy of the README (the built-in text
+// check, the streak algorithm in memory, policy.Decide), and matches outputs by kind,
+// severity and members, never by nudge or alert id. Every member and message id carries a
+// random run token ("demo-<run>-noah", "demo-<run>-m-5"), so runs against the same broker
+// never mix.
 //
 // With Config.Exit (make demo) Run returns once every expected output has arrived, or fails
 // after a timeout; without it (make run) it keeps showing outputs, including those of events

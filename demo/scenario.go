@@ -1,31 +1,17 @@
 package demo
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/relance/relance/content"
+	"github.com/relance/relance/policy"
+	"github.com/relance/relance/state"
 	"github.com/relance/relance/topics"
 )
-
-// The default policy (README), as the platform sees it from outside: the demo derives the
-// outputs it expects from these numbers. With another policy file relance decides
-// differently, and an Exit-mode demo would wait for outputs that never come.
-const (
-	nudgeAt       = 4  // unanswered messages: nudge the sender, check in with the recipient
-	alertMediumAt = 7  // unanswered messages: medium alert (continued after the nudge)
-	alertHighAt   = 12 // unanswered messages: high alert
-)
-
-// contentSeverity is the alert severity of an upstream content label under the default
-// policy; labels not listed carry no rule.
-var contentSeverity = map[string]string{
-	"insult": topics.SeverityMedium,
-	"hate":   topics.SeverityHigh,
-	"sexual": topics.SeverityHigh,
-	"threat": topics.SeverityHigh,
-}
 
 // lead is how long before the clock's now the simulated timeline starts. The script spans
 // less than that, so no event is dated in the future (relance rejects sent_at more than
@@ -56,27 +42,39 @@ type scripted struct {
 	labels   []string
 }
 
-// script is the scenario: Camille and Sam have an ordinary conversation; Noah writes to
-// Inès twelve times without an answer; Jordan insults Camille once.
+// script is the scenario: Camille and Sam have an ordinary conversation; Jordan says hello
+// to Sam in four quick bubbles, one attempt, left alone (Sam answers later); Noah writes
+// Inès a burst of three bubbles, then follows up every six to eight minutes without an
+// answer until his 12th attempt; Jordan insults Camille once.
+//
+// Every text goes through relance's built-in text check, as the platform's would: only
+// Jordan's insult may be found offensive.
 var script = []scripted{
 	{at: 0, from: "camille", to: "sam", text: "Salut Sam ! Tu as vu le concert hier soir ?"},
 	{at: 3 * time.Minute, reply: true, from: "sam", to: "camille", text: "Yes! The encore was amazing 🎶"},
 	{at: 4 * time.Minute, from: "sam", to: "camille", text: "Coffee tomorrow? I know a place near Bastille."},
-	{at: 6 * time.Minute, from: "noah", to: "ines", text: "Salut Inès, ça va ?"},
+	{at: 6 * time.Minute, from: "noah", to: "ines", text: "Salut Inès !"},
+	{at: 6*time.Minute + 8*time.Second, from: "noah", to: "ines", text: "Je m'appelle Noah"},
+	{at: 6*time.Minute + 20*time.Second, from: "noah", to: "ines", text: "😊"},
 	{at: 9 * time.Minute, from: "camille", to: "sam", text: "Avec plaisir ! 10h ?"},
-	{at: 14 * time.Minute, from: "noah", to: "ines", text: "Tu fais quoi ce week-end ?"},
-	{at: 22 * time.Minute, from: "noah", to: "ines", text: "Hello ?"},
-	{at: 30 * time.Minute, from: "noah", to: "ines", text: "Tu es là ?"},
+	{at: 11 * time.Minute, from: "jordan", to: "sam", text: "Hi Sam!"},
+	{at: 11*time.Minute + 6*time.Second, from: "jordan", to: "sam", text: "I'm Jordan"},
+	{at: 11*time.Minute + 19*time.Second, from: "jordan", to: "sam", text: "Saw we both love hiking"},
+	{at: 11*time.Minute + 28*time.Second, from: "jordan", to: "sam", text: "😊"},
+	{at: 13 * time.Minute, from: "noah", to: "ines", text: "Tu fais quoi ce week-end ?"},
+	{at: 20 * time.Minute, from: "noah", to: "ines", text: "Hello ?"},
+	{at: 27 * time.Minute, from: "noah", to: "ines", text: "Tu es là ?"},
 	{at: 33 * time.Minute, reply: true, from: "sam", to: "camille", text: "10am, perfect 👍"},
-	{at: 38 * time.Minute, from: "noah", to: "ines", text: "Pourquoi tu ne réponds pas ?"},
-	{at: 45 * time.Minute, from: "noah", to: "ines", text: "Je vois que tu es en ligne"},
-	{at: 52 * time.Minute, from: "noah", to: "ines", text: "Réponds-moi s'il te plaît"},
+	{at: 34 * time.Minute, from: "noah", to: "ines", text: "Pourquoi tu ne réponds pas ?"},
+	{at: 36 * time.Minute, reply: true, from: "sam", to: "jordan", text: "Hi Jordan! Yes, I was in the Alps last weekend ⛰"},
+	{at: 41 * time.Minute, from: "noah", to: "ines", text: "Je vois que tu es en ligne"},
+	{at: 48 * time.Minute, from: "noah", to: "ines", text: "Réponds-moi s'il te plaît"},
 	{at: 55 * time.Minute, from: "jordan", to: "camille", text: "Who asked you? Idiot.", labels: []string{"insult"}},
-	{at: 60 * time.Minute, from: "noah", to: "ines", text: "Allez, juste un mot 🙏"},
-	{at: 67 * time.Minute, from: "noah", to: "ines", text: "Tu as reçu mes messages ?"},
-	{at: 74 * time.Minute, from: "noah", to: "ines", text: "Je t'ai écrit plusieurs fois…"},
-	{at: 81 * time.Minute, from: "noah", to: "ines", text: "Inès ???"},
-	{at: 88 * time.Minute, from: "noah", to: "ines", text: "Bon, dernier message."},
+	{at: 56 * time.Minute, from: "noah", to: "ines", text: "Allez, juste un mot 🙏"},
+	{at: 63 * time.Minute, from: "noah", to: "ines", text: "Tu as reçu mes messages ?"},
+	{at: 70 * time.Minute, from: "noah", to: "ines", text: "Je t'ai écrit plusieurs fois…"},
+	{at: 77 * time.Minute, from: "noah", to: "ines", text: "Inès ???"},
+	{at: 85 * time.Minute, from: "noah", to: "ines", text: "Bon, dernier message."},
 }
 
 // step is one scripted event made concrete for a run: the record to produce and what the
@@ -85,8 +83,9 @@ type step struct {
 	msg      topicMessage
 	sentAt   time.Time
 	from, to string // display names
-	note     string // e.g. "message 5 unanswered in a row"
+	note     string // what relance makes of it, e.g. "attempt 4 (3 follow-ups), 6 unanswered"
 	text     string
+	expected []expectation // the outputs relance publishes for it
 }
 
 // topicMessage is a record before encoding.
@@ -122,8 +121,9 @@ type plan struct {
 // the same broker apart.
 func userID(run, key string) string { return "demo-" + run + "-" + key }
 
-// newPlan makes the scenario concrete for a run whose timeline starts at start, and counts,
-// as the default policy does, the outputs it should cause.
+// newPlan makes the scenario concrete for a run whose timeline starts at start, and derives
+// the outputs it should cause by deciding each event as relance does under the default
+// policy (see decider): the demo has no rules of its own.
 func newPlan(run string, start time.Time, names topics.Names) plan {
 	p := plan{run: run, names: make(map[string]string, len(members))}
 	locale := make(map[string]string, len(members))
@@ -132,16 +132,10 @@ func newPlan(run string, start time.Time, names topics.Names) plan {
 		locale[m.key] = m.locale
 	}
 
+	d := newDecider()
 	type pair struct{ from, to string }
-	type streak struct {
-		count                int
-		checkedIn, respected bool
-	}
-	streaks := make(map[pair]*streak)
 	lastMessage := make(map[pair]string) // newest message id per direction, for in_reply_to
-	expect := func(what, user, other string) {
-		p.expected = append(p.expected, expectation{what: what, user: userID(run, user), other: userID(run, other)})
-	}
+	attempts := make(map[pair]int)       // the direction's attempts after its latest message
 
 	for i, e := range script {
 		id := fmt.Sprintf("demo-%s-m-%d", run, i+1)
@@ -149,76 +143,137 @@ func newPlan(run string, start time.Time, names topics.Names) plan {
 		sentAt := start.Add(e.at) // in the clock's time zone, as the timeline shows it
 		st := step{sentAt: sentAt, from: p.names[from], to: p.names[to], text: e.text}
 
-		// Any event from B to A answers A: A's streak to B ends.
-		delete(streaks, pair{e.to, e.from})
-
+		var value any
 		if e.reply {
-			st.note = "reply"
-			st.msg = topicMessage{topic: names.Reply, eventType: topics.TypeReply, key: from, value: topics.Reply{
+			r := topics.Reply{
 				MessageID: id, SenderID: from, RecipientID: to, SentAt: sentAt.UTC(),
 				InReplyTo: lastMessage[pair{e.to, e.from}],
-			}}
-			p.steps = append(p.steps, st)
-			continue
+			}
+			st.msg = topicMessage{topic: names.Reply, eventType: topics.TypeReply, key: from, value: r}
+			value = r
+		} else {
+			lastMessage[pair{e.from, e.to}] = id
+			m := topics.MessageSent{
+				MessageID: id, SenderID: from, RecipientID: to, SentAt: sentAt.UTC(),
+				ConversationID: conversationID(run, e.from, e.to),
+				Text:           e.text, Locale: locale[e.from], Labels: e.labels,
+			}
+			st.msg = topicMessage{topic: names.MessageSent, eventType: topics.TypeMessageSent, key: from, value: m}
+			value = m
 		}
 
-		lastMessage[pair{e.from, e.to}] = id
-		st.msg = topicMessage{topic: names.MessageSent, eventType: topics.TypeMessageSent, key: from, value: topics.MessageSent{
-			MessageID: id, SenderID: from, RecipientID: to, SentAt: sentAt.UTC(),
-			ConversationID: conversationID(run, e.from, e.to),
-			Text:           e.text, Locale: locale[e.from], Labels: e.labels,
-		}}
-
-		s := streaks[pair{e.from, e.to}]
-		if s == nil {
-			s = &streak{}
-			streaks[pair{e.from, e.to}] = s
+		in, s, out := d.decide(value)
+		for _, n := range out.Nudges {
+			st.expected = append(st.expected, nudgeExpectation(n))
 		}
-		s.count++
-		st.note = "message"
-		if s.count > 1 {
-			st.note = fmt.Sprintf("message %d unanswered in a row", s.count)
+		for _, a := range out.Alerts {
+			st.expected = append(st.expected, alertExpectation(a))
 		}
-		switch s.count {
-		case nudgeAt:
-			expect("nudge "+topics.KindFollowUpLimit, e.from, e.to)
-			expect("nudge "+topics.KindCheckIn, e.to, e.from)
-			s.checkedIn = true
-		case alertMediumAt:
-			expect("alert "+topics.SeverityMedium, e.from, e.to)
-		case alertHighAt:
-			expect("alert "+topics.SeverityHigh, e.from, e.to)
-		}
-		if severity := labelSeverity(e.labels); severity != "" {
-			st.note += ", labelled " + strings.Join(e.labels, ", ")
-			if !s.respected {
-				expect("nudge "+topics.KindRespectfulLanguage, e.from, e.to)
-				s.respected = true
-			}
-			if !s.checkedIn {
-				expect("nudge "+topics.KindCheckIn, e.to, e.from)
-				s.checkedIn = true
-			}
-			expect("alert "+severity, e.from, e.to)
+		p.expected = append(p.expected, st.expected...)
+		k := pair{e.from, e.to}
+		st.note = note(in.Observation, s, attempts[k])
+		if !e.reply {
+			attempts[k] = s.Attempts
 		}
 		p.steps = append(p.steps, st)
 	}
 	return p
 }
 
-// labelSeverity is the alert severity the default policy gives a message with these
-// upstream labels, or "" if none of them carries a rule.
-func labelSeverity(labels []string) string {
-	severity := ""
-	for _, l := range labels {
-		switch contentSeverity[l] {
-		case topics.SeverityHigh:
-			return topics.SeverityHigh
-		case topics.SeverityMedium:
-			severity = topics.SeverityMedium
-		}
+// note is what the timeline says of an event, from the streak relance computed for it:
+// prevAttempts is the direction's attempts before it.
+func note(o policy.Observation, s policy.Streak, prevAttempts int) string {
+	if o.Action == policy.ActionReply {
+		return "reply"
 	}
-	return severity
+	var n string
+	switch {
+	case s.Status != policy.StatusCounted && s.Status != policy.StatusReplayed:
+		n = "message (" + s.Status.String() + ")"
+	case s.Attempts <= 1 && s.Count <= 1:
+		n = "message, attempt 1"
+	case s.Attempts <= 1:
+		n = fmt.Sprintf("%d messages in one attempt: no follow-up yet", s.Count)
+	case s.Attempts == prevAttempts:
+		n = fmt.Sprintf("still attempt %d, %d unanswered", s.Attempts, s.Count)
+	default:
+		n = fmt.Sprintf("attempt %d (%s), %d unanswered", s.Attempts, plural(s.Attempts-1, "follow-up"), s.Count)
+	}
+	if o.Offensive() {
+		cats := make([]string, len(o.Categories))
+		for i, c := range o.Categories {
+			cats[i] = string(c)
+		}
+		n += ", offensive: " + strings.Join(cats, ", ")
+	}
+	return n
+}
+
+// decider is relance deciding events one at a time, in memory, under the default policy:
+// the same decoding of an event into an observation as the processor (the categories of
+// its labels and attachments, plus those the built-in text check finds in its text), the
+// same streak algorithm (state.Memory) and the same Decide. The demo derives the outputs it
+// waits for from it; with another policy file or text check relance decides differently,
+// and an Exit-mode demo would wait for outputs that never come.
+type decider struct {
+	pol   *policy.Policy
+	store *state.Memory
+	texts policy.TextChecker
+}
+
+func newDecider() *decider {
+	pol := policy.Default()
+	store, err := state.NewMemory(pol, state.Config{})
+	if err != nil {
+		panic(fmt.Sprintf("demo: in-memory store: %v", err)) // the zero Config is valid
+	}
+	return &decider{pol: pol, store: store, texts: content.Default()}
+}
+
+// decide records one event, a topics.MessageSent or a topics.Reply, and returns its input,
+// the sender→recipient streak after it, and the outputs relance publishes for it.
+func (d *decider) decide(event any) (policy.Input, policy.Streak, policy.Decisions) {
+	ctx := context.Background()
+	var in policy.Input
+	switch e := event.(type) {
+	case topics.MessageSent:
+		attachments := make([][]string, len(e.Attachments))
+		for i, a := range e.Attachments {
+			attachments[i] = a.Labels
+		}
+		categories := policy.Categories(e.Labels, attachments)
+		if e.Text != "" {
+			found, err := policy.CheckTexts(ctx, d.texts, []policy.Text{{Text: e.Text, Locale: e.Locale}})
+			if err != nil {
+				panic(fmt.Sprintf("demo: built-in text check: %v", err)) // it never fails
+			}
+			categories = append(categories, found[0]...)
+			slices.Sort(categories)
+			categories = slices.Compact(categories)
+		}
+		in = policy.Input{
+			Observation: policy.Observation{
+				Action: policy.ActionMessage, MessageID: e.MessageID, SenderID: e.SenderID,
+				RecipientID: e.RecipientID, SentAt: e.SentAt, Categories: categories,
+			},
+			Locale: e.Locale, RecipientLocale: e.RecipientLocale,
+		}
+	case topics.Reply:
+		in = policy.Input{Observation: policy.Observation{
+			Action: policy.ActionReply, MessageID: e.MessageID, SenderID: e.SenderID,
+			RecipientID: e.RecipientID, SentAt: e.SentAt,
+		}}
+	default:
+		panic(fmt.Sprintf("demo: decide: event %T", event))
+	}
+	res, err := d.store.Apply(ctx, []policy.Observation{in.Observation})
+	if err != nil {
+		panic(fmt.Sprintf("demo: in-memory store: %v", err)) // it fails on nothing but a cancelled context
+	}
+	if res[0].Invalid != nil {
+		return in, res[0].Streak, policy.Decisions{} // dead-lettered: no decision
+	}
+	return in, res[0].Streak, d.pol.Decide(in, res[0].Streak)
 }
 
 // conversationID names the conversation of two members, whoever writes.

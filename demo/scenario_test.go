@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relance/relance/policy"
 	"github.com/relance/relance/topics"
 )
 
@@ -65,29 +66,106 @@ func TestPlanSteps(t *testing.T) {
 		}
 		ids[msgID], prev = true, sentAt
 	}
-	if got := p.steps[len(p.steps)-1].note; got != "message 12 unanswered in a row" {
+	if got := p.steps[len(p.steps)-1].note; got != "attempt 12 (11 follow-ups), 14 unanswered" {
 		t.Errorf("last step's note = %q", got)
 	}
 }
 
-func TestLabelSeverity(t *testing.T) {
-	tests := []struct {
-		name   string
-		labels []string
-		want   string
-	}{
-		{"no labels", nil, ""},
-		{"label without a rule", []string{"spam"}, ""},
-		{"insult", []string{"insult"}, topics.SeverityMedium},
-		{"threat", []string{"threat"}, topics.SeverityHigh},
-		{"highest wins", []string{"insult", "hate"}, topics.SeverityHigh},
+// stepsOf returns the plan's steps from one member to another, in order.
+func stepsOf(p plan, from, to string) []step {
+	var out []step
+	for _, s := range p.steps {
+		if s.from == from && s.to == to {
+			out = append(out, s)
+		}
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := labelSeverity(tt.labels); got != tt.want {
-				t.Errorf("labelSeverity(%q) = %q, want %q", tt.labels, got, tt.want)
-			}
-		})
+	return out
+}
+
+func TestPlanLeavesTheBurstAlone(t *testing.T) {
+	p := newPlan("r1", time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), topics.Names{}.WithDefaults())
+	burst := stepsOf(p, "Jordan", "Sam")
+	if len(burst) != 4 {
+		t.Fatalf("Jordan → Sam: %d messages, want a burst of 4", len(burst))
+	}
+	if d := burst[3].sentAt.Sub(burst[0].sentAt); d > time.Minute {
+		t.Errorf("the burst spans %s, want quick bubbles within a minute", d)
+	}
+	for i, s := range burst {
+		if len(s.expected) > 0 {
+			t.Errorf("bubble %d (%q) causes %v, want nothing", i+1, s.text, s.expected)
+		}
+	}
+	if got, want := burst[3].note, "4 messages in one attempt: no follow-up yet"; got != want {
+		t.Errorf("last bubble's note = %q, want %q", got, want)
+	}
+	for _, e := range p.expected {
+		if e.user == userID("r1", "sam") && e.other == userID("r1", "jordan") || e.user == userID("r1", "jordan") && e.other == userID("r1", "sam") {
+			t.Errorf("expected output %v between Jordan and Sam", e)
+		}
+	}
+}
+
+func TestPlanNudgesNoahAtHisFourthAttempt(t *testing.T) {
+	p := newPlan("r1", time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), topics.Names{}.WithDefaults())
+	noah := stepsOf(p, "Noah", "Inès")
+	if len(noah) != 14 {
+		t.Fatalf("Noah → Inès: %d messages, want 14 (a burst of 3, then 11 follow-ups)", len(noah))
+	}
+	id := func(key string) string { return userID("r1", key) }
+	want := map[int][]expectation{ // message index (from 0) → outputs
+		5:  {{"nudge follow_up_limit", id("noah"), id("ines")}, {"nudge check_in", id("ines"), id("noah")}},
+		8:  {{"alert medium", id("noah"), id("ines")}},
+		13: {{"alert high", id("noah"), id("ines")}},
+	}
+	for i, s := range noah {
+		if !slices.Equal(s.expected, want[i]) {
+			t.Errorf("message %d (%q, %s) causes %v, want %v", i+1, s.text, s.note, s.expected, want[i])
+		}
+	}
+	for i, want := range map[int]string{
+		0:  "message, attempt 1",
+		2:  "3 messages in one attempt: no follow-up yet",
+		3:  "attempt 2 (1 follow-up), 4 unanswered",
+		5:  "attempt 4 (3 follow-ups), 6 unanswered",
+		8:  "attempt 7 (6 follow-ups), 9 unanswered",
+		13: "attempt 12 (11 follow-ups), 14 unanswered",
+	} {
+		if got := noah[i].note; got != want {
+			t.Errorf("message %d's note = %q, want %q", i+1, got, want)
+		}
+	}
+	// The 4th message is the first follow-up: nothing yet.
+	if len(noah[3].expected) != 0 {
+		t.Errorf("Noah's 4th message (his 2nd attempt) causes %v", noah[3].expected)
+	}
+	// Follow-ups are more than the default burst apart: each starts an attempt.
+	for i := 3; i < len(noah); i++ {
+		if gap := noah[i].sentAt.Sub(noah[i-1].sentAt); gap <= policy.Default().Burst() {
+			t.Errorf("message %d is %s after the previous one, within the burst", i+1, gap)
+		}
+	}
+}
+
+func TestPlanChecksEveryText(t *testing.T) {
+	p := newPlan("r1", time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), topics.Names{}.WithDefaults())
+	for i, s := range p.steps {
+		offensive := strings.Contains(s.note, "offensive")
+		if want := s.text == "Who asked you? Idiot."; offensive != want {
+			t.Errorf("step %d (%q): note %q, offensive %t, want %t", i, s.text, s.note, offensive, want)
+		}
+	}
+}
+
+func TestPlanWithoutLabelsStillFindsTheInsult(t *testing.T) {
+	// The text check finds what the platform's labels say: the content rule does not rest
+	// on the labels alone.
+	in, _, d := newDecider().decide(topics.MessageSent{
+		MessageID: "m-1", SenderID: "a", RecipientID: "b", SentAt: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC),
+		Text: "Who asked you? Idiot.", Locale: "en",
+	})
+	if !slices.Equal(in.Observation.Categories, []policy.Category{policy.CategoryInsult}) || len(d.Alerts) != 1 {
+		t.Errorf("categories %v, %d alerts; want insult, 1 alert", in.Observation.Categories, len(d.Alerts))
 	}
 }
 
