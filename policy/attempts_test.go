@@ -18,6 +18,14 @@ type event struct {
 	from, to string
 	offset   time.Duration
 	reply    bool
+	// action: a member action of from about to (MemberAction), id its action id.
+	action     policy.Action
+	categories []policy.Category
+}
+
+// inesActs is ines's action about noah.
+func inesActs(a policy.Action, id string, offset time.Duration) event {
+	return event{id: id, from: "ines", to: "noah", offset: offset, action: a}
 }
 
 // noah writes to ines; ines answers noah.
@@ -41,6 +49,7 @@ func timeline(parts ...[]event) []event { return slices.Concat(parts...) }
 
 // outcome is what one event decided: its streak's counts and its outputs.
 type outcome struct {
+	status          policy.Status
 	attempts, count int
 	outputs         []string
 	ids             []string
@@ -59,12 +68,16 @@ func decideTimeline(t *testing.T, pol *policy.Policy, events []event) []outcome 
 		if e.reply {
 			o.Action = policy.ActionReply
 		}
+		if e.action != 0 { // the streak acted on is the other member's
+			o.Action, o.SenderID, o.RecipientID = e.action, e.to, e.from
+		}
+		o.Categories = e.categories
 		if err := o.Validate(); err != nil {
 			t.Fatal(err)
 		}
 		s := l.Apply(p, "ines", o)
 		d := pol.Decide(policy.Input{Observation: o, Locale: "fr"}, s)
-		oc := outcome{attempts: s.Attempts, count: s.Count}
+		oc := outcome{attempts: s.Attempts, count: s.Count, status: s.Status}
 		for _, n := range d.Nudges {
 			oc.outputs = append(oc.outputs, n.Kind)
 			oc.ids = append(oc.ids, n.NudgeID)
@@ -73,7 +86,11 @@ func decideTimeline(t *testing.T, pol *policy.Policy, events []event) []outcome 
 			}
 		}
 		for _, a := range d.Alerts {
-			oc.outputs = append(oc.outputs, "alert "+a.Severity+" "+strings.Join(a.Reasons, ","))
+			desc := "alert " + a.Severity + " " + strings.Join(a.Reasons, ",")
+			if a.ActionID != "" {
+				desc += fmt.Sprintf(" evidence=%s", strings.Join(a.MessageIDs, ","))
+			}
+			oc.outputs = append(oc.outputs, desc)
 			oc.ids = append(oc.ids, a.AlertID)
 		}
 		out = append(out, oc)

@@ -48,6 +48,14 @@ func (p *Policy) Decide(in Input, s Streak) Decisions {
 		return p.decideMessage(in, s)
 	case ActionReply:
 		return Decisions{} // an answer only ends the other direction's streak
+	case ActionReport:
+		if s.Status != StatusAction && s.Status != StatusReplayed {
+			return Decisions{} // stale, or a redelivery with nothing stored
+		}
+		d := decision{p: p, msg: in.Observation, s: s}
+		return Decisions{Alerts: []topics.ModerationAlert{d.reportAlert()}}
+	case ActionDismiss, ActionBlock, ActionUnblock:
+		return Decisions{} // they change the streak; the decisions are the next messages'
 	}
 	panic(fmt.Sprintf("policy: Decide: %s not handled", in.Observation.Action)) // caught by TestDecideHandlesEveryAction
 }
@@ -64,10 +72,12 @@ func (p *Policy) decideMessage(in Input, s Streak) Decisions {
 	}
 	categories = p.known(categories)
 	counted := s.Status == StatusCounted || s.Status == StatusReplayed
-	followUp := counted && p.nudge.Crossed(s)
+	// The recipient said all is fine: rule 2 is silent for the rest of the streak.
+	rule2 := counted && !s.Dismissed
+	followUp := rule2 && p.nudge.Crossed(s)
 	// The reminder comes before the limit or not at all.
 	r, on := p.reminder()
-	remind := on && counted && r.Crossed(s) && !p.nudge.Reached(s.PeakAttempts, s.Peak)
+	remind := on && rule2 && r.Crossed(s) && !p.nudge.Reached(s.PeakAttempts, s.Peak)
 	respect := counted && len(categories) > 0 && s.PrevOffensive == 0 && s.Offensive > 0
 
 	var out Decisions
@@ -87,7 +97,7 @@ func (p *Policy) decideMessage(in Input, s Streak) Decisions {
 		out.Nudges = append(out.Nudges, d.contentNudge(topics.AudienceRecipient, topics.KindCheckIn))
 	}
 	for _, l := range p.alerts {
-		if counted && l.Crossed(s) {
+		if rule2 && l.Crossed(s) {
 			out.Alerts = append(out.Alerts, d.levelAlert(l))
 		}
 	}
@@ -117,6 +127,7 @@ const (
 	purposeContentNudge  = "content_nudge"
 	purposeLevelAlert    = "level_alert"
 	purposeContentAlert  = "content_alert"
+	purposeReportAlert   = "report_alert"
 )
 
 // decision builds the outputs for one message.
@@ -224,6 +235,35 @@ func (d decision) contentAlert(categories []Category) topics.ModerationAlert {
 	return d.alert(id, severity, reasons, messageIDs, labels)
 }
 
+// reportAlert is the alert a report raises at once: reasons reported and what the
+// streak shows, its evidence as it stood at the report, severity by whether it was
+// nudged or offensive. The Observation's Sender is the member reported; triggered_by
+// and action_id are the report's id.
+func (d decision) reportAlert() topics.ModerationAlert {
+	reasons := []string{topics.ReasonReported}
+	nudged, offensive := !d.s.NudgedAt.IsZero(), d.s.Offensive > 0
+	if nudged {
+		reasons = append(reasons, topics.ReasonUnansweredStreak)
+		if d.s.LastMessageAt.After(d.s.NudgedAt) {
+			reasons = append(reasons, topics.ReasonContinuedAfterNudge)
+		}
+	}
+	if offensive {
+		reasons = append(reasons, topics.ReasonOffensiveContent)
+	}
+	severity := d.p.report
+	if nudged || offensive {
+		severity = d.p.reportUp
+	}
+	id := decisionID(purposeReportAlert, d.msg.MessageID, d.msg.SenderID, d.msg.RecipientID, "")
+	a := d.alert(id, severity, reasons, evidence(d.s.MessageIDs), []string{})
+	a.ActionID = d.msg.MessageID
+	if a.LastMessageAt.IsZero() {
+		a.LastMessageAt = d.msg.SentAt.UTC() // nothing unanswered: the report's time
+	}
+	return a
+}
+
 // contentReasons are the alert reasons of each category; sexual content the recipient
 // has not answered is ReasonUnsolicitedSexualContent instead.
 var contentReasons = map[Category]string{
@@ -248,6 +288,7 @@ func (d decision) alert(id, severity string, reasons, messageIDs, labels []strin
 		FirstUnansweredAt: optionalTime(d.s.FirstUnansweredAt),
 		LastMessageAt:     d.s.LastMessageAt.UTC(),
 		NudgedAt:          optionalTime(d.s.NudgedAt),
+		MemberIDs:         []string{},
 		TriggeredBy:       d.msg.MessageID,
 		OccurredAt:        d.msg.SentAt.UTC(),
 		PolicyVersion:     d.p.version,

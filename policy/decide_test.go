@@ -267,6 +267,7 @@ func TestDecideAlertFields(t *testing.T) {
 		FirstUnansweredAt: &t0,
 		LastMessageAt:     t0.Add(6 * time.Minute),
 		NudgedAt:          &nudged,
+		MemberIDs:         []string{},
 		TriggeredBy:       "msg-7",
 		OccurredAt:        t0.Add(6 * time.Minute),
 		PolicyVersion:     "relance-default-2",

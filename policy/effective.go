@@ -25,6 +25,7 @@ func (p *Policy) YAML() ([]byte, error) {
 			NudgeAtMessages: p.nudge.Messages,
 			Alerts:          []alertDoc{},
 		},
+		Report: reportDoc{Severity: p.report, NudgedOrOffensive: p.reportUp},
 		Content: contentDoc{
 			Insult:           p.content[string(CategoryInsult)],
 			Hate:             p.content[string(CategoryHate)],

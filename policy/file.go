@@ -27,6 +27,14 @@ type document struct {
 	Coach    coachDoc    `yaml:"coach"`
 	FollowUp followUpDoc `yaml:"follow_up"`
 	Content  contentDoc  `yaml:"content"`
+	Report   reportDoc   `yaml:"report"`
+}
+
+// reportDoc is the severity of the alert a member's report raises: nudged_or_offensive
+// when the reported streak was nudged or carried offensive content, severity otherwise.
+type reportDoc struct {
+	Severity          string `yaml:"severity"`
+	NudgedOrOffensive string `yaml:"nudged_or_offensive"`
 }
 
 type coachDoc struct {
@@ -85,6 +93,7 @@ func defaultDocument() document {
 				{At: 12, Messages: 40, Severity: topics.SeverityHigh},
 			},
 		},
+		Report: reportDoc{Severity: topics.SeverityMedium, NudgedOrOffensive: topics.SeverityHigh},
 		Content: contentDoc{
 			Insult:           topics.SeverityMedium,
 			Hate:             topics.SeverityHigh,
@@ -140,7 +149,9 @@ func compile(doc document, lines map[string]int) (*Policy, error) {
 			string(CategorySexual): doc.Content.Sexual,
 			sexualUnanswered:       doc.Content.SexualUnanswered,
 		},
-		lines: lines,
+		report:   doc.Report.Severity,
+		reportUp: doc.Report.NudgedOrOffensive,
+		lines:    lines,
 	}
 	window, err := parseWindow(doc.Window)
 	if err != nil {
@@ -222,6 +233,7 @@ var typeNames = strings.NewReplacer(
 	"policy.followUpDoc", "a mapping",
 	"policy.alertDoc", "a mapping",
 	"policy.contentDoc", "a mapping",
+	"policy.reportDoc", "a mapping",
 )
 
 var (

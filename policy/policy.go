@@ -46,6 +46,9 @@ type Policy struct {
 	// content holds rule 3's severities by the file's key: a Category, or
 	// sexualUnanswered for sexual content the recipient has not answered.
 	content map[string]string
+	// report and reportUp are the severities of a report's alert: reportUp when the
+	// streak reported was nudged or offensive.
+	report, reportUp string
 	// lines maps a field's path ("follow_up.alerts[1].at") to its line in the file the
 	// policy came from, so errors can point at it; nil for Default.
 	lines map[string]int
@@ -151,6 +154,12 @@ func (p *Policy) validate() error {
 		case !isSeverity(l.severity):
 			return p.fieldError(field+".severity", "%s", severityProblem(l.severity))
 		}
+	}
+	if !isSeverity(p.report) {
+		return p.fieldError("report.severity", "%s", severityProblem(p.report))
+	}
+	if !isSeverity(p.reportUp) {
+		return p.fieldError("report.nudged_or_offensive", "%s", severityProblem(p.reportUp))
 	}
 	for _, key := range contentKeys {
 		if s := p.content[key]; !isSeverity(s) {

@@ -16,12 +16,31 @@ const (
 	ActionMessage Action = iota + 1
 	// ActionReply is a Reply from Sender to Recipient: it answers Recipient→Sender only.
 	ActionReply
+	// The member actions (MemberAction v1): what Recipient did about Sender, acting on the
+	// Sender→Recipient streak current at SentAt (the action's time); MessageID is the
+	// action's id. Note the direction: Sender is the member acted about (other_member_id),
+	// Recipient the member acting (member_id), so that the streak is Sender's, as for a
+	// message.
+	//
+	// ActionDismiss: Recipient says all is fine: rule 2 is silent for the rest of the streak.
+	ActionDismiss
+	// ActionBlock ends the streak (it is not an answer).
+	ActionBlock
+	// ActionUnblock changes no streak.
+	ActionUnblock
+	// ActionReport raises an alert at once, with the streak's evidence.
+	ActionReport
 )
 
 // Actions are every Action, for the tests that check each one is handled wherever the kind
 // of an observation matters (the streak transition, Decide, the metrics). A new kind is
 // added here first.
-var Actions = []Action{ActionMessage, ActionReply}
+var Actions = []Action{ActionMessage, ActionReply, ActionDismiss, ActionBlock, ActionUnblock, ActionReport}
+
+// IsMemberAction reports whether a is one of the member actions.
+func (a Action) IsMemberAction() bool {
+	return a == ActionDismiss || a == ActionBlock || a == ActionUnblock || a == ActionReport
+}
 
 // String names the action for logs and errors.
 func (a Action) String() string {
@@ -30,6 +49,14 @@ func (a Action) String() string {
 		return "message"
 	case ActionReply:
 		return "reply"
+	case ActionDismiss:
+		return "dismiss"
+	case ActionBlock:
+		return "block"
+	case ActionUnblock:
+		return "unblock"
+	case ActionReport:
+		return "report"
 	}
 	return fmt.Sprintf("action(%d)", int(a))
 }
@@ -68,6 +95,8 @@ func (o Observation) Validate() error {
 		return fmt.Errorf("%w: sender and recipient are the same member", ErrInvalidObservation)
 	case o.Action == ActionMessage && o.MessageID == "":
 		return fmt.Errorf("%w: empty message id", ErrInvalidObservation)
+	case o.Action.IsMemberAction() && o.MessageID == "":
+		return fmt.Errorf("%w: empty action id", ErrInvalidObservation)
 	case o.SentAt.UnixMilli() <= 0:
 		return fmt.Errorf("%w: sent at %s: must be after 1970", ErrInvalidObservation, o.SentAt.UTC().Format(time.RFC3339))
 	}
@@ -100,6 +129,10 @@ const (
 	StatusStale
 	// StatusAnswer: a reply; it only answered the other direction.
 	StatusAnswer
+	// StatusAction: a member action, applied to the Sender→Recipient streak current at its
+	// time. A redelivered action is StatusReplayed (a report: its stored view) or
+	// StatusDuplicate; one older than the window is StatusStale.
+	StatusAction
 )
 
 // String names the status for logs and metric labels.
@@ -117,6 +150,8 @@ func (s Status) String() string {
 		return "stale"
 	case StatusAnswer:
 		return "answer"
+	case StatusAction:
+		return "action"
 	}
 	return "unknown"
 }
@@ -144,6 +179,9 @@ type Streak struct {
 	AnsweredAt time.Time
 	// NudgedAt is when this streak first reached the nudge threshold (zero if not yet).
 	NudgedAt time.Time
+	// Dismissed: Recipient said all is fine during this streak (ActionDismiss): rule 2
+	// stays silent until it ends.
+	Dismissed bool
 	// MessageIDs are the unanswered messages, oldest first, at most the store's evidence
 	// bound of them.
 	MessageIDs []string

@@ -16,13 +16,15 @@ import (
 //	newest, answered, nudged   uvarint ms
 //	peak, off                  uvarint
 //	peak attempts              uvarint (format 3)
+//	blocked, dismissed         uvarint ms (format 3)
 //	start                      string (uvarint length, bytes)
 //	record count, records      in (sent at, id) order, each:
 //	    id                     string
 //	    sent at                uvarint ms, as a delta from the previous record's
 //	    flags                  byte: 1 seen, 2 unanswered, 4 a view follows
 //	    view                   status, count, prev peak, peak, prev off, off (uvarints);
-//	                           format 3: attempts, prev peak attempts, peak attempts;
+//	                           format 3: attempts, prev peak attempts, peak attempts,
+//	                           flags (1: dismissed);
 //	                           start id (0 none, 1 a string follows, k+2 record k);
 //	                           first unanswered, last message, answered, nudged times
 //	                           (0 none, else zigzag(ms - the record's sent at)+1);
@@ -52,6 +54,9 @@ var categoryBits = [...]policy.Category{policy.CategoryHate, policy.CategoryInsu
 // categoriesUnknown marks a view whose categories were never stored.
 const categoriesUnknown = 0x80
 
+// viewDismissed is a view's flag: the streak was dismissed.
+const viewDismissed = 1
+
 const (
 	flagSeen = 1 << iota
 	flagUnanswered
@@ -79,6 +84,8 @@ func (d *direction) encode(dst []byte) []byte {
 	dst = binary.AppendUvarint(dst, uint64(d.peak))
 	dst = binary.AppendUvarint(dst, uint64(d.off))
 	dst = binary.AppendUvarint(dst, uint64(d.peakAtt))
+	dst = binary.AppendUvarint(dst, uint64(d.blocked))
+	dst = binary.AppendUvarint(dst, uint64(d.dismissed))
 	dst = appendString(dst, d.start)
 
 	pos := d.markKept()
@@ -187,8 +194,12 @@ func (r *record) keptView() *policy.Streak {
 }
 
 func encodeView(dst []byte, v *policy.Streak, unknown bool, t int64, recs []record, pos positions) []byte {
+	flags := 0
+	if v.Dismissed {
+		flags |= viewDismissed
+	}
 	for _, n := range []int{int(v.Status), v.Count, v.PrevPeak, v.Peak, v.PrevOffensive, v.Offensive,
-		v.Attempts, v.PrevPeakAttempts, v.PeakAttempts} {
+		v.Attempts, v.PrevPeakAttempts, v.PeakAttempts, flags} {
 		dst = binary.AppendUvarint(dst, uint64(n))
 	}
 	switch k := pos.of(v.StartID); {
@@ -268,7 +279,7 @@ func (r *reader) direction(d *direction) {
 	d.peak, d.off = r.int(), r.int()
 	d.peakAtt = d.peak
 	if r.format >= formatV3 {
-		d.peakAtt = r.int()
+		d.peakAtt, d.blocked, d.dismissed = r.int(), r.int64(), r.int64()
 	}
 	d.start = r.string()
 	n := r.int()
@@ -353,6 +364,11 @@ func (r *reader) view(pv *pendingView, t int64, refs []int) []int {
 	v.Attempts, v.PrevPeakAttempts, v.PeakAttempts = v.Count, v.PrevPeak, v.Peak
 	if r.format >= formatV3 {
 		v.Attempts, v.PrevPeakAttempts, v.PeakAttempts = r.int(), r.int(), r.int()
+		flags := r.int()
+		if flags&^viewDismissed != 0 {
+			r.fail() // a flag this version does not know
+		}
+		v.Dismissed = flags&viewDismissed != 0
 	}
 	switch s := r.int(); s {
 	case 0:

@@ -23,8 +23,10 @@ type direction struct {
 	// newest is the newest event time (ms) of a counted message; the window ends there.
 	newest int64
 	// answered is the other member's latest answer (ms): messages sent at or before it are
-	// answered.
-	answered int64
+	// answered. blocked is their latest block (ms): it ends the streak as an answer does,
+	// without being one. dismissed is when they said all is fine during the current
+	// streak (ms, 0 if not).
+	answered, blocked, dismissed int64
 	// peak and peakAtt are the current streak's highest unanswered count and attempts, off
 	// its offensive messages; start is the id of the message that started it, nudged when
 	// it first reached Limits.Nudge (ms, 0 if not yet).
@@ -189,6 +191,8 @@ func (l *Limits) Apply(p *Pair, low string, o policy.Observation) policy.Streak 
 	case policy.ActionMessage:
 		back.answer(t) // a message to the other member answers them too
 		return l.message(fwd, o, t)
+	case policy.ActionDismiss, policy.ActionBlock, policy.ActionUnblock, policy.ActionReport:
+		return l.act(fwd, o, t)
 	}
 	panic(fmt.Sprintf("streak: Apply: %s not handled", o.Action)) // caught by TestApplyHandlesEveryAction
 }
@@ -198,14 +202,96 @@ func (l *Limits) Apply(p *Pair, low string, o policy.Observation) policy.Streak 
 // recognised.
 func (d *direction) answer(t int64) {
 	d.answered = max(d.answered, t)
+	d.end(t)
+}
+
+// end ends the streak of the messages sent at or before t (an answer or a block).
+func (d *direction) end(t int64) {
 	if d.unanswerUpTo(t) > 0 {
-		// The streak ends; messages sent after the answer stay unanswered and carry on as
-		// a new streak whose peak is their count, so levels they already fired stay fired.
-		d.peak, d.peakAtt, d.off, d.start, d.nudged = d.count(), d.attempts(), 0, "", 0
+		// The streak ends; messages sent after t stay unanswered and carry on as a new
+		// streak whose peak is their count, so levels they already fired stay fired.
+		d.peak, d.peakAtt, d.off, d.start, d.nudged, d.dismissed = d.count(), d.attempts(), 0, "", 0, 0
 		if first := d.first(); first != nil {
 			d.start = first.id
 		}
 	}
+}
+
+// actionID is the record id of a member action: ids never hold a NUL byte, so it cannot
+// be a message's.
+func actionID(id string) string { return "\x00" + id }
+
+// act applies a member action of the direction's recipient, at t, to the streak current
+// at t, and returns that streak as it was then (the evidence of a report). An action is
+// recorded by id: its redelivery changes nothing and replays what it returned (a report's
+// view is stored; others are StatusDuplicate). One older than the window is stale.
+func (l *Limits) act(fwd *direction, o policy.Observation, t int64) policy.Streak {
+	id := actionID(o.MessageID)
+	if r := fwd.find(id); r != nil && r.seen {
+		if r.view == nil {
+			return policy.Streak{Status: policy.StatusDuplicate, Redelivered: true}
+		}
+		s := *r.view
+		s.MessageIDs = slices.Clone(s.MessageIDs)
+		s.Status, s.Redelivered = policy.StatusReplayed, true
+		return s
+	}
+	horizon := fwd.newest - l.Window.Milliseconds()
+	if fwd.newest > 0 && t <= horizon {
+		l.markSeen(fwd, id, t, horizon)
+		return policy.Streak{Status: policy.StatusStale}
+	}
+	s := l.streakAt(fwd, t)
+	switch o.Action {
+	case policy.ActionDismiss:
+		if s.Count > 0 && fwd.dismissed == 0 {
+			fwd.dismissed = t
+		}
+		s.Dismissed = s.Count > 0
+	case policy.ActionBlock:
+		fwd.blocked = max(fwd.blocked, t)
+		fwd.end(t)
+	}
+	if i := l.markSeen(fwd, id, t, horizon); i >= 0 && o.Action == policy.ActionReport {
+		v := s
+		v.MessageIDs = slices.Clone(s.MessageIDs)
+		l.setView(fwd, i, &v)
+	}
+	return s
+}
+
+// streakAt is the direction's streak as it stood at t: its unanswered messages sent at or
+// before t (none if the streak started later).
+func (l *Limits) streakAt(d *direction, t int64) policy.Streak {
+	s := policy.Streak{Status: policy.StatusAction, AnsweredAt: msTime(d.answered), Dismissed: d.dismissed != 0 && d.dismissed <= t}
+	var anchor int64
+	for i := d.ulo; i < len(d.recs) && d.recs[i].t <= t; i++ {
+		r := &d.recs[i]
+		if !r.unanswered {
+			continue
+		}
+		if s.Count == 0 {
+			s.FirstUnansweredAt = msTime(r.t)
+		}
+		if s.Attempts == 0 || r.t >= anchor+d.burst {
+			s.Attempts, anchor = s.Attempts+1, r.t
+		}
+		s.Count++
+		s.LastMessageAt = msTime(r.t)
+		if len(s.MessageIDs) < l.MaxEvidence {
+			s.MessageIDs = append(s.MessageIDs, r.id)
+		}
+	}
+	if s.Count == 0 {
+		s.Dismissed = false
+		return s
+	}
+	s.StartID, s.Offensive, s.Peak, s.PeakAttempts = d.start, d.off, d.peak, d.peakAtt
+	s.PrevOffensive, s.PrevPeak, s.PrevPeakAttempts = d.off, d.peak, d.peakAtt
+	if d.nudged != 0 && d.nudged <= t {
+		s.NudgedAt = msTime(d.nudged)
+	}
+	return s
 }
 
 // message records a message of direction fwd sent at t and returns its streak.
@@ -231,8 +317,9 @@ func (l *Limits) message(fwd *direction, o policy.Observation, t int64) policy.S
 
 	newest, answered := max(fwd.newest, t), fwd.answered
 
-	// Sent at or before the recipient's latest answer: answered already, never counted.
-	if t <= answered {
+	// Sent at or before the recipient's latest answer or block: its streak is over, and
+	// it is never counted.
+	if t <= max(answered, fwd.blocked) {
 		i := l.markSeen(fwd, o.MessageID, t, newest-window)
 		s := policy.Streak{Status: policy.StatusLate, AnsweredAt: msTime(answered)}
 		// An offensive late message raises a content alert whose severity depends on
@@ -255,7 +342,7 @@ func (l *Limits) message(fwd *direction, o policy.Observation, t int64) policy.S
 	// left, the previous streak is over and this message starts a new one.
 	fwd.unanswerUpTo(newest - window)
 	if fwd.count() == 0 {
-		fwd.peak, fwd.peakAtt, fwd.off, fwd.start, fwd.nudged = 0, 0, 0, o.MessageID, 0
+		fwd.peak, fwd.peakAtt, fwd.off, fwd.start, fwd.nudged, fwd.dismissed = 0, 0, 0, o.MessageID, 0, 0
 	}
 	i := fwd.upsert(o.MessageID, t)
 	fwd.setFlags(i, fwd.recs[i].seen, true)
@@ -290,6 +377,7 @@ func (l *Limits) message(fwd *direction, o policy.Observation, t int64) policy.S
 		LastMessageAt:    msTime(newest),
 		AnsweredAt:       msTime(answered),
 		NudgedAt:         msTime(fwd.nudged),
+		Dismissed:        fwd.dismissed != 0,
 		MessageIDs:       fwd.evidence(l.MaxEvidence),
 	}
 	if first := fwd.first(); first != nil {
