@@ -55,8 +55,8 @@ func TestEncodeKeepsWhatMatters(t *testing.T) {
 	}
 }
 
-// randomObservation is a message or reply between a and b, mostly from a, sometimes
-// out of order, stale, offensive or a redelivery of a recent id.
+// randomObservation is a message, reply or member action between a and b, mostly from a,
+// sometimes out of order, stale, offensive or a redelivery of a recent id.
 func randomObservation(rng *rand.Rand, i int, clock *int64) policy.Observation {
 	*clock += rng.Int64N(3 * 3600_000)
 	t := *clock - rng.Int64N(3600_000)
@@ -78,6 +78,10 @@ func randomObservation(rng *rand.Rand, i int, clock *int64) policy.Observation {
 	}
 	if rng.IntN(10) == 0 {
 		o.Action, o.Categories = policy.ActionReply, nil
+	}
+	if rng.IntN(12) == 0 { // a member action of the recipient, now and then redelivered
+		o.Action, o.Categories = policy.Actions[2+rng.IntN(4)], nil
+		o.MessageID = fmt.Sprintf("a%d", rng.IntN(max(i/4, 1)))
 	}
 	return o
 }
