@@ -193,6 +193,11 @@ func outcome(a policy.Action, s policy.Streak) string {
 	switch a {
 	case policy.ActionMessage, policy.ActionReply:
 		return s.Status.String() // a reply's is "answer"
+	case policy.ActionDismiss, policy.ActionBlock, policy.ActionUnblock, policy.ActionReport:
+		if s.Status == policy.StatusAction {
+			return a.String() // "dismiss", "block", "unblock", "report"
+		}
+		return s.Status.String() // replayed, duplicate or stale
 	}
 	panic(fmt.Sprintf("processor: outcome: %s not handled", a)) // caught by TestOutcomeHandlesEveryAction
 }

@@ -44,6 +44,12 @@ func reply(from, to string, d time.Duration) policy.Observation {
 	return policy.Observation{Action: policy.ActionReply, MessageID: "reply-" + from, SenderID: from, RecipientID: to, SentAt: at(d)}
 }
 
+// action is member actor's action a about member about (an Observation from about to
+// actor: the streak acted on is about's).
+func action(a policy.Action, id, actor, about string, d time.Duration) policy.Observation {
+	return policy.Observation{Action: a, MessageID: id, SenderID: about, RecipientID: actor, SentAt: at(d)}
+}
+
 func ids(s ...string) []string { return s }
 
 var (
@@ -255,8 +261,9 @@ func burstZero(t testing.TB, pol *policy.Policy) *policy.Policy {
 	return zero
 }
 
-// workload is a reproducible mix of messages, replies, offensive messages, out-of-order
-// and stale arrivals and redeliveries among users, over about two months of event time.
+// workload is a reproducible mix of messages, replies, member actions, offensive messages,
+// out-of-order and stale arrivals and redeliveries among users, over about two months of
+// event time.
 func workload(seed uint64, users, n int) []policy.Observation {
 	rng := rand.New(rand.NewPCG(seed, seed))
 	obs := make([]policy.Observation, 0, n)
@@ -289,6 +296,10 @@ func workload(seed uint64, users, n int) []policy.Observation {
 		if rng.IntN(8) == 0 {
 			o.Action = policy.ActionReply
 			o.Categories = nil
+		}
+		if rng.IntN(15) == 0 { // the recipient's dismiss, block, unblock or report
+			o.Action, o.Categories = policy.Actions[2+rng.IntN(4)], nil
+			o.MessageID = fmt.Sprintf("a-%d", i)
 		}
 		obs = append(obs, o)
 	}

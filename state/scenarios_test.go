@@ -399,5 +399,37 @@ func scenarios() []scenario {
 				step{msg("m5", "alice", "bob", 4*time.Second), policy.Streak{Status: policy.StatusDuplicate, Count: 10, Attempts: 1, Redelivered: true}},
 			),
 		},
+		{
+			name: "a block ends the streak, a report returns it as it stood, a dismiss marks it", attempts: true, policy: defaultPolicy,
+			steps: []step{
+				{msg("m1", "alice", "bob", 0), policy.Streak{Status: counted, Count: 1, Attempts: 1, Peak: 1, PeakAttempts: 1,
+					StartID: "m1", FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},
+				{msg("m2", "alice", "bob", hour), policy.Streak{Status: counted, Count: 2, Attempts: 2, PrevPeak: 1, Peak: 2,
+					PrevPeakAttempts: 1, PeakAttempts: 2, StartID: "m1", FirstUnansweredAt: at(0), LastMessageAt: at(hour),
+					MessageIDs: ids("m1", "m2")}},
+				// bob reports alice at 30 minutes: the streak then held m1 alone.
+				{action(policy.ActionReport, "r1", "bob", "alice", 30*time.Minute), policy.Streak{Status: policy.StatusAction,
+					Count: 1, Attempts: 1, PrevPeak: 2, Peak: 2, PrevPeakAttempts: 2, PeakAttempts: 2, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1")}},
+				{action(policy.ActionDismiss, "d1", "bob", "alice", 2*hour), policy.Streak{Status: policy.StatusAction,
+					Count: 2, Attempts: 2, PrevPeak: 2, Peak: 2, PrevPeakAttempts: 2, PeakAttempts: 2, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(hour), MessageIDs: ids("m1", "m2"), Dismissed: true}},
+				{msg("m3", "alice", "bob", 3*hour), policy.Streak{Status: counted, Count: 3, Attempts: 3, PrevPeak: 2, Peak: 3,
+					PrevPeakAttempts: 2, PeakAttempts: 3, StartID: "m1", FirstUnansweredAt: at(0), LastMessageAt: at(3 * hour),
+					MessageIDs: ids("m1", "m2", "m3"), Dismissed: true}},
+				{action(policy.ActionBlock, "b1", "bob", "alice", 4*hour), policy.Streak{Status: policy.StatusAction,
+					Count: 3, Attempts: 3, PrevPeak: 3, Peak: 3, PrevPeakAttempts: 3, PeakAttempts: 3, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(3 * hour), MessageIDs: ids("m1", "m2", "m3"), Dismissed: true}},
+				// Sent before the block: its streak is over.
+				{msg("late", "alice", "bob", 3*hour+time.Minute), policy.Streak{Status: policy.StatusLate}},
+				{msg("m4", "alice", "bob", 5*hour), policy.Streak{Status: counted, Count: 1, Attempts: 1, Peak: 1, PeakAttempts: 1,
+					StartID: "m4", FirstUnansweredAt: at(5 * hour), LastMessageAt: at(5 * hour), MessageIDs: ids("m4")}},
+				// The report again: its first streak, replayed.
+				{action(policy.ActionReport, "r1", "bob", "alice", 30*time.Minute), policy.Streak{Status: policy.StatusReplayed,
+					Count: 1, Attempts: 1, PrevPeak: 2, Peak: 2, PrevPeakAttempts: 2, PeakAttempts: 2, StartID: "m1",
+					FirstUnansweredAt: at(0), LastMessageAt: at(0), MessageIDs: ids("m1"), Redelivered: true}},
+				{action(policy.ActionBlock, "b1", "bob", "alice", 4*hour), policy.Streak{Status: policy.StatusDuplicate, Redelivered: true}},
+			},
+		},
 	}
 }
