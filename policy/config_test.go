@@ -33,6 +33,9 @@ follow_up:
     - at: 12
       messages: 40
       severity: high
+report:
+  severity: medium
+  nudged_or_offensive: high
 content:
   insult: medium
   hate: high
@@ -237,6 +240,10 @@ func TestParseErrors(t *testing.T) {
 			`policy: follow_up.alerts[0].severity: severity "urgent" is not one of low, medium, high (line 4)`},
 		{"alert severity missing", "follow_up:\n  alerts:\n    - at: 7\n",
 			`policy: follow_up.alerts[0].severity: severity "" is not one of low, medium, high`},
+		{"report severity unknown", "report:\n  severity: urgent\n",
+			`policy: report.severity: severity "urgent" is not one of low, medium, high (line 2)`},
+		{"report escalated severity unknown", "report:\n  nudged_or_offensive: \"\"\n",
+			`policy: report.nudged_or_offensive: severity "" is not one of low, medium, high (line 2)`},
 		{"content severity unknown", "content:\n  hate: urgent\n",
 			`policy: content.hate: severity "urgent" is not one of low, medium, high (line 2)`},
 		{"sexual_unanswered severity unknown", "content:\n  sexual_unanswered: HIGH\n",
@@ -315,6 +322,8 @@ func TestDescribe(t *testing.T) {
 			"Beyond: nothing more for this streak.",
 			"sexual, content or pictures the recipient has not answered: high",
 			"https://www.arretonslesviolences.gouv.fr",
+			"severity high when the streak was nudged or",
+			"block: the streak ends (it is not an answer); unblock changes no streak.",
 			"to the sender in the message's locale and to the recipient in its recipient_locale",
 		}},
 		{"one day", "window: 1d\n", []string{"sliding window of 1 day,"}},

@@ -35,6 +35,9 @@
 //	    - at: 12
 //	      messages: 40
 //	      severity: high
+//	report:                         # the alert a member's report raises (member-action)
+//	  severity: medium              # about a streak neither nudged nor offensive
+//	  nudged_or_offensive: high     # about a streak that was nudged or carried offensive content
 //	content:                        # rule 3: alert severity of each category
 //	  insult: medium
 //	  hate: high
