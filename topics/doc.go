@@ -5,7 +5,7 @@
 // with their headers.
 //
 // No other package spells a topic name or a field: they take [Names], decode with
-// [DecodeMessageSent] and [DecodeReply], and encode outputs with [EncodeNudge] and
+// [DecodeMessageSent], [DecodeReply] and [DecodeMemberAction], and encode outputs with [EncodeNudge] and
 // [EncodeAlert] (which topics/record calls).
 //
 // The outputs measure a streak two ways: [CoachNudge.UnansweredCount] and
