@@ -182,8 +182,7 @@ func TestComposeCreatesExactlyTheDefaultTopics(t *testing.T) {
 	for _, m := range regexp.MustCompile(`--topic\s+(\S+)`).FindAllStringSubmatch(cmd, -1) {
 		got = append(got, m[1])
 	}
-	want := []string{topics.DefaultMessageSent, topics.DefaultReply, topics.DefaultCoachNudge,
-		topics.DefaultModerationAlert, topics.DefaultDeadLetter}
+	want := topics.Names{}.WithDefaults().All()
 	slices.Sort(got)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
@@ -202,6 +201,7 @@ func TestComposeRelanceTopicsAreTheDefaults(t *testing.T) {
 	want := map[string]string{
 		"RELANCE_TOPIC_MESSAGE_SENT":     topics.DefaultMessageSent,
 		"RELANCE_TOPIC_REPLY":            topics.DefaultReply,
+		"RELANCE_TOPIC_MEMBER_ACTION":    topics.DefaultMemberAction,
 		"RELANCE_TOPIC_COACH_NUDGE":      topics.DefaultCoachNudge,
 		"RELANCE_TOPIC_MODERATION_ALERT": topics.DefaultModerationAlert,
 		"RELANCE_TOPIC_DEAD_LETTER":      topics.DefaultDeadLetter,
@@ -269,7 +269,7 @@ func TestSecureComposeServices(t *testing.T) {
 	for _, m := range regexp.MustCompile(`--topic\s+(\S+)`).FindAllStringSubmatch(words(c.Services["kafka-init"].Command), -1) {
 		got = append(got, m[1])
 	}
-	want := []string{topics.DefaultMessageSent, topics.DefaultReply, topics.DefaultCoachNudge, topics.DefaultModerationAlert, topics.DefaultDeadLetter}
+	want := topics.Names{}.WithDefaults().All()
 	slices.Sort(got)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {

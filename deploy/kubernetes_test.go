@@ -413,7 +413,7 @@ func inputPartitions(t *testing.T) int {
 	t.Helper()
 	cmd := words(loadCompose(t).Services["kafka-init"].Command)
 	least := 0
-	for _, m := range regexp.MustCompile(`--topic\s+(message-sent|reply)\s+--partitions\s+(\d+)`).FindAllStringSubmatch(cmd, -1) {
+	for _, m := range regexp.MustCompile(`--topic\s+(message-sent|reply|member-action)\s+--partitions\s+(\d+)`).FindAllStringSubmatch(cmd, -1) {
 		n := atoi(t, m[2])
 		if least == 0 || n < least {
 			least = n

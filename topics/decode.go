@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -25,11 +26,13 @@ const (
 	MaxLabels      = 32
 	MaxLabelBytes  = 64
 	MaxAttachments = 32
-	// MaxClockSkew is how far sent_at may be ahead of the processor's clock. Event times
-	// drive the windows, so a time far in the future would keep a streak alive for ever.
+	MaxReasonBytes = 64 // MemberAction.Reason
+	// MaxClockSkew is how far an event time (sent_at, a MemberAction's at) may be ahead of
+	// the processor's clock. Event times drive the windows, so a time far in the future
+	// would keep a streak alive for ever.
 	MaxClockSkew = 15 * time.Minute
-	// MinSentAtYear is the earliest year of a sent_at: older times come from unset or
-	// broken clocks, not from messages.
+	// MinSentAtYear is the earliest year of an event time (sent_at, a MemberAction's at):
+	// older times come from unset or broken clocks, not from messages.
 	MinSentAtYear = 2000
 )
 
@@ -119,6 +122,61 @@ func checkReply(r Reply, sentAt *string, now time.Time) (Reply, error) {
 	return r, nil
 }
 
+// memberActions are the values of MemberAction.Action, in the order the errors list them.
+var memberActions = []string{MemberActionDismiss, MemberActionBlock, MemberActionUnblock, MemberActionReport}
+
+// DecodeMemberAction decodes and validates a MemberAction v1 record value, as
+// DecodeMessageSent does: at is held to sent_at's rules. The returned At is in UTC.
+// Member actions are rare next to messages, so there is no fast path: encoding/json reads them.
+func DecodeMemberAction(value []byte, now time.Time) (MemberAction, error) {
+	type event MemberAction // embedded below, where at is shadowed
+	var w struct {
+		event
+		At *string `json:"at"`
+	}
+	if err := decodeObject(value, &w); err != nil {
+		return MemberAction{}, err
+	}
+	return checkMemberAction(MemberAction(w.event), w.At, now)
+}
+
+// checkMemberAction validates a decoded a whose at is still the string at.
+func checkMemberAction(a MemberAction, at *string, now time.Time) (MemberAction, error) {
+	err := firstError(
+		checkID("action_id", a.ActionID),
+		checkID("member_id", a.MemberID),
+		checkID("other_member_id", a.OtherMemberID),
+		checkAction(a.Action),
+	)
+	if err == nil {
+		a.At, err = parseEventTime("at", at, now)
+	}
+	if err == nil && a.MemberID == a.OtherMemberID {
+		err = invalid("other_member_id: same as member_id")
+	}
+	if err == nil {
+		err = firstError(
+			checkToken("nudge_id", a.NudgeID, MaxIDBytes),
+			checkToken("reason", a.Reason, MaxReasonBytes),
+		)
+	}
+	if err != nil {
+		return MemberAction{}, err
+	}
+	return a, nil
+}
+
+// checkAction accepts the actions of MemberAction. Its error does not quote the value.
+func checkAction(action string) error {
+	switch {
+	case action == "":
+		return invalid("action: missing")
+	case !slices.Contains(memberActions, action):
+		return invalidf("action: unknown, want one of %s", strings.Join(memberActions, ", "))
+	}
+	return nil
+}
+
 // decodeObject unmarshals one JSON object into v, adding the checks encoding/json leaves
 // out, and turns its errors into ones that never quote the input.
 func decodeObject(value []byte, v any) error {
@@ -191,7 +249,7 @@ func checkEnvelope(messageID, senderID, recipientID string, sentAt *string, now 
 	); err != nil {
 		return time.Time{}, err
 	}
-	t, err := parseSentAt(sentAt, now)
+	t, err := parseEventTime("sent_at", sentAt, now)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -239,27 +297,28 @@ func isRFC3339(s string) bool {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-func parseSentAt(s *string, now time.Time) (time.Time, error) {
+// parseEventTime parses the event time in field (sent_at, at) and returns it in UTC.
+func parseEventTime(field string, s *string, now time.Time) (time.Time, error) {
 	if s == nil || *s == "" {
-		return time.Time{}, invalid("sent_at: missing")
+		return time.Time{}, invalidf("%s: missing", field)
 	}
 	if !isRFC3339(*s) {
-		return time.Time{}, invalid("sent_at: not an RFC 3339 time with a time zone")
+		return time.Time{}, invalidf("%s: not an RFC 3339 time with a time zone", field)
 	}
 	t, err := time.Parse(time.RFC3339, *s)
 	if err != nil { // an out-of-range field; the error would quote the input
-		return time.Time{}, invalid("sent_at: not an RFC 3339 time with a time zone")
+		return time.Time{}, invalidf("%s: not an RFC 3339 time with a time zone", field)
 	}
 	t = t.UTC()
 	if t.Year() < MinSentAtYear {
-		return time.Time{}, invalidf("sent_at: before %d-01-01T00:00:00Z", MinSentAtYear)
+		return time.Time{}, invalidf("%s: before %d-01-01T00:00:00Z", field, MinSentAtYear)
 	}
 	if ahead := t.Sub(now); ahead > MaxClockSkew {
 		minutes := ahead / time.Minute
 		if ahead%time.Minute != 0 {
 			minutes++
 		}
-		return time.Time{}, invalidf("sent_at: %d minutes ahead of the processor's clock", minutes)
+		return time.Time{}, invalidf("%s: %d minutes ahead of the processor's clock", field, minutes)
 	}
 	return t, nil
 }

@@ -331,3 +331,191 @@ func TestDecodeReplyAccepts(t *testing.T) {
 		})
 	}
 }
+
+// action is a valid MemberAction without its closing brace, for cases that add one field.
+const action = `{"action_id":"a-1","member_id":"u-2","other_member_id":"u-1","action":"report","at":"2026-11-23T12:00:00Z","note":"` + secret + `"`
+
+func TestDecodeMemberActionRejects(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("x", n) }
+	// with is action with field set to value (a JSON text), or left out when value is "".
+	with := func(field, value string) string {
+		fields := []struct{ name, value string }{
+			{"action_id", `"a-1"`}, {"member_id", `"u-2"`}, {"other_member_id", `"u-1"`},
+			{"action", `"report"`}, {"at", `"2026-11-23T12:00:00Z"`},
+		}
+		var b strings.Builder
+		b.WriteString(`{"note":"` + secret + `"`)
+		for _, f := range fields {
+			v := f.value
+			if f.name == field {
+				v = value
+			}
+			if v != "" {
+				b.WriteString(`,"` + f.name + `":` + v)
+			}
+		}
+		return b.String() + "}"
+	}
+	tests := []struct {
+		name  string
+		value string
+		want  string
+	}{
+		// Not a JSON object.
+		{"empty value", ``, "invalid event: empty value"},
+		{"over 64 KiB", action + `,"x":"` + long(topics.MaxValueBytes) + `"}`, "invalid event: value over 65536 bytes"},
+		{"invalid UTF-8", action + `,"x":"` + secret + "\xff" + `"}`, "invalid event: not valid UTF-8"},
+		{"plain text", secret, "invalid event: not JSON: syntax error at byte 1"},
+		{"truncated", action, "invalid event: not JSON: syntax error at byte 127"},
+		{"trailing garbage", action + `}` + secret, "invalid event: not JSON: syntax error at byte 129"},
+		{"null", `null`, "invalid event: not a JSON object"},
+		{"array", `[` + action + `}]`, "invalid event: not a JSON object"},
+		{"string", `"` + secret + `"`, "invalid event: not a JSON object"},
+
+		// Wrong JSON types.
+		{"action_id a number", with("action_id", `1`), "invalid event: action_id: want string, got number"},
+		{"member_id an object", with("member_id", `{"id":"u-2"}`), "invalid event: member_id: want string, got object"},
+		{"other_member_id an array", with("other_member_id", `["u-1"]`), "invalid event: other_member_id: want string, got array"},
+		{"action a boolean", with("action", `true`), "invalid event: action: want string, got bool"},
+		{"at a number", with("at", `1795435200`), "invalid event: at: want string, got number"},
+		{"nudge_id a number", action + `,"nudge_id":5}`, "invalid event: nudge_id: want string, got number"},
+		{"reason an array", action + `,"reason":["harassment"]}`, "invalid event: reason: want string, got array"},
+
+		// Required fields.
+		{"empty object", `{}`, "invalid event: action_id: missing"},
+		{"action_id absent", with("action_id", ``), "invalid event: action_id: missing"},
+		{"action_id empty", with("action_id", `""`), "invalid event: action_id: missing"},
+		{"member_id absent", with("member_id", ``), "invalid event: member_id: missing"},
+		{"member_id null", with("member_id", `null`), "invalid event: member_id: missing"},
+		{"other_member_id empty", with("other_member_id", `""`), "invalid event: other_member_id: missing"},
+		{"action absent", with("action", ``), "invalid event: action: missing"},
+		{"action empty", with("action", `""`), "invalid event: action: missing"},
+		{"at absent", with("at", ``), "invalid event: at: missing"},
+		{"at null", with("at", `null`), "invalid event: at: missing"},
+		{"at empty", with("at", `""`), "invalid event: at: missing"},
+
+		// Ids.
+		{"action_id of 129 bytes", with("action_id", `"`+long(129)+`"`), "invalid event: action_id: longer than 128 bytes"},
+		{"member_id of 129 bytes", with("member_id", `"`+long(129)+`"`), "invalid event: member_id: longer than 128 bytes"},
+		{"other_member_id of 129 bytes in 2-byte runes", with("other_member_id", `"`+strings.Repeat("é", 64)+`x"`), "invalid event: other_member_id: longer than 128 bytes"},
+		{"member_id with a newline", with("member_id", `"u-2\n"`), "invalid event: member_id: contains a control or replacement character"},
+		{"action_id with a lone surrogate escape", with("action_id", `"a-1\ud800"`), "invalid event: action_id: contains a control or replacement character"},
+		{"member is other member", with("other_member_id", `"u-2"`), "invalid event: other_member_id: same as member_id"},
+
+		// action.
+		{"unknown action", with("action", `"`+secret+`"`), "invalid event: action: unknown, want one of dismiss, block, unblock, report"},
+		{"action in upper case", with("action", `"REPORT"`), "invalid event: action: unknown, want one of dismiss, block, unblock, report"},
+		{"action with a space", with("action", `"block "`), "invalid event: action: unknown, want one of dismiss, block, unblock, report"},
+		{"action get_help", with("action", `"get_help"`), "invalid event: action: unknown, want one of dismiss, block, unblock, report"},
+
+		// at.
+		{"at not a time", with("at", `"`+secret+`"`), "invalid event: at: not an RFC 3339 time with a time zone"},
+		{"at without time zone", with("at", `"2026-11-23T12:00:00"`), "invalid event: at: not an RFC 3339 time with a time zone"},
+		{"at a date", with("at", `"2026-11-23"`), "invalid event: at: not an RFC 3339 time with a time zone"},
+		{"at on February 30", with("at", `"2026-02-30T12:00:00Z"`), "invalid event: at: not an RFC 3339 time with a time zone"},
+		{"at with a 24-hour offset", with("at", `"2026-11-23T12:00:00+24:00"`), "invalid event: at: not an RFC 3339 time with a time zone"},
+		{"at 20 minutes ahead", with("at", `"2026-11-23T12:20:00Z"`), "invalid event: at: 20 minutes ahead of the processor's clock"},
+		{"at 15 minutes and 1 ns ahead", with("at", `"2026-11-23T12:15:00.000000001Z"`), "invalid event: at: 16 minutes ahead of the processor's clock"},
+		{"at ahead through its offset", with("at", `"2026-11-23T12:00:00-01:00"`), "invalid event: at: 60 minutes ahead of the processor's clock"},
+		{"at the Unix epoch", with("at", `"1970-01-01T00:00:00Z"`), "invalid event: at: before 2000-01-01T00:00:00Z"},
+		{"at before 2000 in UTC only", with("at", `"2000-01-01T00:30:00+01:00"`), "invalid event: at: before 2000-01-01T00:00:00Z"},
+
+		// Optional fields.
+		{"nudge_id of 129 bytes", action + `,"nudge_id":"` + long(129) + `"}`, "invalid event: nudge_id: longer than 128 bytes"},
+		{"nudge_id with a tab", action + `,"nudge_id":"n\t1"}`, "invalid event: nudge_id: contains a control or replacement character"},
+		{"reason of 65 bytes", action + `,"reason":"` + long(65) + `"}`, "invalid event: reason: longer than 64 bytes"},
+		{"reason of 65 bytes in 2-byte runes", action + `,"reason":"` + strings.Repeat("é", 32) + `x"}`, "invalid event: reason: longer than 64 bytes"},
+		{"reason with a newline", action + `,"reason":"harassment\n"}`, "invalid event: reason: contains a control or replacement character"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := topics.DecodeMemberAction([]byte(tt.value), now)
+			assertInvalid(t, err, tt.want)
+			if got != (topics.MemberAction{}) {
+				t.Errorf("returned %+v with the error, want the zero value", got)
+			}
+		})
+	}
+}
+
+func TestDecodeMemberActionAccepts(t *testing.T) {
+	id128 := strings.Repeat("i", 128)
+	tests := []struct {
+		name  string
+		value string
+		want  topics.MemberAction
+	}{
+		{
+			name:  "minimal dismiss",
+			value: `{"action_id":"a-1","member_id":"u-2","other_member_id":"u-1","action":"dismiss","at":"2026-11-23T12:00:00Z"}`,
+			want:  topics.MemberAction{ActionID: "a-1", MemberID: "u-2", OtherMemberID: "u-1", Action: topics.MemberActionDismiss, At: at("2026-11-23T12:00:00Z")},
+		},
+		{
+			name:  "block",
+			value: `{"action_id":"a-2","member_id":"u-2","other_member_id":"u-1","action":"block","at":"2026-11-23T12:00:00Z"}`,
+			want:  topics.MemberAction{ActionID: "a-2", MemberID: "u-2", OtherMemberID: "u-1", Action: topics.MemberActionBlock, At: at("2026-11-23T12:00:00Z")},
+		},
+		{
+			name:  "unblock",
+			value: `{"action_id":"a-3","member_id":"u-2","other_member_id":"u-1","action":"unblock","at":"2026-11-23T12:00:00Z"}`,
+			want:  topics.MemberAction{ActionID: "a-3", MemberID: "u-2", OtherMemberID: "u-1", Action: topics.MemberActionUnblock, At: at("2026-11-23T12:00:00Z")},
+		},
+		{
+			name:  "report with nudge_id and reason",
+			value: `{"action_id":"a-4","member_id":"u-2","other_member_id":"u-1","action":"report","at":"2026-11-23T12:00:00Z","nudge_id":"nudge-5d8a3c6e0f2b9147","reason":"harassment"}`,
+			want:  topics.MemberAction{ActionID: "a-4", MemberID: "u-2", OtherMemberID: "u-1", Action: topics.MemberActionReport, At: at("2026-11-23T12:00:00Z"), NudgeID: "nudge-5d8a3c6e0f2b9147", Reason: "harassment"},
+		},
+		{
+			name:  "offset normalised to UTC, fractional seconds",
+			value: `{"action_id":"a-1","member_id":"u-2","other_member_id":"u-1","action":"dismiss","at":"2026-11-23T12:30:00.25+01:00"}`,
+			want:  topics.MemberAction{ActionID: "a-1", MemberID: "u-2", OtherMemberID: "u-1", Action: topics.MemberActionDismiss, At: at("2026-11-23T11:30:00.25Z")},
+		},
+		{
+			name:  "exactly 15 minutes ahead",
+			value: `{"action_id":"a-1","member_id":"u-2","other_member_id":"u-1","action":"dismiss","at":"2026-11-23T12:15:00Z"}`,
+			want:  topics.MemberAction{ActionID: "a-1", MemberID: "u-2", OtherMemberID: "u-1", Action: topics.MemberActionDismiss, At: at("2026-11-23T12:15:00Z")},
+		},
+		{
+			name:  "exactly 2000-01-01",
+			value: `{"action_id":"a-1","member_id":"u-2","other_member_id":"u-1","action":"dismiss","at":"2000-01-01T00:00:00Z"}`,
+			want:  topics.MemberAction{ActionID: "a-1", MemberID: "u-2", OtherMemberID: "u-1", Action: topics.MemberActionDismiss, At: at("2000-01-01T00:00:00Z")},
+		},
+		{
+			name:  "limits of ids, nudge_id and reason",
+			value: `{"action_id":"` + id128 + `","member_id":"` + id128[1:] + `2","other_member_id":"` + id128[1:] + `1","action":"report","at":"2026-11-23T12:00:00Z","nudge_id":"` + id128 + `","reason":"` + strings.Repeat("r", 64) + `"}`,
+			want:  topics.MemberAction{ActionID: id128, MemberID: id128[1:] + "2", OtherMemberID: id128[1:] + "1", Action: topics.MemberActionReport, At: at("2026-11-23T12:00:00Z"), NudgeID: id128, Reason: strings.Repeat("r", 64)},
+		},
+		{
+			name:  "unknown and null optional fields",
+			value: `{"action_id":"a-1","member_id":"u-2","other_member_id":"u-1","action":"block","at":"2026-11-23T12:00:00Z","nudge_id":null,"reason":null,"source":{"app":"ios"},"text":"laisse-moi"}`,
+			want:  topics.MemberAction{ActionID: "a-1", MemberID: "u-2", OtherMemberID: "u-1", Action: topics.MemberActionBlock, At: at("2026-11-23T12:00:00Z")},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := topics.DecodeMemberAction([]byte(tt.value), now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+			if got.At.Location() != time.UTC {
+				t.Errorf("at in %v, want UTC", got.At.Location())
+			}
+		})
+	}
+}
+
+func TestDecodeMemberActionAtTheSizeLimit(t *testing.T) {
+	value := action + `,"x":"` + strings.Repeat("x", topics.MaxValueBytes-len(action)-len(`,"x":""}`)) + `"}`
+	if len(value) != topics.MaxValueBytes {
+		t.Fatalf("test value is %d bytes", len(value))
+	}
+	if _, err := topics.DecodeMemberAction([]byte(value), now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := topics.DecodeMemberAction([]byte(value+" "), now); !errors.Is(err, topics.ErrInvalidEvent) {
+		t.Fatalf("one byte over: error = %v", err)
+	}
+}

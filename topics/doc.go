@@ -5,7 +5,7 @@
 // with their headers.
 //
 // No other package spells a topic name or a field: they take [Names], decode with
-// [DecodeMessageSent] and [DecodeReply], and encode outputs with [EncodeNudge] and
+// [DecodeMessageSent], [DecodeReply] and [DecodeMemberAction], and encode outputs with [EncodeNudge] and
 // [EncodeAlert] (which topics/record calls).
 //
 // The outputs measure a streak two ways: [CoachNudge.UnansweredCount] and
@@ -19,8 +19,8 @@
 // text names the field and the problem but never repeats the message's content, so it is
 // safe to log and to carry in a dead-letter header.
 //
-// The decoders read the usual shape of an event in one pass, without reflection, and fall
-// back to encoding/json on anything else (null, a wrong type, a duplicate key or one that
+// The decoders of the busy inputs, MessageSent and Reply, read the usual shape of an event in
+// one pass, without reflection, and fall back to encoding/json on anything else (null, a wrong type, a duplicate key or one that
 // differs only in case, a syntax error…), so the result and the error are the same either way.
 //
 // The wire format is pinned by golden files (testdata/*.golden, rewritten by

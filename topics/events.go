@@ -11,6 +11,7 @@ const (
 const (
 	TypeMessageSent     = "message-sent"
 	TypeReply           = "reply"
+	TypeMemberAction    = "member-action"
 	TypeCoachNudge      = "coach-nudge"
 	TypeModerationAlert = "moderation-alert"
 )
@@ -53,6 +54,30 @@ type Reply struct {
 	RecipientID string    `json:"recipient_id"`          // required, at most MaxIDBytes, not SenderID
 	SentAt      time.Time `json:"sent_at"`               // required, in UTC once decoded
 	InReplyTo   string    `json:"in_reply_to,omitempty"` // optional message id, at most MaxIDBytes
+}
+
+// Actions of a MemberAction: what a member did about another member. What each does to the
+// streak of OtherMemberID towards MemberID is package policy's (the README's "The
+// recipient's answer").
+const (
+	MemberActionDismiss = "dismiss" // all is fine: no further rule-2 check-ins or alerts for this streak
+	MemberActionBlock   = "block"   // the streak ends, without being answered
+	MemberActionUnblock = "unblock" // no change to streaks
+	MemberActionReport  = "report"  // a moderation alert at once
+)
+
+// MemberAction v1: MemberID did Action about OtherMemberID, usually in answer to a check-in.
+// DecodeMemberAction is the only way in: it enforces the limits documented on the fields.
+type MemberAction struct {
+	ActionID      string    `json:"action_id"`       // required, at most MaxIDBytes; actions are idempotent by it
+	MemberID      string    `json:"member_id"`       // required, at most MaxIDBytes: the member who acted
+	OtherMemberID string    `json:"other_member_id"` // required, at most MaxIDBytes, not MemberID
+	Action        string    `json:"action"`          // required, one of MemberActionDismiss, …Block, …Unblock, …Report
+	At            time.Time `json:"at"`              // required, in UTC once decoded
+	// NudgeID is optional, at most MaxIDBytes: the check-in being answered.
+	NudgeID string `json:"nudge_id,omitempty"`
+	// Reason is optional, at most MaxReasonBytes: the platform's own code, e.g. "harassment".
+	Reason string `json:"reason,omitempty"`
 }
 
 // Audiences of a coach nudge.

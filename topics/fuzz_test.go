@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -19,7 +20,7 @@ func seedGoldens(f *testing.F) {
 		f.Fatal(err)
 	}
 	for _, name := range files {
-		if typ := eventType(name); typ != topics.TypeMessageSent && typ != topics.TypeReply {
+		if typ := eventType(name); typ != topics.TypeMessageSent && typ != topics.TypeReply && typ != topics.TypeMemberAction {
 			continue
 		}
 		b, err := os.ReadFile(name)
@@ -34,6 +35,8 @@ func seedGoldens(f *testing.F) {
 		`{"message_id":"m-1","sender_id":"u\ud800","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00+01:00","labels":[""],"attachments":[{"kind":"image","labels":[]}]}`,
 		`{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00.000000001-23:59","text":"\u2028"}`,
 		`{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00Z","locale":"fr","recipient_locale":"en\ud800","RECIPIENT_LOCALE":5}`,
+		`{"action_id":"a-1","member_id":"u-2","other_member_id":"u-2","action":"block","at":"2026-11-23T12:00:00Z"}`,
+		`{"action_id":"a-1","member_id":"u-2","other_member_id":"u-1","action":"Report","AT":"2026-11-23T12:00:00+01:00","reason":"\u2028"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -92,6 +95,39 @@ func FuzzDecodeReply(f *testing.F) {
 		}
 		if again != r {
 			t.Fatalf("round trip changed the event\nfirst:  %+v\nsecond: %+v", r, again)
+		}
+	})
+}
+
+func FuzzDecodeMemberAction(f *testing.F) {
+	seedGoldens(f)
+	schemas := compileSchemas(f)
+	f.Fuzz(func(t *testing.T, value []byte) {
+		a, err := topics.DecodeMemberAction(value, now)
+		if err != nil {
+			checkRejected(t, err)
+			return
+		}
+		checkEnvelope(t, a.ActionID, a.MemberID, a.OtherMemberID, a.At)
+		if !slices.Contains([]string{topics.MemberActionDismiss, topics.MemberActionBlock, topics.MemberActionUnblock, topics.MemberActionReport}, a.Action) {
+			t.Fatalf("accepted action %q", a.Action)
+		}
+		b, err := topics.Encode(a)
+		if err != nil {
+			t.Fatalf("re-encode: %v", err)
+		}
+		if err := validate(schemas, topics.TypeMemberAction, b); err != nil {
+			t.Fatalf("re-encoded %s breaks the schema: %v", b, err)
+		}
+		if len(b) > topics.MaxValueBytes {
+			return // Encode escapes U+2028 and U+2029, so it can grow past the limit.
+		}
+		again, err := topics.DecodeMemberAction(b, now)
+		if err != nil {
+			t.Fatalf("re-decode %s: %v", b, err)
+		}
+		if again != a {
+			t.Fatalf("round trip changed the event\nfirst:  %+v\nsecond: %+v", a, again)
 		}
 	})
 }

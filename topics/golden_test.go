@@ -64,6 +64,22 @@ var goldens = map[string]any{
 		SentAt:      at("2026-11-23T11:00:00Z"),
 		InReplyTo:   "m-1",
 	},
+	"member-action.report": topics.MemberAction{
+		ActionID:      "a-1",
+		MemberID:      "u-2",
+		OtherMemberID: "u-1",
+		Action:        topics.MemberActionReport,
+		At:            at("2026-11-23T11:05:00Z"),
+		NudgeID:       "nudge-5d8a3c6e0f2b9147",
+		Reason:        "harassment",
+	},
+	"member-action.dismiss": topics.MemberAction{
+		ActionID:      "a-2",
+		MemberID:      "u-4",
+		OtherMemberID: "u-3",
+		Action:        topics.MemberActionDismiss,
+		At:            at("2026-11-23T11:10:00.5Z"),
+	},
 	"coach-nudge.follow_up_limit": topics.CoachNudge{
 		NudgeID:         "nudge-3f0c9a1e5b7d2c48",
 		UserID:          "u-1",
@@ -241,8 +257,9 @@ func TestGoldenMatchesSchema(t *testing.T) {
 // input decodes to its Go value and encodes back to the same bytes.
 func TestGoldenInputsDecode(t *testing.T) {
 	decoders := map[string]func([]byte) (any, error){
-		topics.TypeMessageSent: func(b []byte) (any, error) { return topics.DecodeMessageSent(b, now) },
-		topics.TypeReply:       func(b []byte) (any, error) { return topics.DecodeReply(b, now) },
+		topics.TypeMessageSent:  func(b []byte) (any, error) { return topics.DecodeMessageSent(b, now) },
+		topics.TypeReply:        func(b []byte) (any, error) { return topics.DecodeReply(b, now) },
+		topics.TypeMemberAction: func(b []byte) (any, error) { return topics.DecodeMemberAction(b, now) },
 	}
 	for name, want := range goldens {
 		decode, ok := decoders[eventType(name)]
@@ -278,6 +295,7 @@ func TestSchemaEnums(t *testing.T) {
 		schema, pointer string
 		want            []string
 	}{
+		{"member-action", "/properties/action/enum", []string{topics.MemberActionDismiss, topics.MemberActionBlock, topics.MemberActionUnblock, topics.MemberActionReport}},
 		{"coach-nudge", "/properties/audience/enum", []string{topics.AudienceSender, topics.AudienceRecipient}},
 		{"coach-nudge", "/properties/kind/enum", []string{topics.KindFollowUpLimit, topics.KindFollowUpReminder, topics.KindRespectfulLanguage, topics.KindCheckIn}},
 		{"coach-nudge", "/allOf/0/else/properties/kind/enum", []string{topics.KindFollowUpLimit, topics.KindFollowUpReminder, topics.KindRespectfulLanguage}},
@@ -327,7 +345,7 @@ func TestSchemaEnums(t *testing.T) {
 func compileSchemas(tb testing.TB) map[string]*jsonschema.Schema {
 	tb.Helper()
 	files, err := fs.Glob(topics.Schemas, "schema/*.json")
-	if err != nil || len(files) != 4 {
+	if err != nil || len(files) != 5 {
 		tb.Fatalf("embedded schemas: %q, %v", files, err)
 	}
 	c := jsonschema.NewCompiler()
@@ -381,6 +399,11 @@ func TestSchemasReject(t *testing.T) {
 		{"message-sent with a numeric recipient_locale", "message-sent", `{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00Z","recipient_locale":1}`},
 		{"message-sent with an attachment without kind", "message-sent", `{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"2026-11-23T10:15:00Z","attachments":[{}]}`},
 		{"reply with a numeric sender_id", "reply", `{"message_id":"m-7","sender_id":2,"recipient_id":"u-1","sent_at":"2026-11-23T11:00:00Z"}`},
+		{"member-action without action", "member-action", `{"action_id":"a-1","member_id":"u-2","other_member_id":"u-1","at":"2026-11-23T12:00:00Z"}`},
+		{"member-action with an unknown action", "member-action", `{"action_id":"a-1","member_id":"u-2","other_member_id":"u-1","action":"mute","at":"2026-11-23T12:00:00Z"}`},
+		{"member-action with an empty member_id", "member-action", `{"action_id":"a-1","member_id":"","other_member_id":"u-1","action":"block","at":"2026-11-23T12:00:00Z"}`},
+		{"member-action without time zone", "member-action", `{"action_id":"a-1","member_id":"u-2","other_member_id":"u-1","action":"block","at":"2026-11-23T12:00:00"}`},
+		{"member-action with a reason of 65 characters", "member-action", `{"action_id":"a-1","member_id":"u-2","other_member_id":"u-1","action":"report","at":"2026-11-23T12:00:00Z","reason":"` + strings.Repeat("r", 65) + `"}`},
 		{"coach-nudge with an unknown field", "coach-nudge", strings.Replace(nudge, `{`, `{"extra":1,`, 1)},
 		{"coach-nudge without actions", "coach-nudge", strings.Replace(nudge, `"actions":[],`, ``, 1)},
 		{"coach-nudge check_in for the sender", "coach-nudge", strings.Replace(nudge, `"follow_up_limit"`, `"check_in"`, 1)},

@@ -11,6 +11,7 @@ import (
 const (
 	DefaultMessageSent     = "message-sent"
 	DefaultReply           = "reply"
+	DefaultMemberAction    = "member-action"
 	DefaultCoachNudge      = "coach-nudge"
 	DefaultModerationAlert = "moderation-alert"
 	DefaultDeadLetter      = "dead-letter"
@@ -23,6 +24,7 @@ const MaxTopicLength = 249
 type Names struct {
 	MessageSent     string
 	Reply           string
+	MemberAction    string
 	CoachNudge      string
 	ModerationAlert string
 	DeadLetter      string
@@ -32,6 +34,7 @@ type Names struct {
 func (n Names) WithDefaults() Names {
 	n.MessageSent = cmp.Or(n.MessageSent, DefaultMessageSent)
 	n.Reply = cmp.Or(n.Reply, DefaultReply)
+	n.MemberAction = cmp.Or(n.MemberAction, DefaultMemberAction)
 	n.CoachNudge = cmp.Or(n.CoachNudge, DefaultCoachNudge)
 	n.ModerationAlert = cmp.Or(n.ModerationAlert, DefaultModerationAlert)
 	n.DeadLetter = cmp.Or(n.DeadLetter, DefaultDeadLetter)
@@ -44,6 +47,7 @@ func (n Names) Validate() error {
 	roles := []struct{ role, name string }{
 		{"message-sent", n.MessageSent},
 		{"reply", n.Reply},
+		{"member-action", n.MemberAction},
 		{"coach-nudge", n.CoachNudge},
 		{"moderation-alert", n.ModerationAlert},
 		{"dead-letter", n.DeadLetter},
@@ -65,15 +69,16 @@ func (n Names) Validate() error {
 	return nil
 }
 
-// Inputs are the topics relance consumes, in a fixed order: message-sent, then reply.
+// Inputs are the topics relance consumes, in a fixed order: message-sent, reply, then
+// member-action.
 func (n Names) Inputs() []string {
-	return []string{n.MessageSent, n.Reply}
+	return []string{n.MessageSent, n.Reply, n.MemberAction}
 }
 
-// All are the five topics relance reads or writes: the inputs, then coach-nudge,
+// All are the six topics relance reads or writes: the inputs, then coach-nudge,
 // moderation-alert and the dead-letter topic.
 func (n Names) All() []string {
-	return []string{n.MessageSent, n.Reply, n.CoachNudge, n.ModerationAlert, n.DeadLetter}
+	return []string{n.MessageSent, n.Reply, n.MemberAction, n.CoachNudge, n.ModerationAlert, n.DeadLetter}
 }
 
 // checkTopic applies Kafka's rules for topic names (Topic.validate in Kafka's sources).

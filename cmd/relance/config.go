@@ -80,6 +80,7 @@ func (c *config) settings() []setting {
 		{"group-id", "RELANCE_GROUP_ID", "Kafka consumer group", stringVar(&c.groupID, "relance")},
 		{"topic-message-sent", "RELANCE_TOPIC_MESSAGE_SENT", "input topic of MessageSent events", stringVar(&c.topics.MessageSent, topics.DefaultMessageSent)},
 		{"topic-reply", "RELANCE_TOPIC_REPLY", "input topic of Reply events", stringVar(&c.topics.Reply, topics.DefaultReply)},
+		{"topic-member-action", "RELANCE_TOPIC_MEMBER_ACTION", "input topic of MemberAction events", stringVar(&c.topics.MemberAction, topics.DefaultMemberAction)},
 		{"topic-coach-nudge", "RELANCE_TOPIC_COACH_NUDGE", "output topic of CoachNudge events", stringVar(&c.topics.CoachNudge, topics.DefaultCoachNudge)},
 		{"topic-moderation-alert", "RELANCE_TOPIC_MODERATION_ALERT", "output topic of ModerationAlert events", stringVar(&c.topics.ModerationAlert, topics.DefaultModerationAlert)},
 		{"topic-dead-letter", "RELANCE_TOPIC_DEAD_LETTER", "output topic of invalid input", stringVar(&c.topics.DeadLetter, topics.DefaultDeadLetter)},
@@ -106,8 +107,8 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	fs := flag.NewFlagSet("relance", flag.ContinueOnError)
 	fs.SetOutput(usageOut)
 	fs.Usage = func() {
-		fmt.Fprintf(usageOut, "Usage: relance [flags]\n\nrelance reads %s and %s and publishes coach nudges and moderation alerts.\nEvery flag can also be set by the environment variable named in its description; the flag wins.\n\nFlags:\n",
-			topics.DefaultMessageSent, topics.DefaultReply)
+		fmt.Fprintf(usageOut, "Usage: relance [flags]\n\nrelance reads %s, %s and %s and publishes coach nudges and moderation alerts.\nEvery flag can also be set by the environment variable named in its description; the flag wins.\n\nFlags:\n",
+			topics.DefaultMessageSent, topics.DefaultReply, topics.DefaultMemberAction)
 		printSettings(usageOut, settings)
 		fmt.Fprintf(usageOut, "\n%s", commandsUsage)
 	}

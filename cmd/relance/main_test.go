@@ -44,8 +44,13 @@ func TestParseConfig(t *testing.T) {
 		wantErr string
 	}{
 		{name: "defaults", check: func(c config) bool {
-			return len(c.brokers) == 0 && c.groupID == "relance" && c.httpAddr == ":8080" && c.topics.Reply == "reply"
+			return len(c.brokers) == 0 && c.groupID == "relance" && c.httpAddr == ":8080" && c.topics.Reply == "reply" &&
+				c.topics.MemberAction == "member-action"
 		}},
+		{name: "member-action topic", env: map[string]string{"RELANCE_TOPIC_MEMBER_ACTION": "app.member-action"},
+			check: func(c config) bool { return c.topics.MemberAction == "app.member-action" }},
+		{name: "member-action topic flag", args: []string{"-topic-member-action", "actions"}, env: map[string]string{"RELANCE_TOPIC_MEMBER_ACTION": "app.member-action"},
+			check: func(c config) bool { return c.topics.MemberAction == "actions" }},
 		{name: "environment", env: map[string]string{"RELANCE_KAFKA_BROKERS": "k1:9092, k2:9092", "RELANCE_TOPIC_REPLY": "chat.reply"},
 			check: func(c config) bool {
 				return len(c.brokers) == 2 && c.brokers[1] == "k2:9092" && c.topics.Reply == "chat.reply"
@@ -187,7 +192,7 @@ func TestHelpListsEveryEnvironmentVariable(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	for _, v := range []string{"RELANCE_KAFKA_BROKERS", "RELANCE_REDIS_ADDR", "RELANCE_GROUP_ID", "RELANCE_TOPIC_MESSAGE_SENT",
-		"RELANCE_TOPIC_REPLY", "RELANCE_TOPIC_COACH_NUDGE", "RELANCE_TOPIC_MODERATION_ALERT", "RELANCE_TOPIC_DEAD_LETTER",
+		"RELANCE_TOPIC_REPLY", "RELANCE_TOPIC_MEMBER_ACTION", "RELANCE_TOPIC_COACH_NUDGE", "RELANCE_TOPIC_MODERATION_ALERT", "RELANCE_TOPIC_DEAD_LETTER",
 		"RELANCE_POLICY_FILE", "RELANCE_HTTP_ADDR", "RELANCE_LOG_LEVEL", "RELANCE_CONTENT_WORDS_FILE",
 		"RELANCE_CONTENT_REMOTE_URL", "RELANCE_CONTENT_REMOTE_TIMEOUT", "RELANCE_CONTENT_REMOTE_CONCURRENCY", "RELANCE_KAFKA_SESSION_TIMEOUT",
 		"RELANCE_STATE_CACHE_PAIRS", "RELANCE_DEAD_LETTER_PAYLOAD", "RELANCE_DEMO", "RELANCE_DEMO_EXIT", "RELANCE_DEMO_PACE"} {
