@@ -41,6 +41,7 @@ func (a ModerationAlert) MarshalJSON() ([]byte, error) {
 	w.Reasons = emptyIfNil(w.Reasons)
 	w.MessageIDs = emptyIfNil(w.MessageIDs)
 	w.ContentLabels = emptyIfNil(w.ContentLabels)
+	w.MemberIDs = emptyIfNil(w.MemberIDs)
 	w.FirstUnansweredAt = utcPtr(w.FirstUnansweredAt)
 	w.LastMessageAt = w.LastMessageAt.UTC()
 	w.NudgedAt = utcPtr(w.NudgedAt)
@@ -81,7 +82,7 @@ var (
 	severities = []string{SeverityLow, SeverityMedium, SeverityHigh}
 	reasons    = []string{
 		ReasonUnansweredStreak, ReasonContinuedAfterNudge, ReasonOffensiveContent,
-		ReasonUnsolicitedSexualContent, ReasonThreat, ReasonHate,
+		ReasonUnsolicitedSexualContent, ReasonThreat, ReasonHate, ReasonReported,
 	}
 )
 

@@ -36,7 +36,7 @@ func TestEncodeOutputsNormalises(t *testing.T) {
 			name: "alert with nil lists and local times",
 			v: topics.ModerationAlert{AlertID: "a-1", Severity: topics.SeverityLow, SenderID: "u-1", Reasons: []string{topics.ReasonHate},
 				NudgedAt: ptr(time.Date(2026, 11, 23, 11, 0, 0, 0, paris)), LastMessageAt: time.Date(2026, 11, 23, 11, 45, 0, 0, paris), OccurredAt: time.Date(2026, 11, 23, 11, 45, 0, 0, paris)},
-			want: `{"alert_id":"a-1","severity":"low","sender_id":"u-1","recipient_id":"","reasons":["hate"],"unanswered_count":0,"attempts":0,"window_seconds":0,"message_ids":[],"content_labels":[],"last_message_at":"2026-11-23T10:45:00Z","nudged_at":"2026-11-23T10:00:00Z","triggered_by":"","occurred_at":"2026-11-23T10:45:00Z","policy_version":""}`,
+			want: `{"alert_id":"a-1","severity":"low","sender_id":"u-1","recipient_id":"","reasons":["hate"],"unanswered_count":0,"attempts":0,"window_seconds":0,"message_ids":[],"content_labels":[],"last_message_at":"2026-11-23T10:45:00Z","nudged_at":"2026-11-23T10:00:00Z","member_ids":[],"action_id":"","triggered_by":"","occurred_at":"2026-11-23T10:45:00Z","policy_version":""}`,
 		},
 		{
 			name: "nudge through a pointer",

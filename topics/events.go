@@ -133,6 +133,8 @@ const (
 	ReasonUnsolicitedSexualContent = "unsolicited_sexual_content"
 	ReasonThreat                   = "threat"
 	ReasonHate                     = "hate"
+	// ReasonReported: the recipient reported the sender (MemberAction report).
+	ReasonReported = "reported"
 )
 
 // ModerationAlert v1: the moderation team should look at SenderID's messages to RecipientID.
@@ -151,6 +153,8 @@ type ModerationAlert struct {
 	FirstUnansweredAt *time.Time `json:"first_unanswered_at,omitempty"`
 	LastMessageAt     time.Time  `json:"last_message_at"`
 	NudgedAt          *time.Time `json:"nudged_at,omitempty"`
+	MemberIDs         []string   `json:"member_ids"` // a sender-level alert's members; else empty
+	ActionID          string     `json:"action_id"`  // the MemberAction that raised the alert, if one did
 	TriggeredBy       string     `json:"triggered_by"`
 	OccurredAt        time.Time  `json:"occurred_at"`
 	PolicyVersion     string     `json:"policy_version"`

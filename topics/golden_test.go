@@ -191,6 +191,25 @@ var goldens = map[string]any{
 		OccurredAt:      at("2026-11-23T10:50:00Z"),
 		PolicyVersion:   "relance-default-2",
 	},
+	"moderation-alert.reported": topics.ModerationAlert{
+		AlertID:           "alert-3b9e0c7d51a8f264",
+		Severity:          topics.SeverityHigh,
+		SenderID:          "u-1",
+		RecipientID:       "u-2",
+		Reasons:           []string{topics.ReasonReported, topics.ReasonUnansweredStreak, topics.ReasonContinuedAfterNudge},
+		UnansweredCount:   6,
+		Attempts:          5,
+		WindowSeconds:     604800,
+		MessageIDs:        []string{"m-1", "m-2", "m-3", "m-4", "m-5", "m-6"},
+		ContentLabels:     []string{},
+		FirstUnansweredAt: ptr(at("2026-11-23T10:15:00.123Z")),
+		LastMessageAt:     at("2026-11-23T11:05:00Z"),
+		NudgedAt:          ptr(at("2026-11-23T10:45:00Z")),
+		ActionID:          "a-4",
+		TriggeredBy:       "a-4",
+		OccurredAt:        at("2026-11-23T12:00:00Z"),
+		PolicyVersion:     "relance-default-2",
+	},
 }
 
 func goldenPath(name string) string { return filepath.Join("testdata", name+".golden") }
@@ -302,7 +321,7 @@ func TestSchemaEnums(t *testing.T) {
 		{"moderation-alert", "/properties/severity/enum", []string{topics.SeverityLow, topics.SeverityMedium, topics.SeverityHigh}},
 		{"moderation-alert", "/properties/reasons/items/enum", []string{
 			topics.ReasonUnansweredStreak, topics.ReasonContinuedAfterNudge, topics.ReasonOffensiveContent,
-			topics.ReasonUnsolicitedSexualContent, topics.ReasonThreat, topics.ReasonHate,
+			topics.ReasonUnsolicitedSexualContent, topics.ReasonThreat, topics.ReasonHate, topics.ReasonReported,
 		}},
 	}
 	for _, tt := range tests {
