@@ -267,7 +267,7 @@ func Naive(ctx context.Context, brokers []string, rdb redis.UniversalClient, n i
 	if err != nil {
 		return Result{}, err
 	}
-	names := topics.Names{}.WithDefaults()
+	decoders := processor.Decoders(topics.Names{})
 	r, w, closeKafka := openKafka(brokers, "bench-naive", 100, outTopic)
 	defer closeKafka()
 	var done int64
@@ -280,7 +280,7 @@ func Naive(ctx context.Context, brokers []string, rdb redis.UniversalClient, n i
 		if start.IsZero() {
 			start = time.Now()
 		}
-		in, ok := decodeInput(m, names)
+		in, ok := decodeInput(m, decoders)
 		if ok {
 			res, err := store.Apply(ctx, []policy.Observation{in.Observation})
 			if err != nil {
@@ -318,32 +318,14 @@ func Naive(ctx context.Context, brokers []string, rdb redis.UniversalClient, n i
 	return Result{Events: done, Elapsed: time.Since(start), Extrapolated: true}, nil
 }
 
-// decodeInput decodes a record as the processor does (labels only, no text check).
-func decodeInput(m kafka.Message, names topics.Names) (policy.Input, bool) {
-	now := time.Now()
-	switch m.Topic {
-	case names.MessageSent:
-		ev, err := topics.DecodeMessageSent(m.Value, now)
-		if err != nil {
-			return policy.Input{}, false
-		}
-		var att [][]string
-		for _, a := range ev.Attachments {
-			att = append(att, a.Labels)
-		}
-		cats := policy.Categories(ev.Labels, att)
-		return policy.Input{Observation: policy.Observation{Action: policy.ActionMessage, MessageID: ev.MessageID,
-			SenderID: ev.SenderID, RecipientID: ev.RecipientID, SentAt: ev.SentAt, Categories: cats},
-			Locale: ev.Locale, RecipientLocale: ev.RecipientLocale}, true
-	case names.Reply:
-		ev, err := topics.DecodeReply(m.Value, now)
-		if err != nil {
-			return policy.Input{}, false
-		}
-		return policy.Input{Observation: policy.Observation{Action: policy.ActionReply, MessageID: ev.MessageID,
-			SenderID: ev.SenderID, RecipientID: ev.RecipientID, SentAt: ev.SentAt}}, true
+// decodeInput decodes a record with the processor's decoders (labels only, no text check).
+func decodeInput(m kafka.Message, decoders map[string]processor.Decoder) (policy.Input, bool) {
+	decode, ok := decoders[m.Topic]
+	if !ok {
+		return policy.Input{}, false
 	}
-	return policy.Input{}, false
+	in, _, err := decode(m.Value, time.Now())
+	return in, err == nil
 }
 
 // Latency is the distribution of produce → nudge-readable delays.

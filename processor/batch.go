@@ -71,45 +71,14 @@ func (p *Processor) decode(ctx context.Context, batch []kafka.Message) ([]item, 
 	return items, obs, nil
 }
 
-// decodeOne decodes one record, and returns the message's text for the text check.
+// decodeOne decodes one record by its topic's decoder, and returns the message's text for
+// the text check.
 func (p *Processor) decodeOne(m kafka.Message, now time.Time) (policy.Input, policy.Text, error) {
-	switch m.Topic {
-	case p.cfg.Topics.MessageSent:
-		ev, err := topics.DecodeMessageSent(m.Value, now)
-		if err != nil {
-			return policy.Input{}, policy.Text{}, err
-		}
-		attachments := make([][]string, len(ev.Attachments))
-		for i, a := range ev.Attachments {
-			attachments[i] = a.Labels
-		}
-		categories := policy.Categories(ev.Labels, attachments)
-		return policy.Input{
-			Observation: policy.Observation{
-				Action:      policy.ActionMessage,
-				MessageID:   ev.MessageID,
-				SenderID:    ev.SenderID,
-				RecipientID: ev.RecipientID,
-				SentAt:      ev.SentAt,
-				Categories:  categories,
-			},
-			Locale:          ev.Locale,
-			RecipientLocale: ev.RecipientLocale,
-		}, policy.Text{Text: ev.Text, Locale: ev.Locale}, nil
-	case p.cfg.Topics.Reply:
-		ev, err := topics.DecodeReply(m.Value, now)
-		if err != nil {
-			return policy.Input{}, policy.Text{}, err
-		}
-		return policy.Input{Observation: policy.Observation{
-			Action:      policy.ActionReply,
-			MessageID:   ev.MessageID,
-			SenderID:    ev.SenderID,
-			RecipientID: ev.RecipientID,
-			SentAt:      ev.SentAt,
-		}}, policy.Text{}, nil
+	decode, ok := p.decoders[m.Topic]
+	if !ok {
+		return policy.Input{}, policy.Text{}, fmt.Errorf("%w: record from unexpected topic %q", topics.ErrInvalidEvent, m.Topic)
 	}
-	return policy.Input{}, policy.Text{}, fmt.Errorf("%w: record from unexpected topic %q", topics.ErrInvalidEvent, m.Topic)
+	return decode(m.Value, now)
 }
 
 // mergeCategories adds the categories of b missing from a, keeping a's order.

@@ -57,7 +57,7 @@ func messageRecord(t *testing.T, topic, id, text string) kafka.Message {
 func TestDecodeChecksABatchsTextsConcurrently(t *testing.T) {
 	const n = 8
 	checker := &gatheringChecker{want: n, all: make(chan struct{}), deadline: 10 * time.Second}
-	p := &Processor{cfg: Config{}.withDefaults(), texts: checker, now: time.Now}
+	p := &Processor{cfg: Config{}.withDefaults(), texts: checker, now: time.Now, decoders: Decoders(topics.Names{})}
 	var batch []kafka.Message
 	for i := range n {
 		text := "bonjour"
@@ -89,7 +89,7 @@ func TestDecodeChecksABatchsTextsConcurrently(t *testing.T) {
 // dead-lettered, and not decided as if the text were clean.
 func TestDecodeWithoutATextAnswerDecidesNothing(t *testing.T) {
 	checker := &gatheringChecker{want: 2, all: make(chan struct{}), deadline: time.Minute}
-	p := &Processor{cfg: Config{}.withDefaults(), texts: checker, now: time.Now}
+	p := &Processor{cfg: Config{}.withDefaults(), texts: checker, now: time.Now, decoders: Decoders(topics.Names{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	items, obs, err := p.decode(ctx, []kafka.Message{messageRecord(t, p.cfg.Topics.MessageSent, "m-1", "menace")})

@@ -70,6 +70,7 @@ func newEnvWithoutBroker(t *testing.T) *env {
 	names := topics.Names{
 		MessageSent:     prefix + topics.DefaultMessageSent,
 		Reply:           prefix + topics.DefaultReply,
+		MemberAction:    prefix + topics.DefaultMemberAction,
 		CoachNudge:      prefix + topics.DefaultCoachNudge,
 		ModerationAlert: prefix + topics.DefaultModerationAlert,
 		DeadLetter:      prefix + topics.DefaultDeadLetter,
@@ -168,6 +169,12 @@ func msg(id, from, to string, minutes int) topics.MessageSent {
 		SentAt: base.Add(time.Duration(minutes) * time.Minute), Text: "texte " + id, Locale: "fr"}
 }
 
+// act is member's action about other, n minutes after base.
+func act(id, member, action, other string, minutes int) topics.MemberAction {
+	return topics.MemberAction{ActionID: id, MemberID: member, OtherMemberID: other, Action: action,
+		At: base.Add(time.Duration(minutes) * time.Minute)}
+}
+
 func reply(id, from, to string, minutes int) topics.Reply {
 	return topics.Reply{MessageID: id, SenderID: from, RecipientID: to,
 		SentAt: base.Add(time.Duration(minutes) * time.Minute)}
@@ -186,6 +193,8 @@ func (e *env) send(events ...any) {
 			testenv.Produce(e.t, e.brokers, e.names.MessageSent, kafka.Message{Key: []byte(ev.SenderID), Value: value})
 		case topics.Reply:
 			testenv.Produce(e.t, e.brokers, e.names.Reply, kafka.Message{Key: []byte(ev.SenderID), Value: value})
+		case topics.MemberAction:
+			testenv.Produce(e.t, e.brokers, e.names.MemberAction, kafka.Message{Key: []byte(ev.OtherMemberID), Value: value})
 		default:
 			e.t.Fatalf("send: unexpected %T", ev)
 		}
@@ -198,8 +207,8 @@ func (e *env) sendRaw(topic string, value []byte) {
 	testenv.Produce(e.t, e.brokers, topic, kafka.Message{Key: []byte("raw"), Value: value})
 }
 
-// waitCommitted waits until the group has committed every record produced so far on both
-// input topics: from then on, every output of those records is on the output topics.
+// waitCommitted waits until the group has committed every record produced so far on every
+// input topic: from then on, every output of those records is on the output topics.
 func (e *env) waitCommitted() {
 	e.t.Helper()
 	client := newClient(e)
@@ -231,20 +240,19 @@ func (e *env) uncommittedNow(client *kafka.Client) int64 {
 func (e *env) uncommitted(client *kafka.Client) (int64, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	inputs := []string{e.names.MessageSent, e.names.Reply}
 	req := map[string][]kafka.OffsetRequest{}
-	for _, topic := range inputs {
+	parts := map[string][]int{}
+	for _, topic := range e.names.Inputs() {
 		for p := range 3 {
 			req[topic] = append(req[topic], kafka.LastOffsetOf(p))
+			parts[topic] = append(parts[topic], p)
 		}
 	}
 	ends, err := client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: req})
 	if err != nil {
 		return 0, err
 	}
-	committed, err := client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: e.group, Topics: map[string][]int{
-		inputs[0]: {0, 1, 2}, inputs[1]: {0, 1, 2},
-	}})
+	committed, err := client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: e.group, Topics: parts})
 	if err != nil {
 		return 0, err
 	}

@@ -22,13 +22,15 @@ import (
 
 // Processor consumes the input topics and publishes the policy's decisions.
 type Processor struct {
-	cfg     Config
-	store   Store
-	policy  *policy.Policy
-	texts   policy.TextChecker
-	log     *zap.Logger
-	metrics *metrics.Metrics
-	now     func() time.Time
+	cfg    Config
+	store  Store
+	policy *policy.Policy
+	texts  policy.TextChecker
+	// decoders read each input topic's records (Decoders).
+	decoders map[string]Decoder
+	log      *zap.Logger
+	metrics  *metrics.Metrics
+	now      func() time.Time
 	// transport is the writer's and Ready's connection pool, closed when Run ends
 	// (kafka-go's default transport would live, with its goroutines, as long as the process).
 	transport *kafka.Transport
@@ -68,6 +70,7 @@ func New(cfg Config, store Store, pol *policy.Policy, opts ...Option) (*Processo
 		store:     store,
 		policy:    pol,
 		texts:     policy.NoTextCheck,
+		decoders:  Decoders(cfg.Topics),
 		log:       zap.NewNop(),
 		now:       time.Now,
 		transport: cfg.Security.Transport(),
