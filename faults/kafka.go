@@ -200,6 +200,14 @@ func WaitGroupRebalancing(ctx context.Context, brokers []string, group string) e
 	})
 }
 
+// WaitGroupEmpty polls until group has no member (Empty), or ctx ends: the coordinator
+// has dropped every member that left, died or was cut off, whose sessions have expired.
+func WaitGroupEmpty(ctx context.Context, brokers []string, group string) error {
+	return waitGroup(ctx, brokers, group, "empty", func(g kafka.DescribeGroupsResponseGroup) (bool, string) {
+		return len(g.Members) == 0, fmt.Sprintf("%s with %d members", g.GroupState, len(g.Members))
+	})
+}
+
 // waitGroup polls group's description until done says so (it also says what it saw), or
 // ctx ends; want names the awaited state in the error.
 func waitGroup(ctx context.Context, brokers []string, group, want string, done func(kafka.DescribeGroupsResponseGroup) (bool, string)) error {
