@@ -286,7 +286,7 @@ func Naive(ctx context.Context, brokers []string, rdb redis.UniversalClient, n i
 			if err != nil {
 				return Result{}, fmt.Errorf("naive: apply: %w", err)
 			}
-			d := pol.Decide(in, res[0].Streak)
+			d := pol.DecideResult(in, res[0])
 			var out []kafka.Message
 			for _, n := range d.Nudges {
 				rec, err := record.Nudge(outTopic, n)

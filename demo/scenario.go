@@ -273,7 +273,7 @@ func (d *decider) decide(event any) (policy.Input, policy.Streak, policy.Decisio
 	if res[0].Invalid != nil {
 		return in, res[0].Streak, policy.Decisions{} // dead-lettered: no decision
 	}
-	return in, res[0].Streak, d.pol.Decide(in, res[0].Streak)
+	return in, res[0].Streak, d.pol.DecideResult(in, res[0])
 }
 
 // conversationID names the conversation of two members, whoever writes.

@@ -190,7 +190,7 @@ func Generate(cfg WorkloadConfig, pol *policy.Policy) Workload {
 		if err != nil {
 			panic(fmt.Sprintf("faults: in-memory store: %v", err)) // it fails on nothing but a cancelled context
 		}
-		d := pol.Decide(in, res[0].Streak)
+		d := pol.DecideResult(in, res[0])
 		for _, o := range outputsOf(d) {
 			w.Ledger.Outputs[o.ID] = o
 		}

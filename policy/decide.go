@@ -60,6 +60,41 @@ func (p *Policy) Decide(in Input, s Streak) Decisions {
 	panic(fmt.Sprintf("policy: Decide: %s not handled", in.Observation.Action)) // caught by TestDecideHandlesEveryAction
 }
 
+// DecideResult is Decide for the pair's streak, then the sender-level alerts of the
+// observation's repeat-offender signal (r.Senders).
+func (p *Policy) DecideResult(in Input, r Result) Decisions {
+	d := p.Decide(in, r.Streak)
+	for _, c := range r.Senders {
+		d.Alerts = append(d.Alerts, p.senderAlert(in.Observation, c))
+	}
+	return d
+}
+
+// senderReasons are the alert reason of each of SenderKinds.
+var senderReasons = [3]string{topics.ReasonRepeatedPestering, topics.ReasonBlockedByMany, topics.ReasonReportedByMany}
+
+// senderAlert is a sender-level alert: about the sender, the members in member_ids; its
+// recipient is the member whose signal crossed the level. Its id names the crossing (kind,
+// level, that member and time), so a redelivery publishes it again under the same id.
+func (p *Policy) senderAlert(o Observation, c SenderCrossing) topics.ModerationAlert {
+	severity := ""
+	for _, l := range p.senders[c.Kind] {
+		if l.Attempts == c.Level {
+			severity = l.severity
+		}
+	}
+	at := c.At.UTC()
+	id := decisionID(purposeSenderAlert, SenderKinds[c.Kind], strconv.Itoa(c.Level), o.SenderID, c.Member, at.Format(time.RFC3339Nano))
+	d := decision{p: p, msg: o}
+	a := d.alert(id, severity, []string{senderReasons[c.Kind]}, []string{}, []string{})
+	a.RecipientID, a.MemberIDs, a.LastMessageAt, a.UnansweredCount, a.Attempts = c.Member, slices.Clone(c.Members), at, 0, 0
+	a.FirstUnansweredAt, a.NudgedAt = nil, nil
+	if o.Action.IsMemberAction() {
+		a.ActionID = o.MessageID
+	}
+	return a
+}
+
 func (p *Policy) decideMessage(in Input, s Streak) Decisions {
 	d := decision{p: p, msg: in.Observation, s: s, senderLang: p.language(in.Locale)}
 	d.recipientLang = d.senderLang
@@ -128,6 +163,7 @@ const (
 	purposeLevelAlert    = "level_alert"
 	purposeContentAlert  = "content_alert"
 	purposeReportAlert   = "report_alert"
+	purposeSenderAlert   = "sender_alert"
 )
 
 // decision builds the outputs for one message.

@@ -79,6 +79,15 @@ func (p *Policy) Describe() string {
 	w("    carried offensive content, else %s.", p.report)
 	w("  Each action counts once (by its id); one older than the window changes nothing.")
 	w("")
+	w("Repeat offenders: per sender, over the window, the distinct members they pestered (a streak")
+	w("of theirs reached the follow-up limit, not dismissed), were blocked by, and were reported by:")
+	for k, levels := range p.senders {
+		for _, l := range levels {
+			w("  %s %d members: moderation alert, severity %s (%s), with the members.", [3]string{"pestered", "blocked by", "reported by"}[k], l.Attempts, l.severity, senderReasons[k])
+		}
+	}
+	w("  Each fires when its count reaches it, again if the count has fallen below it since.")
+	w("")
 	w("Check-ins offer to report or block, and point to %s.", p.resourceURL)
 	w("%s writes to the sender in the message's locale and to the recipient in its recipient_locale", p.coachName)
 	w("(else in its locale too), when she has texts for it (%s), else in %s.", strings.Join(coach.Languages(), ", "), p.locale)

@@ -38,6 +38,12 @@
 //	report:                         # the alert a member's report raises (member-action)
 //	  severity: medium              # about a streak neither nudged nor offensive
 //	  nudged_or_offensive: high     # about a streak that was nudged or carried offensive content
+//	repeat_offenders:               # sender-level alerts by distinct members over the window;
+//	  pestered:                     # levels strictly increasing, each at most 100
+//	    - {at: 3, severity: medium}
+//	    - {at: 5, severity: high}
+//	  blocked_by: [{at: 3, severity: medium}]
+//	  reported_by: [{at: 2, severity: high}]
 //	content:                        # rule 3: alert severity of each category
 //	  insult: medium
 //	  hate: high

@@ -26,6 +26,7 @@ func (p *Policy) YAML() ([]byte, error) {
 			Alerts:          []alertDoc{},
 		},
 		Report: reportDoc{Severity: p.report, NudgedOrOffensive: p.reportUp},
+		Repeat: repeatDoc{Pestered: senderDocs(p.senders[0]), BlockedBy: senderDocs(p.senders[1]), ReportedBy: senderDocs(p.senders[2])},
 		Content: contentDoc{
 			Insult:           p.content[string(CategoryInsult)],
 			Hate:             p.content[string(CategoryHate)],
@@ -42,4 +43,12 @@ func (p *Policy) YAML() ([]byte, error) {
 		return nil, fmt.Errorf("policy: %w", err)
 	}
 	return out, nil
+}
+
+func senderDocs(levels []level) []alertDoc {
+	out := []alertDoc{}
+	for _, l := range levels {
+		out = append(out, alertDoc{At: l.Attempts, Severity: l.severity})
+	}
+	return out
 }

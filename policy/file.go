@@ -28,6 +28,15 @@ type document struct {
 	FollowUp followUpDoc `yaml:"follow_up"`
 	Content  contentDoc  `yaml:"content"`
 	Report   reportDoc   `yaml:"report"`
+	Repeat   repeatDoc   `yaml:"repeat_offenders"`
+}
+
+// repeatDoc is the sender-level alerts: per count of distinct members over the window,
+// the levels at which one fires.
+type repeatDoc struct {
+	Pestered   []alertDoc `yaml:"pestered"`
+	BlockedBy  []alertDoc `yaml:"blocked_by"`
+	ReportedBy []alertDoc `yaml:"reported_by"`
 }
 
 // reportDoc is the severity of the alert a member's report raises: nudged_or_offensive
@@ -94,6 +103,11 @@ func defaultDocument() document {
 			},
 		},
 		Report: reportDoc{Severity: topics.SeverityMedium, NudgedOrOffensive: topics.SeverityHigh},
+		Repeat: repeatDoc{
+			Pestered:   []alertDoc{{At: 3, Severity: topics.SeverityMedium}, {At: 5, Severity: topics.SeverityHigh}},
+			BlockedBy:  []alertDoc{{At: 3, Severity: topics.SeverityMedium}},
+			ReportedBy: []alertDoc{{At: 2, Severity: topics.SeverityHigh}},
+		},
 		Content: contentDoc{
 			Insult:           topics.SeverityMedium,
 			Hate:             topics.SeverityHigh,
@@ -169,6 +183,14 @@ func compile(doc document, lines map[string]int) (*Policy, error) {
 	if lang, ok := coach.Language(doc.Coach.DefaultLocale); ok {
 		p.locale = lang // accept "fr-FR" and the like
 	}
+	for i, levels := range [...][]alertDoc{doc.Repeat.Pestered, doc.Repeat.BlockedBy, doc.Repeat.ReportedBy} {
+		for j, a := range levels {
+			if a.Messages != 0 {
+				return nil, p.fieldError(fmt.Sprintf("repeat_offenders.%s[%d].messages", SenderKinds[i], j), "a count of members has no messages")
+			}
+			p.senders[i] = append(p.senders[i], level{Threshold: Threshold{Attempts: a.At}, severity: a.Severity})
+		}
+	}
 	for _, a := range doc.FollowUp.Alerts {
 		p.alerts = append(p.alerts, level{Threshold: Threshold{Attempts: a.At, Messages: a.Messages}, severity: a.Severity})
 	}
@@ -234,6 +256,7 @@ var typeNames = strings.NewReplacer(
 	"policy.alertDoc", "a mapping",
 	"policy.contentDoc", "a mapping",
 	"policy.reportDoc", "a mapping",
+	"policy.repeatDoc", "a mapping",
 )
 
 var (

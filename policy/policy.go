@@ -25,6 +25,9 @@ const (
 	MaxBurst = 24 * time.Hour
 	// MaxCoachName bounds the coach's name in bytes: it is shown in notification titles.
 	MaxCoachName = 64
+	// maxSenderLevel bounds a sender-level count: a sender's record keeps that many
+	// members per kind.
+	maxSenderLevel = 100
 	// maxVersion keeps policy_version a short identifier fit for logs and metric labels.
 	maxVersion = 128
 )
@@ -49,6 +52,9 @@ type Policy struct {
 	// report and reportUp are the severities of a report's alert: reportUp when the
 	// streak reported was nudged or offensive.
 	report, reportUp string
+	// senders are the sender-level alerts by SenderKinds, each level's count in
+	// Threshold.Attempts.
+	senders [3][]level
 	// lines maps a field's path ("follow_up.alerts[1].at") to its line in the file the
 	// policy came from, so errors can point at it; nil for Default.
 	lines map[string]int
@@ -155,6 +161,19 @@ func (p *Policy) validate() error {
 			return p.fieldError(field+".severity", "%s", severityProblem(l.severity))
 		}
 	}
+	for k, levels := range p.senders {
+		for i, l := range levels {
+			field := fmt.Sprintf("repeat_offenders.%s[%d]", SenderKinds[k], i)
+			switch {
+			case l.Attempts < 1 || l.Attempts > maxSenderLevel:
+				return p.fieldError(field+".at", "%d must be between 1 and %d", l.Attempts, maxSenderLevel)
+			case i > 0 && l.Attempts <= levels[i-1].Attempts:
+				return p.fieldError(field+".at", "%d must be greater than the previous level %d", l.Attempts, levels[i-1].Attempts)
+			case !isSeverity(l.severity):
+				return p.fieldError(field+".severity", "%s", severityProblem(l.severity))
+			}
+		}
+	}
 	if !isSeverity(p.report) {
 		return p.fieldError("report.severity", "%s", severityProblem(p.report))
 	}
@@ -204,6 +223,22 @@ func (p *Policy) Thresholds() []Threshold {
 		ts = append(ts, l.Threshold)
 	}
 	return ts
+}
+
+// SenderKinds name the repeat-offender counts, as the policy file does: the distinct
+// members a sender pestered (their streak reached the nudge level), was blocked by, and
+// was reported by, over the window.
+var SenderKinds = [3]string{"pestered", "blocked_by", "reported_by"}
+
+// SenderLevels are the counts at which a sender-level alert fires, per SenderKinds.
+func (p *Policy) SenderLevels() [3][]int {
+	var out [3][]int
+	for k, levels := range p.senders {
+		for _, l := range levels {
+			out[k] = append(out[k], l.Attempts)
+		}
+	}
+	return out
 }
 
 // reminder is the follow_up_reminder's threshold, and whether the policy has one.

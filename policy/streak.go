@@ -107,6 +107,9 @@ func (o Observation) Validate() error {
 type Result struct {
 	// Streak is the Sender→Recipient streak after the observation.
 	Streak Streak
+	// Senders are the sender-level levels this observation's signal crossed (or, for a
+	// redelivery, crossed the first time), decided by DecideResult.
+	Senders []SenderCrossing
 	// Invalid is why the observation was not recorded (it wraps ErrInvalidObservation);
 	// nothing changed for it and Streak is empty. The processor dead-letters its event.
 	Invalid error
@@ -214,4 +217,15 @@ func (t Threshold) Reached(attempts, messages int) bool {
 // true once per streak, on the observation that reached it first.
 func (t Threshold) Crossed(s Streak) bool {
 	return !t.Reached(s.PrevPeakAttempts, s.PrevPeak) && t.Reached(s.PeakAttempts, s.Peak)
+}
+
+// SenderCrossing is a sender-level count (SenderKinds) reaching one of its levels.
+type SenderCrossing struct {
+	// Kind is an index in SenderKinds; Level the count the level fires at.
+	Kind, Level int
+	// Member is the member whose signal carried the count there, At its time; Members
+	// the distinct members counted, oldest signal first.
+	Member  string
+	At      time.Time
+	Members []string
 }

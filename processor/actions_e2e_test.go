@@ -80,3 +80,29 @@ func TestBadMemberActionIsDeadLettered(t *testing.T) {
 		}
 	}
 }
+
+// Ana pesters ben, cal and dee in turn: at the third, a repeated_pestering alert names the
+// three of them; two reports make a reported_by_many alert.
+func TestRepeatOffenderAlerts(t *testing.T) {
+	e := newEnv(t)
+	e.start(nil)
+	for i, to := range []string{"ben", "cal", "dee"} {
+		e.send(streak(to, "ana", to, 100*i, 4)...)
+	}
+	_, alerts, _ := e.outputs()
+	if len(alerts) != 1 || alerts[0].Reasons[0] != topics.ReasonRepeatedPestering ||
+		!slices.Equal(alerts[0].MemberIDs, []string{"ben", "cal", "dee"}) || alerts[0].Severity != topics.SeverityMedium {
+		t.Fatalf("alerts %+v; want one repeated_pestering for ben, cal and dee", alerts)
+	}
+	e.send(act("r-1", "ben", topics.MemberActionReport, "ana", 400), act("r-2", "cal", topics.MemberActionReport, "ana", 401))
+	_, alerts, _ = e.outputs()
+	var many []topics.ModerationAlert
+	for _, a := range alerts {
+		if a.Reasons[0] == topics.ReasonReportedByMany {
+			many = append(many, a)
+		}
+	}
+	if len(alerts) != 4 || len(many) != 1 || many[0].Severity != topics.SeverityHigh || len(many[0].MemberIDs) != 2 {
+		t.Errorf("after two reports: %d alerts (%d reported_by_many %+v); want the two reports' and one reported_by_many", len(alerts), len(many), many)
+	}
+}

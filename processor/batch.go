@@ -110,7 +110,7 @@ func (p *Processor) outputs(items []item, obs []policy.Observation, results []po
 			records = append(records, record.DeadLetter(names.DeadLetter, it.msg, it.invalid, p.cfg.DeadLetterPayload))
 			continue
 		}
-		d := p.policy.Decide(it.input(obs), results[it.obs].Streak)
+		d := p.policy.DecideResult(it.input(obs), results[it.obs])
 		for _, n := range d.Nudges {
 			rec, err := record.Nudge(names.CoachNudge, n)
 			if err != nil {

@@ -54,7 +54,7 @@ func (r *Redis) Apply(ctx context.Context, obs []policy.Observation) ([]policy.R
 
 // applyKind reads, computes and writes the records of one kind until every one is written.
 func (r *Redis) applyKind(ctx context.Context, k kind, obs []policy.Observation, skip []bool, results []policy.Result) error {
-	todo := k.group(obs, skip)
+	todo := k.group(obs, skip, results)
 	var unread []*work
 	for _, w := range todo {
 		if v, ok := r.cache.get(w.key); ok {

@@ -9,12 +9,13 @@
 //
 // # Records
 //
-// The store keeps kinds of record, each under a key of its own: today one, the pair (one
-// value holds everything about one unordered pair of members, both directions: package
-// streak encodes it). Every kind goes through the same loop: read the records a batch
-// touches, apply the observations in order in Go, write the records back with a
-// compare-and-set. A new kind of record (one per sender, say) is a new kind, not a new
-// store.
+// The store keeps kinds of record, each under a key of its own: the pair (one value holds
+// everything about one unordered pair of members, both directions: package streak encodes
+// it), then the sender record (one per sender: the members counting toward the
+// repeat-offender levels, package offender), which the pairs' results feed and which a
+// batch reads and writes only for senders with a signal. Every kind goes through the same
+// loop: read the records a batch touches, apply the observations in order in Go, write the
+// records back with a compare-and-set.
 //
 // # How a batch is applied on Redis
 //

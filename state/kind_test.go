@@ -20,7 +20,7 @@ import (
 // byte, token) and the count.
 type messagesSent struct{ prefix string }
 
-func (k messagesSent) group(obs []policy.Observation, skip []bool) []*work {
+func (k messagesSent) group(obs []policy.Observation, skip []bool, _ []policy.Result) []*work {
 	bySender := map[string]*work{}
 	var all []*work
 	for i, o := range obs {

@@ -36,7 +36,7 @@ func (m *Memory) Apply(ctx context.Context, obs []policy.Observation) ([]policy.
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, k := range m.kinds {
-		for _, w := range k.group(obs, skip) {
+		for _, w := range k.group(obs, skip, results) {
 			v, ok := m.values[w.key]
 			w.setRead(v, ok)
 			if err := m.compute(k, w, obs, results); err != nil {

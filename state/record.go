@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/relance/relance/metrics"
+	"github.com/relance/relance/offender"
 	"github.com/relance/relance/policy"
 	"github.com/relance/relance/streak"
 )
@@ -16,11 +17,12 @@ import (
 // kind is one kind of record the store keeps, each under a key of its own (and, on a
 // Cluster, in the hash slot of its tag). A store runs the same loop for every kind: read
 // the records a batch touches, apply the batch's observations to them in memory, write them
-// back with a compare-and-set. Today there is one kind, the pair (pairs below).
+// back with a compare-and-set. There are two kinds, applied in this order: the pair
+// (pairs below) and the sender record (senders), which the pairs' results feed.
 type kind interface {
 	// group splits the observations not marked skip into one work per record they touch,
-	// in order of first appearance.
-	group(obs []policy.Observation, skip []bool) []*work
+	// in order of first appearance. results hold what the kinds before this one set.
+	group(obs []policy.Observation, skip []bool, results []policy.Result) []*work
 	// apply applies w's observations, in order, to the record read (exists false: there
 	// was none), sets their results, and returns the value to write back. An error wrapping
 	// streak.ErrUnreadable means the value read cannot be decoded.
@@ -85,7 +87,14 @@ func newCore(pol *policy.Policy, cfg Config, opts []Option) (core, Config, error
 	if err := limits.Validate(); err != nil {
 		return core{}, cfg, fmt.Errorf("state: %w", err)
 	}
-	c := core{kinds: []kind{&pairs{prefix: cfg.KeyPrefix, limits: limits}}, log: zap.NewNop()}
+	senderLimits := offender.Limits{Window: pol.Window()}
+	for k, levels := range pol.SenderLevels() {
+		senderLimits.Levels[k] = levels
+	}
+	c := core{kinds: []kind{
+		&pairs{prefix: cfg.KeyPrefix, limits: limits},
+		&senders{prefix: cfg.KeyPrefix, limits: senderLimits, nudge: pol.Nudge()},
+	}, log: zap.NewNop()}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -142,7 +151,7 @@ type pairs struct {
 	limits streak.Limits
 }
 
-func (k *pairs) group(obs []policy.Observation, skip []bool) []*work {
+func (k *pairs) group(obs []policy.Observation, skip []bool, _ []policy.Result) []*work {
 	type members struct{ low, high string }
 	byPair := make(map[members]*work, len(obs))
 	var all []*work
@@ -182,4 +191,85 @@ func (k *pairs) apply(w *work, read string, exists bool, obs []policy.Observatio
 		results[i].Streak = k.limits.Apply(p, w.subject, obs[i])
 	}
 	return p.Encode(make([]byte, 0, len(read)+64), rand.Uint64()), nil
+}
+
+// senders is the sender record: per sender, the members whose signals count toward the
+// repeat-offender levels (package offender). A batch writes one only for a sender with a
+// signal: most batches touch none, and cost no round trip for it.
+type senders struct {
+	prefix string
+	limits offender.Limits
+	nudge  policy.Threshold
+}
+
+// signal is what observation o, with its pair's result r, says about its sender, if
+// anything: a streak that reached the nudge level (and was not dismissed), a block or a
+// report. Redeliveries signal again, and the record recognises them.
+func (k *senders) signal(o policy.Observation, r policy.Result) (offender.Signal, bool) {
+	s := r.Streak
+	kind := offender.Kinds
+	switch o.Action {
+	case policy.ActionMessage:
+		if (s.Status == policy.StatusCounted || s.Status == policy.StatusReplayed) && !s.Dismissed && k.nudge.Crossed(s) {
+			kind = offender.Pestered
+		}
+	case policy.ActionBlock:
+		if s.Status == policy.StatusAction || s.Status == policy.StatusDuplicate {
+			kind = offender.BlockedBy
+		}
+	case policy.ActionReport:
+		if s.Status == policy.StatusAction || s.Status == policy.StatusReplayed {
+			kind = offender.ReportedBy
+		}
+	}
+	return offender.Signal{Kind: kind, Member: o.RecipientID, At: o.SentAt}, kind != offender.Kinds
+}
+
+func (k *senders) group(obs []policy.Observation, skip []bool, results []policy.Result) []*work {
+	var bySender map[string]*work
+	var all []*work
+	for i, o := range obs {
+		if skip != nil && skip[i] {
+			continue
+		}
+		if _, ok := k.signal(o, results[i]); !ok {
+			continue
+		}
+		w := bySender[o.SenderID]
+		if w == nil {
+			if bySender == nil {
+				bySender = map[string]*work{}
+			}
+			tag := senderTag(o.SenderID)
+			w = &work{
+				key:     k.prefix + ":{" + tag + "}:s:" + strconv.Itoa(len(o.SenderID)) + ":" + o.SenderID,
+				tag:     tag,
+				subject: o.SenderID,
+			}
+			bySender[o.SenderID] = w
+			all = append(all, w)
+		}
+		w.obs = append(w.obs, i)
+	}
+	return all
+}
+
+func (k *senders) apply(w *work, read string, exists bool, obs []policy.Observation, results []policy.Result) ([]byte, error) {
+	r := &offender.Record{}
+	if exists {
+		var err error
+		if r, err = offender.Decode(read); err != nil {
+			return nil, fmt.Errorf("%w: %w", streak.ErrUnreadable, err)
+		}
+	}
+	for _, i := range w.obs {
+		s, _ := k.signal(obs[i], results[i])
+		results[i].Senders = nil // a redo after a conflict starts again
+		for _, c := range k.limits.Apply(r, s) {
+			results[i].Senders = append(results[i].Senders, policy.SenderCrossing{
+				Kind: int(c.Kind), Level: c.Level, Member: s.Member, At: s.At.UTC(), Members: c.Members,
+			})
+		}
+	}
+	return r.Encode(make([]byte, 0, len(read)+64), rand.Uint64()), nil
 }

@@ -102,6 +102,10 @@ func (r *Redis) Ping(ctx context.Context) error {
 // FNV-1a hash of both ids in byte order, each preceded by its length. It only spreads
 // pairs over Cluster slots (the key names the pair itself), so a collision just puts two
 // pairs in one slot, and a cheap hash will do.
+// senderTag is the hash tag of a sender's record: no pair's (a pair has two members, none
+// of them empty).
+func senderTag(sender string) string { return pairTag("", sender) }
+
 func pairTag(a, b string) string {
 	if b < a {
 		a, b = b, a

@@ -83,6 +83,7 @@ var (
 	reasons    = []string{
 		ReasonUnansweredStreak, ReasonContinuedAfterNudge, ReasonOffensiveContent,
 		ReasonUnsolicitedSexualContent, ReasonThreat, ReasonHate, ReasonReported,
+		ReasonRepeatedPestering, ReasonBlockedByMany, ReasonReportedByMany,
 	}
 )
 

@@ -135,6 +135,11 @@ const (
 	ReasonHate                     = "hate"
 	// ReasonReported: the recipient reported the sender (MemberAction report).
 	ReasonReported = "reported"
+	// Sender-level reasons: over the window, the sender pestered many distinct members
+	// (their streaks reached the nudge level), was blocked by many, or reported by many.
+	ReasonRepeatedPestering = "repeated_pestering"
+	ReasonBlockedByMany     = "blocked_by_many"
+	ReasonReportedByMany    = "reported_by_many"
 )
 
 // ModerationAlert v1: the moderation team should look at SenderID's messages to RecipientID.

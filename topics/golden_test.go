@@ -322,6 +322,7 @@ func TestSchemaEnums(t *testing.T) {
 		{"moderation-alert", "/properties/reasons/items/enum", []string{
 			topics.ReasonUnansweredStreak, topics.ReasonContinuedAfterNudge, topics.ReasonOffensiveContent,
 			topics.ReasonUnsolicitedSexualContent, topics.ReasonThreat, topics.ReasonHate, topics.ReasonReported,
+			topics.ReasonRepeatedPestering, topics.ReasonBlockedByMany, topics.ReasonReportedByMany,
 		}},
 	}
 	for _, tt := range tests {
