@@ -30,6 +30,10 @@ type WorkloadConfig struct {
 	// OffensiveShare is the share of messages labelled offensive (an upstream label or a
 	// sexual attachment). Default 0.002.
 	OffensiveShare float64
+	// ActionShare is about the share of events that are member actions: a conversation
+	// ends now and then with the recipient reporting, blocking, dismissing or unblocking
+	// the member who wrote to them. Default 0.03; negative: none.
+	ActionShare float64
 }
 
 func (c WorkloadConfig) withDefaults() WorkloadConfig {
@@ -51,12 +55,15 @@ func (c WorkloadConfig) withDefaults() WorkloadConfig {
 	if c.OffensiveShare == 0 {
 		c.OffensiveShare = 0.002
 	}
+	if c.ActionShare == 0 {
+		c.ActionShare = 0.03
+	}
 	return c
 }
 
 // Event is one input record of a Workload.
 type Event struct {
-	Topic string // topics.DefaultMessageSent or topics.DefaultReply
+	Topic string // topics.DefaultMessageSent, topics.DefaultReply or topics.DefaultMemberAction
 	Key   []byte // the conversation id
 	Value []byte // MessageSent v1 or Reply v1
 	// Observation is what relance's store records of the event.
@@ -74,7 +81,21 @@ type step struct {
 	// messages are follow-ups FollowUpGap apart in event time however fast they are
 	// produced, so each is an attempt of its own.
 	early time.Duration
+	// action is a MemberAction of the member who did not start the conversation about
+	// the one who did (topics.MemberAction…), "" for a message or reply.
+	action string
 }
+
+// actionsByShare are the member actions a conversation may end with, as often as listed.
+var actionsByShare = []string{
+	topics.MemberActionReport, topics.MemberActionReport, topics.MemberActionReport, topics.MemberActionReport,
+	topics.MemberActionBlock, topics.MemberActionBlock, topics.MemberActionBlock,
+	topics.MemberActionDismiss, topics.MemberActionDismiss, topics.MemberActionUnblock,
+}
+
+// eventsPerConversation turns ActionShare into the chance that a conversation ends with
+// an action: conversations hold about 8 events.
+const eventsPerConversation = 8
 
 // FollowUpGap is the event time between a persistent member's follow-ups: more than the
 // default policy's burst (5 minutes), so that each message is an attempt and the streaks
@@ -112,8 +133,18 @@ func NewWorkload(cfg WorkloadConfig) *Workload {
 	return w
 }
 
-// newConversation plans a conversation between two distinct random members.
+// newConversation plans a conversation between two distinct random members, now and
+// then ending with the recipient's member action.
 func (w *Workload) newConversation() conversation {
+	c := w.planConversation()
+	if w.rng.Float64() < w.cfg.ActionShare*eventsPerConversation {
+		c.steps = append(c.steps, step{fromB: true, action: actionsByShare[w.rng.IntN(len(actionsByShare))]})
+	}
+	return c
+}
+
+// planConversation plans the messages and replies of a conversation.
+func (w *Workload) planConversation() conversation {
 	w.nconv++
 	c := conversation{id: w.nconv, a: w.rng.IntN(w.cfg.Members)}
 	c.b = (c.a + 1 + w.rng.IntN(w.cfg.Members-1)) % w.cfg.Members
@@ -183,9 +214,12 @@ func (w *Workload) NextAt(t time.Time) Event {
 	if s.fromB {
 		from, to, dir = c.b, c.a, 1
 	}
+	var ev Event
+	if s.action != "" {
+		return w.finish(ci, w.memberAction(c, s.action, t))
+	}
 	// Writing answers the other direction.
 	c.streak[1-dir] = 0
-	var ev Event
 	id := "m" + strconv.FormatUint(w.cfg.Seed, 36) + "-" + strconv.Itoa(w.seq)
 	sender, recipient := "u-"+strconv.Itoa(from), "u-"+strconv.Itoa(to)
 	convID := "c" + strconv.FormatUint(w.cfg.Seed, 36) + "-" + strconv.Itoa(c.id)
@@ -235,9 +269,46 @@ func (w *Workload) NextAt(t time.Time) Event {
 	}
 	w.buf = b
 	ev.Value = append([]byte(nil), b...)
+	return w.finish(ci, ev)
+}
 
-	if c.next == len(c.steps) {
+// finish replaces conversation ci once its last event is out, and returns ev.
+func (w *Workload) finish(ci int, ev Event) Event {
+	if c := &w.convs[ci]; c.next == len(c.steps) {
 		w.convs[ci] = w.newConversation()
 	}
 	return ev
+}
+
+// memberActions are what the store records of each member action.
+var memberActions = map[string]policy.Action{
+	topics.MemberActionDismiss: policy.ActionDismiss, topics.MemberActionBlock: policy.ActionBlock,
+	topics.MemberActionUnblock: policy.ActionUnblock, topics.MemberActionReport: policy.ActionReport,
+}
+
+// memberAction is the conversation's recipient acting about its starter at t.
+func (w *Workload) memberAction(c *conversation, action string, t time.Time) Event {
+	id := "a" + strconv.FormatUint(w.cfg.Seed, 36) + "-" + strconv.Itoa(w.seq)
+	member, other := "u-"+strconv.Itoa(c.b), "u-"+strconv.Itoa(c.a)
+	t = t.UTC().Truncate(time.Millisecond)
+	b := w.buf[:0]
+	b = append(b, `{"action_id":"`...)
+	b = append(b, id...)
+	b = append(b, `","member_id":"`...)
+	b = append(b, member...)
+	b = append(b, `","other_member_id":"`...)
+	b = append(b, other...)
+	b = append(b, `","action":"`...)
+	b = append(b, action...)
+	b = append(b, `","at":"`...)
+	b = t.AppendFormat(b, "2006-01-02T15:04:05.000Z07:00")
+	b = append(b, `"}`...)
+	w.buf = b
+	return Event{
+		Topic: topics.DefaultMemberAction,
+		Key:   []byte("c" + strconv.FormatUint(w.cfg.Seed, 36) + "-" + strconv.Itoa(c.id)),
+		Value: append([]byte(nil), b...),
+		Observation: policy.Observation{Action: memberActions[action], MessageID: id, SenderID: other,
+			RecipientID: member, SentAt: t},
+	}
 }

@@ -32,7 +32,7 @@ func TestWorkloadEventsAreValidAndRealistic(t *testing.T) {
 	const n = 200_000
 	w := bench.NewWorkload(bench.WorkloadConfig{Seed: 1, Start: start})
 	now := start.Add(n * time.Millisecond)
-	var messages, replies, offensive int
+	var messages, replies, offensive, actions int
 	reached := map[int]int{} // level → messages that reached it
 	for range n {
 		ev := w.Next()
@@ -60,13 +60,24 @@ func TestWorkloadEventsAreValidAndRealistic(t *testing.T) {
 				t.Fatalf("%s: %v", ev.Value, err)
 			}
 			replies++
+		case topics.DefaultMemberAction:
+			a, err := topics.DecodeMemberAction(ev.Value, now)
+			if err != nil {
+				t.Fatalf("%s: %v", ev.Value, err)
+			}
+			if a.ActionID != ev.Observation.MessageID || a.OtherMemberID != ev.Observation.SenderID || !a.At.Equal(ev.Observation.SentAt) {
+				t.Fatalf("observation %+v does not match %s", ev.Observation, ev.Value)
+			}
+			actions++
 		default:
 			t.Fatalf("unexpected topic %q", ev.Topic)
 		}
 	}
-	t.Logf("messages %d, replies %d, offensive %d, streaks reaching 4/7/12: %d/%d/%d",
-		messages, replies, offensive, reached[4], reached[7], reached[12])
+	t.Logf("messages %d, replies %d, member actions %d, offensive %d, streaks reaching 4/7/12: %d/%d/%d",
+		messages, replies, actions, offensive, reached[4], reached[7], reached[12])
 	switch {
+	case actions < n/100 || actions > n/20:
+		t.Errorf("member actions %d of %d events: want 1 to 5 %%", actions, n)
 	case replies == 0 || replies > messages/4:
 		t.Errorf("replies %d of %d events: want some, mostly messages", replies, n)
 	case offensive == 0 || offensive > n/100:
