@@ -77,6 +77,11 @@ type Ledger struct {
 	// Bursts counts the follow_up_limit nudges whose attempts held several messages, and
 	// Floods those fired by the unanswered messages before the attempts got there.
 	Bursts, Floods int
+	// Actions is the number of valid member-action records, redeliveries included;
+	// ActionsByKind counts them by action, and Redelivered the redeliveries among them.
+	Actions       int
+	ActionsByKind map[string]int
+	Redelivered   int
 }
 
 // Output is one expected or observed decision, reduced to what identifies it.
@@ -99,11 +104,20 @@ func (o Output) Key() string {
 var BadKinds = []string{
 	"random-bytes", "truncated-json", "missing-field", "empty-field", "wrong-type",
 	"invalid-utf8", "oversize", "long-id", "future", "past", "self-addressed",
+	"self-action", "unknown-action",
 }
+
+// actionKinds are the bad input kinds sent on the member-action topic.
+var actionKinds = map[string]bool{"self-action": true, "unknown-action": true}
 
 // event is one valid input event of a pair's script.
 type event struct {
-	reply       bool
+	reply bool
+	// action is a member action (topics.MemberActionDismiss…): to did it about from, at
+	// at; from is the member acted about, whose streak it is, as the processor decodes it.
+	// redelivery marks a second record of an action already in the script.
+	action      string
+	redelivery  bool
 	id          string
 	from, to    string
 	at          time.Time
@@ -120,13 +134,15 @@ type event struct {
 // and are processed in order: that is what makes the expected decisions exact. Answers in
 // scripted pairs are messages back (a MessageSent from B to A answers A, on the same
 // partition); replies on the reply topic only close short conversations of at most three
-// messages, whose outcome (no decision) does not depend on their order.
+// messages, whose outcome (no decision) does not depend on their order. Member actions,
+// on their own topic too, are chosen so that their decisions do not depend on their order
+// relative to the pair's messages (see scriptActions).
 func Generate(cfg WorkloadConfig, pol *policy.Policy) Workload {
 	cfg = cfg.withDefaults()
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x72656c616e6365))
 	var scripts [][]event
 	for i := range cfg.Pairs {
-		scripts = append(scripts, scriptPair(rng, cfg, i))
+		scripts = append(scripts, scriptPair(rng, cfg, pol, i))
 	}
 	for i := range cfg.ReplyPairs {
 		scripts = append(scripts, scriptReplyPair(rng, cfg, i))
@@ -152,9 +168,10 @@ func Generate(cfg WorkloadConfig, pol *policy.Policy) Workload {
 	}
 
 	w := Workload{Ledger: Ledger{
-		Outputs:   map[string]Output{},
-		BadByKind: map[string]int{},
-		Valid:     map[string]int{},
+		Outputs:       map[string]Output{},
+		BadByKind:     map[string]int{},
+		Valid:         map[string]int{},
+		ActionsByKind: map[string]int{},
 	}}
 	store, err := state.NewMemory(pol, state.Config{})
 	if err != nil {
@@ -185,6 +202,13 @@ func Generate(cfg WorkloadConfig, pol *policy.Policy) Workload {
 		rec := ev.record(cfg.Topics)
 		w.Records = append(w.Records, rec)
 		w.Ledger.Valid[rec.Topic]++
+		if ev.action != "" {
+			w.Ledger.Actions++
+			w.Ledger.ActionsByKind[ev.action]++
+			if ev.redelivery {
+				w.Ledger.Redelivered++
+			}
+		}
 		in := ev.input()
 		res, err := store.Apply(context.Background(), []policy.Observation{in.Observation})
 		if err != nil {
@@ -219,7 +243,7 @@ var floodLengths = []int{10, 9, 20, 41, 19, 11}
 // mostly answered, with now and then an offensive message, and a polite exchange. A
 // streak is attempts minutes apart, each of one message or a burst of quick bubbles
 // seconds apart; one pair in five floods instead: tens of messages seconds apart.
-func scriptPair(rng *rand.Rand, cfg WorkloadConfig, i int) []event {
+func scriptPair(rng *rand.Rand, cfg WorkloadConfig, pol *policy.Policy, i int) []event {
 	a, b := fmt.Sprintf("s%d-%d-a", cfg.Seed, i), fmt.Sprintf("s%d-%d-b", cfg.Seed, i)
 	key := fmt.Sprintf("pair-%d", i)
 	locale := []string{"fr", "en", ""}[rng.IntN(3)]
@@ -292,7 +316,7 @@ func scriptPair(rng *rand.Rand, cfg WorkloadConfig, i int) []event {
 			}
 		}
 	}
-	return out
+	return scriptActions(rng, cfg, pol, i, out, a, b)
 }
 
 // burstLength is how many quick bubbles follow an attempt's first message: mostly none,
@@ -333,6 +357,10 @@ func scriptReplyPair(rng *rand.Rand, cfg WorkloadConfig, i int) []event {
 }
 
 func (e event) record(names topics.Names) Record {
+	if e.action != "" {
+		v, _ := json.Marshal(topics.MemberAction{ActionID: e.id, MemberID: e.to, OtherMemberID: e.from, Action: e.action, At: e.at})
+		return Record{Topic: names.MemberAction, Key: []byte(e.key), Value: v}
+	}
 	if e.reply {
 		v, _ := json.Marshal(topics.Reply{MessageID: e.id, SenderID: e.from, RecipientID: e.to, SentAt: e.at})
 		return Record{Topic: names.Reply, Key: []byte(e.key), Value: v}
@@ -347,7 +375,9 @@ func (e event) record(names topics.Names) Record {
 // badRecord builds the n-th bad input, of the given kind; n makes it unique.
 func badRecord(rng *rand.Rand, cfg WorkloadConfig, kind string, n int) Record {
 	topic := cfg.Topics.MessageSent
-	if rng.IntN(4) == 0 {
+	if actionKinds[kind] {
+		topic = cfg.Topics.MemberAction
+	} else if rng.IntN(4) == 0 {
 		topic = cfg.Topics.Reply
 	}
 	id := fmt.Sprintf("bad-%d-%d", cfg.Seed, n)
@@ -386,6 +416,10 @@ func badRecord(rng *rand.Rand, cfg WorkloadConfig, kind string, n int) Record {
 		v = obj(fmt.Sprintf(`"message_id":%q,"sender_id":"x","recipient_id":"y","sent_at":"1970-01-01T00:00:01Z"`, id))
 	case "self-addressed":
 		v = obj(fmt.Sprintf(`"message_id":%q,"sender_id":"x","recipient_id":"x","sent_at":%q`, id, at))
+	case "self-action":
+		v = obj(fmt.Sprintf(`"action_id":%q,"member_id":"x","other_member_id":"x","action":"report","at":%q`, id, at))
+	case "unknown-action":
+		v = obj(fmt.Sprintf(`"action_id":%q,"member_id":"x","other_member_id":"y","action":"mute","at":%q`, id, at))
 	default:
 		panic("faults: unknown bad input kind " + kind)
 	}
@@ -396,6 +430,10 @@ func badRecord(rng *rand.Rand, cfg WorkloadConfig, kind string, n int) Record {
 // carry no text, so labels alone decide rule 3).
 func (e event) input() policy.Input {
 	o := policy.Observation{Action: policy.ActionMessage, MessageID: e.id, SenderID: e.from, RecipientID: e.to, SentAt: e.at}
+	if e.action != "" {
+		o.Action = memberActions[e.action]
+		return policy.Input{Observation: o}
+	}
 	if e.reply {
 		o.Action = policy.ActionReply
 		return policy.Input{Observation: o}
@@ -436,6 +474,194 @@ func (l Ledger) Summary() string {
 	for _, o := range l.Outputs {
 		by[o.What]++
 	}
-	return fmt.Sprintf("%d events (%d bad), %d outputs expected (%d limits reached in bursts, %d by floods): %v",
-		l.Events, l.Bad, len(l.Outputs), l.Bursts, l.Floods, by)
+	return fmt.Sprintf("%d events (%d bad, %d member actions: %.1f %%, %d redelivered, %v), %d outputs expected (%d limits reached in bursts, %d by floods): %v",
+		l.Events, l.Bad, l.Actions, 100*float64(l.Actions)/float64(max(l.Events, 1)), l.Redelivered, l.ActionsByKind,
+		len(l.Outputs), l.Bursts, l.Floods, by)
+}
+
+// memberActions are what the processor decodes each MemberAction action into.
+var memberActions = map[string]policy.Action{
+	topics.MemberActionDismiss: policy.ActionDismiss,
+	topics.MemberActionBlock:   policy.ActionBlock,
+	topics.MemberActionUnblock: policy.ActionUnblock,
+	topics.MemberActionReport:  policy.ActionReport,
+}
+
+// direction is what a pair's messages alone decide for one of its directions.
+type direction struct {
+	from, to string
+	// msgs are the direction's messages, in script order.
+	msgs []int
+	// loud: its messages decided something besides content alerts (a rule-2 level or a
+	// respectful-language nudge); offensive: one of them carried offensive content;
+	// nudged: the earliest time one of its streaks reached the nudge (zero if none did).
+	loud, offensive bool
+	nudged          time.Time
+}
+
+// scriptActions adds member actions to a pair's script of messages: now and then a report,
+// a dismiss, a block, an unblock, some of them redelivered (the same action_id again later
+// in the script, as a producer's retry would).
+//
+// Member actions go to their own topic, so relance may process a pair's action before or
+// after any of the pair's messages, whatever their order in the script: the ledger is exact
+// only for actions whose decisions do not depend on that order. Decided on the pair's
+// messages alone (in order: what the most messages processed first decide), each direction
+// shows what an action could change:
+//
+//   - A report always raises its alert (the workload stays within one window: never stale)
+//     with an id, sender, recipient and triggered_by that are the action's. Its severity is
+//     not: high when the streak at `at` was nudged or offensive, as processed so far; a
+//     report processed before the streak's messages sees no streak and is medium. So the
+//     reported direction is never offensive and `at` is before its first nudge: medium in
+//     any order. `at` follows one of its messages, and the report comes anywhere after it
+//     in the script, now and then after later messages of the streak (a late report).
+//   - A dismiss silences rule 2 for every message of the streak processed after it, even
+//     ones sent before it; a block makes them late (not counted). Either one, processed
+//     early, would take away the nudges and level alerts of the streak's later messages,
+//     "right after the nudge" as well as anywhere else. So both only act on a quiet
+//     direction, whose messages decide nothing but content alerts (which a late message
+//     raises the same), and come after its last message in the script (a block: also
+//     later than all of them), so no message ever joins a streak from before the block.
+//   - An unblock changes nothing: anywhere.
+func scriptActions(rng *rand.Rand, cfg WorkloadConfig, pol *policy.Policy, i int, out []event, a, b string) []event {
+	dirs := [2]*direction{{from: a, to: b}, {from: b, to: a}}
+	store, err := state.NewMemory(pol, state.Config{})
+	if err != nil {
+		panic(fmt.Sprintf("faults: in-memory store: %v", err))
+	}
+	for k, e := range out {
+		d := dirs[0]
+		if e.from == b {
+			d = dirs[1]
+		}
+		d.msgs = append(d.msgs, k)
+		if len(e.labels) > 0 || len(e.attachments) > 0 {
+			d.offensive = true
+		}
+		in := e.input()
+		res, err := store.Apply(context.Background(), []policy.Observation{in.Observation})
+		if err != nil {
+			panic(fmt.Sprintf("faults: in-memory store: %v", err))
+		}
+		s := res[0].Streak
+		if !s.NudgedAt.IsZero() && (d.nudged.IsZero() || s.NudgedAt.Before(d.nudged)) {
+			d.nudged = s.NudgedAt
+		}
+		decided := pol.Decide(in, s)
+		if len(decided.Nudges) > 0 {
+			d.loud = true
+		}
+		for _, al := range decided.Alerts {
+			if len(al.ContentLabels) == 0 {
+				d.loud = true
+			}
+		}
+	}
+	// The actions, each with the script position it follows (-1: the start).
+	type placed struct {
+		after int
+		e     event
+	}
+	var acts []placed
+	n := 0
+	act := func(kind string, d *direction, at time.Time, after int) {
+		n++
+		e := event{action: kind, id: fmt.Sprintf("a-%d-%d-%d", cfg.Seed, i, n), from: d.from, to: d.to, at: at, key: fmt.Sprintf("pair-%d", i)}
+		acts = append(acts, placed{after, e})
+		if rng.IntN(4) == 0 {
+			e.redelivery = true
+			again := after
+			if after < len(out)-1 {
+				again = after + 1 + rng.IntN(len(out)-1-after)
+			}
+			acts = append(acts, placed{again, e})
+		}
+	}
+	ms := func(max int) time.Duration { return time.Duration(1+rng.IntN(max)) * time.Millisecond }
+	first, last := out[0].at, out[len(out)-1].at
+	for _, e := range out {
+		first, last = minTime(first, e.at), maxTime(last, e.at)
+	}
+	pick := func(pred func(*direction) bool) *direction {
+		k := rng.IntN(2)
+		for _, d := range []*direction{dirs[k], dirs[1-k]} {
+			if pred(d) {
+				return d
+			}
+		}
+		return nil
+	}
+
+	if rng.IntN(3) == 0 {
+		if d := pick(func(d *direction) bool { return !d.offensive }); d != nil {
+			var before []int // its messages sent before its first nudge
+			for _, k := range d.msgs {
+				if d.nudged.IsZero() || out[k].at.Before(d.nudged.Add(-time.Second)) {
+					before = append(before, k)
+				}
+			}
+			switch {
+			case len(d.msgs) == 0:
+				// Nothing to report but the member: any time of the conversation.
+				act(topics.MemberActionReport, d, first.Add(time.Duration(rng.Int64N(int64(last.Sub(first))+1))), rng.IntN(len(out)+1)-1)
+			case len(before) > 0:
+				k := before[rng.IntN(len(before))]
+				act(topics.MemberActionReport, d, out[k].at.Add(ms(999)), k+rng.IntN(len(out)-k))
+			}
+		}
+	}
+	quiet := func(d *direction) bool { return !d.loud && len(d.msgs) > 0 }
+	if rng.IntN(3) == 0 {
+		if d := pick(quiet); d != nil {
+			k := d.msgs[len(d.msgs)-1]
+			act(topics.MemberActionDismiss, d, out[k].at.Add(time.Duration(1+rng.IntN(120))*time.Second+ms(999)), k)
+		}
+	}
+	if rng.IntN(4) == 0 {
+		if d := pick(quiet); d != nil {
+			k, at := d.msgs[len(d.msgs)-1], time.Time{}
+			for _, m := range d.msgs {
+				at = maxTime(at, out[m].at)
+			}
+			at = at.Add(time.Duration(1+rng.IntN(600))*time.Second + ms(999))
+			act(topics.MemberActionBlock, d, at, k)
+			if rng.IntN(2) == 0 {
+				act(topics.MemberActionUnblock, d, at.Add(time.Duration(1+rng.IntN(600))*time.Second), k+rng.IntN(len(out)-k))
+			}
+		}
+	}
+	if rng.IntN(10) == 0 {
+		d := dirs[rng.IntN(2)]
+		act(topics.MemberActionUnblock, d, first.Add(time.Duration(rng.Int64N(int64(last.Sub(first))+1))), rng.IntN(len(out)+1)-1)
+	}
+
+	// Merge: the actions placed after position k come right after it, in the order drawn
+	// (a redelivery after its first record: it is placed strictly later).
+	var merged []event
+	for k := -1; k < len(out); k++ {
+		if k >= 0 {
+			merged = append(merged, out[k])
+		}
+		for _, p := range acts {
+			if p.after == k {
+				merged = append(merged, p.e)
+			}
+		}
+	}
+	return merged
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

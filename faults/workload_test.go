@@ -3,7 +3,10 @@ package faults_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +16,7 @@ import (
 	"github.com/relance/relance/faults"
 	"github.com/relance/relance/internal/testenv"
 	"github.com/relance/relance/policy"
+	"github.com/relance/relance/processor"
 	"github.com/relance/relance/state"
 	"github.com/relance/relance/topics"
 )
@@ -49,17 +53,47 @@ func TestGenerateCoversTheLevels(t *testing.T) {
 	if w.Ledger.Bursts == 0 || w.Ledger.Floods == 0 {
 		t.Errorf("%d limits reached in bursts, %d by floods: want some of each", w.Ledger.Bursts, w.Ledger.Floods)
 	}
+	// Member actions: 2 to 5 % of the events, of every kind, some redelivered; reports
+	// raise alerts (triggered by the action's id).
+	if got := float64(w.Ledger.Actions) / float64(w.Ledger.Events); got < 0.02 || got > 0.05 {
+		t.Errorf("member actions are %.3f of the events, want 0.02 to 0.05", got)
+	}
+	if n := w.Ledger.Valid[topics.Names{}.WithDefaults().MemberAction]; n != w.Ledger.Actions {
+		t.Errorf("%d records on the member-action topic, %d actions counted", n, w.Ledger.Actions)
+	}
+	for _, kind := range []string{topics.MemberActionDismiss, topics.MemberActionBlock, topics.MemberActionUnblock, topics.MemberActionReport} {
+		if w.Ledger.ActionsByKind[kind] == 0 {
+			t.Errorf("no %s: the workload does not exercise it (%v)", kind, w.Ledger.ActionsByKind)
+		}
+	}
+	if w.Ledger.Redelivered == 0 {
+		t.Error("no member action redelivered")
+	}
+	reports := map[string]int{}
+	for _, o := range w.Ledger.Outputs {
+		if strings.HasPrefix(o.TriggeredBy, "a-") {
+			reports[o.What]++
+		}
+	}
+	if reports["alert medium"] == 0 || len(reports) != 1 {
+		t.Errorf("outputs triggered by member actions %v, want report alerts, all medium (see scriptActions)", reports)
+	}
 	// Every valid event is in the processor's past and within one window of the first.
 	now := time.Now()
 	for _, rec := range w.Records {
 		var e struct {
 			SentAt time.Time `json:"sent_at"`
+			At     time.Time `json:"at"`
 		}
 		if rec.Bad != "" || json.Unmarshal(rec.Value, &e) != nil {
 			continue
 		}
-		if e.SentAt.After(now) || e.SentAt.Before(now.Add(-policy.Default().Window())) {
-			t.Fatalf("event at %s: not between a window ago and now", e.SentAt)
+		at := e.SentAt
+		if at.IsZero() {
+			at = e.At
+		}
+		if at.After(now) || at.Before(now.Add(-policy.Default().Window())) {
+			t.Fatalf("event at %s: not between a window ago and now", at)
 		}
 	}
 }
@@ -150,29 +184,91 @@ func TestLedgerMatchesStoreAndPolicy(t *testing.T) {
 	}
 }
 
-// decode does what the processor does with a record (its text check aside: the workload
-// sends no text).
-func decode(rec faults.Record, names topics.Names, now time.Time) (policy.Input, error) {
-	if rec.Topic == names.Reply {
-		ev, err := topics.DecodeReply(rec.Value, now)
-		if err != nil {
-			return policy.Input{}, err
+// TestLedgerIndependentOfTopicOrder checks that the ledger holds whatever the order in
+// which the input topics are processed relative to one another: relance reads each
+// partition in order, but a pair's member actions (their own topic) may come before or
+// after any of its messages. Each topic keeps its order; the merges are the extremes
+// (every action first, every action last) and random ones.
+func TestLedgerIndependentOfTopicOrder(t *testing.T) {
+	pol := policy.Default()
+	w := faults.Generate(faults.WorkloadConfig{Seed: 5, Pairs: 200, BadRate: 0.05}, pol)
+	t.Log(w.Ledger.Summary())
+	names := topics.Names{}.WithDefaults()
+	now := time.Now()
+	var actions, others []policy.Input
+	for _, rec := range w.Records {
+		if rec.Bad != "" {
+			continue
 		}
-		return policy.Input{Observation: policy.Observation{Action: policy.ActionReply, MessageID: ev.MessageID,
-			SenderID: ev.SenderID, RecipientID: ev.RecipientID, SentAt: ev.SentAt}}, nil
+		in, err := decode(rec, names, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Topic == names.MemberAction {
+			actions = append(actions, in)
+		} else {
+			others = append(others, in)
+		}
 	}
-	ev, err := topics.DecodeMessageSent(rec.Value, now)
-	if err != nil {
-		return policy.Input{}, err
+	run := func(name string, order []policy.Input) {
+		store, err := state.NewMemory(pol, state.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]faults.Output{}
+		for _, in := range order {
+			res, err := store.Apply(context.Background(), []policy.Observation{in.Observation})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := pol.Decide(in, res[0].Streak)
+			for _, n := range d.Nudges {
+				got[n.NudgeID] = faults.NudgeOutput(n)
+			}
+			for _, a := range d.Alerts {
+				got[a.AlertID] = faults.AlertOutput(a)
+			}
+		}
+		if !reflect.DeepEqual(got, w.Ledger.Outputs) {
+			var diff []string
+			for id, o := range w.Ledger.Outputs {
+				if got[id] != o {
+					diff = append(diff, "ledger "+o.Key()+" got "+got[id].Key())
+				}
+			}
+			for id, o := range got {
+				if _, ok := w.Ledger.Outputs[id]; !ok {
+					diff = append(diff, "not in ledger: "+o.Key())
+				}
+			}
+			slices.Sort(diff)
+			t.Errorf("%s: %d outputs, ledger %d:\n%s", name, len(got), len(w.Ledger.Outputs), strings.Join(diff[:min(len(diff), 10)], "\n"))
+		}
 	}
-	attachments := make([][]string, len(ev.Attachments))
-	for i, a := range ev.Attachments {
-		attachments[i] = a.Labels
+	run("actions first", append(slices.Clone(actions), others...))
+	run("actions last", append(slices.Clone(others), actions...))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for r := range 5 {
+		var order []policy.Input
+		a, o := actions, others
+		for len(a)+len(o) > 0 {
+			if len(o) == 0 || (len(a) > 0 && rng.IntN(len(a)+len(o)) < len(a)) {
+				order, a = append(order, a[0]), a[1:]
+			} else {
+				order, o = append(order, o[0]), o[1:]
+			}
+		}
+		run(fmt.Sprintf("random merge %d", r), order)
 	}
-	categories := policy.Categories(ev.Labels, attachments)
-	return policy.Input{
-		Observation: policy.Observation{Action: policy.ActionMessage, MessageID: ev.MessageID, SenderID: ev.SenderID,
-			RecipientID: ev.RecipientID, SentAt: ev.SentAt, Categories: categories},
-		Locale: ev.Locale,
-	}, nil
+}
+
+// decode does what the processor does with a record, with its own decoders (its text
+// check aside: the workload sends no text).
+func decode(rec faults.Record, names topics.Names, now time.Time) (policy.Input, error) {
+	dec, ok := processor.Decoders(names)[rec.Topic]
+	if !ok {
+		return policy.Input{}, fmt.Errorf("no input topic %q", rec.Topic)
+	}
+	in, _, err := dec(rec.Value, now)
+	return in, err
 }
