@@ -50,9 +50,11 @@ func newCluster(t *testing.T, names topics.Names) []string {
 type fakeOptions struct {
 	drop      string // an output it never writes, as "nudge <kind>" or "alert <severity>"
 	duplicate bool   // write every output twice, as after a redelivery
+	// dropLast: never write the outputs of the scenario's last event.
+	dropLast bool
 }
 
-// fakeRelance stands in for the processor: it reads both input topics from the start and
+// fakeRelance stands in for the processor: it reads the input topics from the start and
 // decides each event as relance does under the default policy (decider: the built-in text
 // check, the in-memory store, Decide), writing the outputs, or misbehaving as told.
 type fakeRelance struct {
@@ -105,13 +107,20 @@ func (f *fakeRelance) decide(ctx context.Context, in <-chan kafka.Message, w *ka
 		f.inputs = append(f.inputs, m)
 		f.mu.Unlock()
 		var event any
-		if m.Topic == f.names.Reply {
+		switch m.Topic {
+		case f.names.Reply:
 			var e topics.Reply
 			if err := json.Unmarshal(m.Value, &e); err != nil {
 				return fmt.Errorf("decode %s: %w", m.Topic, err)
 			}
 			event = e
-		} else {
+		case f.names.MemberAction:
+			e, err := topics.DecodeMemberAction(m.Value, time.Now())
+			if err != nil {
+				return fmt.Errorf("decode %s: %w", m.Topic, err)
+			}
+			event = e
+		default:
 			var e topics.MessageSent
 			if err := json.Unmarshal(m.Value, &e); err != nil {
 				return fmt.Errorf("decode %s: %w", m.Topic, err)
@@ -142,7 +151,7 @@ func (f *fakeRelance) outputs(d policy.Decisions) ([]kafka.Message, error) {
 		outs = append(outs, m)
 	}
 	for _, a := range d.Alerts {
-		if f.opt.drop == alertExpectation(a).what {
+		if f.opt.drop == alertExpectation(a).what || f.opt.dropLast && strings.HasSuffix(a.TriggeredBy, fmt.Sprintf("-m-%d", len(script))) {
 			continue
 		}
 		m, err := record.Alert(f.names.ModerationAlert, a)
@@ -242,6 +251,7 @@ func TestRunExitReturnsOnceEveryOutputArrived(t *testing.T) {
 		{`(?m)^10:11  Jordan → Sam +4 messages in one attempt: no follow-up yet +"😊"$`, 1},
 		{`(?m)^10:03  Sam → Camille +reply +"Yes! The encore was amazing 🎶"$`, 1},
 		{`(?m)^10:55  Jordan → Camille +message, attempt 1, offensive: insult +"Who asked you\? Idiot\."$`, 1},
+		{`(?m)^10:50  Inès → Noah +report$`, 1},
 		{`(?m)^ {7}🧭 Lara → Noah +nudge follow_up_limit: `, 1},
 		{`(?m)^ {7}🧭 Lara → Inès +nudge check_in: `, 1},
 		{`(?m)^ {7}🧭 Lara → Jordan +nudge respectful_language: `, 1},
@@ -249,7 +259,9 @@ func TestRunExitReturnsOnceEveryOutputArrived(t *testing.T) {
 		{`(?m)^ {7}🛡  moderation alert MEDIUM  Noah → Inès  reasons: unanswered_streak, continued_after_nudge  evidence: 9 messages$`, 1},
 		{`(?m)^ {7}🛡  moderation alert MEDIUM  Jordan → Camille  reasons: offensive_content  evidence: 1 message  labels: insult$`, 1},
 		{`(?m)^ {7}🛡  moderation alert HIGH    Noah → Inès  reasons: unanswered_streak, continued_after_nudge  evidence: 14 messages$`, 1},
-		{`(?m)^scenario complete: 4 nudges, 3 alerts as expected$`, 1},
+		{`(?m)^ {7}🛡  moderation alert HIGH    Noah → Inès  reasons: reported, unanswered_streak, continued_after_nudge  evidence: 9 messages$`, 1},
+		{`(?m)^10:50  Inès → Noah +report\n {7}🛡  moderation alert HIGH    Noah → Inès  reasons: reported, unanswered_streak, continued_after_nudge  evidence: 9 messages\n10:55  Jordan`, 1},
+		{`(?m)^scenario complete: 4 nudges, 4 alerts as expected$`, 1},
 		{`not expected`, 0},
 	} {
 		if got := len(regexp.MustCompile(want.line).FindAllString(timeline, -1)); got != want.count {
@@ -265,9 +277,17 @@ func TestRunExitReturnsOnceEveryOutputArrived(t *testing.T) {
 		t.Fatalf("relance read %d input records, want %d", len(inputs), len(script))
 	}
 	for _, m := range inputs {
-		var e topics.MessageSent
+		var e struct {
+			SenderID string    `json:"sender_id"`
+			MemberID string    `json:"member_id"` // a member action's
+			SentAt   time.Time `json:"sent_at"`
+			At       time.Time `json:"at"` // a member action's
+		}
 		if err := json.Unmarshal(m.Value, &e); err != nil {
 			t.Fatalf("input %s: %v", m.Value, err)
+		}
+		if m.Topic == names.MemberAction {
+			e.SenderID, e.SentAt = e.MemberID, e.At
 		}
 		if string(m.Key) != e.SenderID || e.SentAt.After(clock()) || record.HeaderValue(m, record.HeaderEventType) == "" {
 			t.Errorf("input key %q, headers %v, value %s: want the sender as key, an event-type header and sent_at before now", m.Key, m.Headers, m.Value)
@@ -285,14 +305,20 @@ func TestRunExitFailsWhenOutputsAreMissing(t *testing.T) {
 	}{
 		{
 			name:    "relance is not running",
-			wantErr: []string{"7 expected outputs not seen within 500ms", "follow_up_limit nudge for Noah about Inès", "high alert on Noah → Inès", "is relance running"},
+			wantErr: []string{"3 expected outputs not seen within 500ms before sending 10:50 Inès → Noah (report): follow_up_limit nudge for Noah about Inès; check_in nudge for Inès about Noah; medium alert on Noah → Inès (is relance running and consuming message-sent, reply, member-action?)"},
 		},
 		{
-			name:        "relance misses the high alert",
+			name:        "relance misses the high alerts",
 			relance:     true,
 			opt:         fakeOptions{drop: "alert high"},
-			wantErr:     []string{"1 expected outputs not seen", "high alert on Noah → Inès"},
+			wantErr:     []string{"1 expected outputs not seen within 500ms before sending 10:55 Jordan → Camille (message, attempt 1, offensive: insult): high alert on Noah → Inès (is"},
 			wantNotInIt: "nudge",
+		},
+		{
+			name:    "relance misses the check-ins: Inès's report waits for them",
+			relance: true,
+			opt:     fakeOptions{drop: "nudge check_in"},
+			wantErr: []string{"1 expected outputs not seen within 500ms before sending 10:50 Inès → Noah (report): check_in nudge for Inès about Noah (is"},
 		},
 	}
 	for _, tt := range tests {
@@ -364,7 +390,7 @@ func TestRunKeepsShowingOutputsUntilCancelled(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, Config{Brokers: brokers, Pace: -1, Now: clock}, out) }()
 
-	out.waitFor(t, "scenario complete: 4 nudges, 3 alerts as expected")
+	out.waitFor(t, "scenario complete: 4 nudges, 4 alerts as expected")
 	out.waitFor(t, "still listening")
 
 	// A member's own events, as with kcat: four unanswered attempts from u-1 to u-2, six
@@ -399,6 +425,9 @@ func TestRunKeepsShowingOutputsUntilCancelled(t *testing.T) {
 func TestRunExitCancelled(t *testing.T) {
 	names := topics.Names{}.WithDefaults()
 	brokers := newCluster(t, names)
+	// A relance that never publishes the last event's alert: the whole scenario is played
+	// (the events gated on earlier outputs get them), then Run waits for it.
+	startFakeRelance(t, brokers, names, fakeOptions{dropLast: true})
 	out := newSyncBuffer()
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()

@@ -23,19 +23,22 @@ func (t *timeline) header(now time.Time) {
 	t.printf(`relance demo (run %s)
 
 A small dating platform: %d simulated members write to each other through Kafka at %s
-(topics %s and %s). relance reads their messages and publishes coach nudges
-(%s, shown 🧭) and moderation alerts (%s, shown 🛡) as they happen.
+(topics %s and %s) and answer the coach's check-ins (%s). relance reads them
+and publishes coach nudges (%s, shown 🧭) and moderation alerts (%s, shown 🛡)
+as they happen.
 Times on the left are the members' simulated clock.
 
 Add your own events (a new message_id each time; sent_at at most 15 minutes ahead):
   kcat -b %s -t %s -P -k u-1 <<< '{"message_id":"m-1","sender_id":"u-1","recipient_id":"u-2","sent_at":"%s"}'
   kcat -b %s -t %s -P -k u-2 <<< '{"message_id":"m-2","sender_id":"u-2","recipient_id":"u-1","sent_at":"%s"}'
+  kcat -b %s -t %s -P -k u-2 <<< '{"action_id":"a-1","member_id":"u-2","other_member_id":"u-1","action":"report","at":"%s"}'
 Watch relance's outputs:
   kcat -b %s -t %s -C -o beginning
   kcat -b %s -t %s -C -o beginning
-`, t.plan.run, len(members), broker, n.MessageSent, n.Reply, n.CoachNudge, n.ModerationAlert,
+`, t.plan.run, len(members), broker, n.MessageSent, n.Reply, n.MemberAction, n.CoachNudge, n.ModerationAlert,
 		broker, n.MessageSent, sentAt,
 		broker, n.Reply, sentAt,
+		broker, n.MemberAction, sentAt,
 		broker, n.CoachNudge,
 		broker, n.ModerationAlert)
 	if t.cfg.Exit {
@@ -47,7 +50,15 @@ Watch relance's outputs:
 // showStep shows a scripted event, e.g.
 //
 //	10:27  Noah → Inès   attempt 4 (3 follow-ups), 6 unanswered   "Tu es là ?"
+//
+// or a member action, without text:
+//
+//	10:50  Inès → Noah   report
 func (t *timeline) showStep(s step) {
+	if s.text == "" {
+		t.printf("%s  %s  %s\n", s.sentAt.Format("15:04"), pad(arrow(s.from, s.to), t.pairW), s.note)
+		return
+	}
 	t.printf("%s  %s  %s  %q\n", s.sentAt.Format("15:04"),
 		pad(arrow(s.from, s.to), t.pairW), pad(s.note, t.noteW), s.text)
 }

@@ -1,7 +1,8 @@
 // Package demo is relance's built-in demonstration, shown by `make run` and `make demo`.
 //
 // The demo plays the platform: a few simulated members (Camille, Sam, Noah, Inès, Jordan)
-// write to each other through the message-sent and reply topics, on a fixed script with
+// write to each other through the message-sent and reply topics, and answer a check-in
+// through member-action, on a fixed script with
 // simulated times, while relance runs in the same process against the embedded broker. The
 // demo reads relance's coach nudges and moderation alerts and prints everything as one
 // readable timeline:
@@ -13,6 +14,12 @@
 //     answer: at his 4th attempt (his 6th message) the coach nudges Noah (follow_up_limit)
 //     and checks in with Inès (check_in), at the 7th a medium moderation alert is raised,
 //     at the 12th a high one;
+//   - after Noah's 7th attempt Inès reports him (a MemberAction report answering her
+//     check-in): a high alert at once, reasons reported, unanswered_streak and
+//     continued_after_nudge. relance reads member-action apart from the messages, so the
+//     report is written only once the outputs of every earlier event have been seen (the
+//     streak is then nudged whatever the topics' order), and the event after it waits for
+//     the report's alert, which the timeline shows right under the report;
 //   - Jordan sends Camille one insult: a respectful_language nudge for Jordan, a check_in for
 //     Camille, and a medium alert.
 //

@@ -35,8 +35,11 @@ var members = []member{
 
 // scripted is one event of the scenario, between members named by key.
 type scripted struct {
-	at       time.Duration // after the start of the timeline
-	reply    bool          // a Reply event rather than a MessageSent
+	at    time.Duration // after the start of the timeline
+	reply bool          // a Reply event rather than a MessageSent
+	// action, when set, makes the event a MemberAction of that action (topics.MemberAction…)
+	// by from about to.
+	action   string
 	from, to string
 	text     string // shown by the demo; a Reply event carries no text
 	labels   []string
@@ -45,7 +48,8 @@ type scripted struct {
 // script is the scenario: Camille and Sam have an ordinary conversation; Jordan says hello
 // to Sam in four quick bubbles, one attempt, left alone (Sam answers later); Noah writes
 // Inès a burst of three bubbles, then follows up every six to eight minutes without an
-// answer until his 12th attempt; Jordan insults Camille once.
+// answer until his 12th attempt, and Inès, checked in with after his 4th, reports him after
+// his 7th; Jordan insults Camille once.
 //
 // Every text goes through relance's built-in text check, as the platform's would: only
 // Jordan's insult may be found offensive.
@@ -69,6 +73,7 @@ var script = []scripted{
 	{at: 36 * time.Minute, reply: true, from: "sam", to: "jordan", text: "Hi Jordan! Yes, I was in the Alps last weekend ⛰"},
 	{at: 41 * time.Minute, from: "noah", to: "ines", text: "Je vois que tu es en ligne"},
 	{at: 48 * time.Minute, from: "noah", to: "ines", text: "Réponds-moi s'il te plaît"},
+	{at: 50 * time.Minute, action: topics.MemberActionReport, from: "ines", to: "noah"},
 	{at: 55 * time.Minute, from: "jordan", to: "camille", text: "Who asked you? Idiot.", labels: []string{"insult"}},
 	{at: 56 * time.Minute, from: "noah", to: "ines", text: "Allez, juste un mot 🙏"},
 	{at: 63 * time.Minute, from: "noah", to: "ines", text: "Tu as reçu mes messages ?"},
@@ -86,6 +91,10 @@ type step struct {
 	note     string // what relance makes of it, e.g. "attempt 4 (3 follow-ups), 6 unanswered"
 	text     string
 	expected []expectation // the outputs relance publishes for it
+	// gated: the step is written only once every output of the earlier steps has been seen
+	// (a member action, which relance reads from another topic than the messages it is
+	// about, and the event after it: see newPlan).
+	gated bool
 }
 
 // topicMessage is a record before encoding.
@@ -136,22 +145,46 @@ func newPlan(run string, start time.Time, names topics.Names) plan {
 	type pair struct{ from, to string }
 	lastMessage := make(map[pair]string) // newest message id per direction, for in_reply_to
 	attempts := make(map[pair]int)       // the direction's attempts after its latest message
+	checkIn := make(map[pair]string)     // newest check-in's nudge id, by its user and the other
 
+	gateNext := false
 	for i, e := range script {
 		id := fmt.Sprintf("demo-%s-m-%d", run, i+1)
 		from, to := userID(run, e.from), userID(run, e.to)
 		sentAt := start.Add(e.at) // in the clock's time zone, as the timeline shows it
-		st := step{sentAt: sentAt, from: p.names[from], to: p.names[to], text: e.text}
+		st := step{sentAt: sentAt, from: p.names[from], to: p.names[to], text: e.text, gated: gateNext}
+		gateNext = false
 
 		var value any
-		if e.reply {
+		switch {
+		case e.action != "":
+			// A member's answer to a check-in. relance reads member-action apart from
+			// message-sent, so were it written right after the messages it is about, it
+			// could be decided before them, on a streak not yet nudged, and raise another
+			// alert (medium) than the one expected. It is written once every output of the
+			// earlier events has been seen instead: relance has then decided Noah's
+			// messages up to the last one that caused an output (they share a key, so a
+			// partition, and are decided in order), the check-in included, and the
+			// report's alert is the high one whatever the order of the later events
+			// (messages sent after the report are not its evidence, and a report changes
+			// no streak). The next event waits in turn for the report's alert, so the
+			// timeline shows the alert right under the report, even played at full speed,
+			// and relance decides the report before Noah's later messages, as here.
+			a := topics.MemberAction{
+				ActionID: fmt.Sprintf("demo-%s-a-%d", run, i+1), MemberID: from, OtherMemberID: to,
+				Action: e.action, At: sentAt.UTC(), NudgeID: checkIn[pair{e.from, e.to}],
+			}
+			st.msg = topicMessage{topic: names.MemberAction, eventType: topics.TypeMemberAction, key: from, value: a}
+			st.gated, gateNext = true, true
+			value = a
+		case e.reply:
 			r := topics.Reply{
 				MessageID: id, SenderID: from, RecipientID: to, SentAt: sentAt.UTC(),
 				InReplyTo: lastMessage[pair{e.to, e.from}],
 			}
 			st.msg = topicMessage{topic: names.Reply, eventType: topics.TypeReply, key: from, value: r}
 			value = r
-		} else {
+		default:
 			lastMessage[pair{e.from, e.to}] = id
 			m := topics.MessageSent{
 				MessageID: id, SenderID: from, RecipientID: to, SentAt: sentAt.UTC(),
@@ -165,6 +198,9 @@ func newPlan(run string, start time.Time, names topics.Names) plan {
 		in, s, out := d.decide(value)
 		for _, n := range out.Nudges {
 			st.expected = append(st.expected, nudgeExpectation(n))
+			if n.Kind == topics.KindCheckIn {
+				checkIn[pair{e.to, e.from}] = n.NudgeID // the check-in is for the recipient
+			}
 		}
 		for _, a := range out.Alerts {
 			st.expected = append(st.expected, alertExpectation(a))
@@ -172,7 +208,7 @@ func newPlan(run string, start time.Time, names topics.Names) plan {
 		p.expected = append(p.expected, st.expected...)
 		k := pair{e.from, e.to}
 		st.note = note(in.Observation, s, attempts[k])
-		if !e.reply {
+		if !e.reply && e.action == "" {
 			attempts[k] = s.Attempts
 		}
 		p.steps = append(p.steps, st)
@@ -183,8 +219,11 @@ func newPlan(run string, start time.Time, names topics.Names) plan {
 // note is what the timeline says of an event, from the streak relance computed for it:
 // prevAttempts is the direction's attempts before it.
 func note(o policy.Observation, s policy.Streak, prevAttempts int) string {
-	if o.Action == policy.ActionReply {
+	switch {
+	case o.Action == policy.ActionReply:
 		return "reply"
+	case o.Action.IsMemberAction():
+		return o.Action.String()
 	}
 	var n string
 	switch {
@@ -230,8 +269,10 @@ func newDecider() *decider {
 	return &decider{pol: pol, store: store, texts: content.Default()}
 }
 
-// decide records one event, a topics.MessageSent or a topics.Reply, and returns its input,
-// the sender→recipient streak after it, and the outputs relance publishes for it.
+// decide records one event, a topics.MessageSent, topics.Reply or topics.MemberAction, and
+// returns its input, the sender→recipient streak after it (for a member action, the streak
+// of the member acted about towards the one who acted), and the outputs relance publishes
+// for it.
 func (d *decider) decide(event any) (policy.Input, policy.Streak, policy.Decisions) {
 	ctx := context.Background()
 	var in policy.Input
@@ -263,6 +304,12 @@ func (d *decider) decide(event any) (policy.Input, policy.Streak, policy.Decisio
 			Action: policy.ActionReply, MessageID: e.MessageID, SenderID: e.SenderID,
 			RecipientID: e.RecipientID, SentAt: e.SentAt,
 		}}
+	case topics.MemberAction:
+		// As the processor decodes it: it acts on other_member_id's streak to member_id.
+		in = policy.Input{Observation: policy.Observation{
+			Action: memberActions[e.Action], MessageID: e.ActionID, SenderID: e.OtherMemberID,
+			RecipientID: e.MemberID, SentAt: e.At,
+		}}
 	default:
 		panic(fmt.Sprintf("demo: decide: event %T", event))
 	}
@@ -274,6 +321,15 @@ func (d *decider) decide(event any) (policy.Input, policy.Streak, policy.Decisio
 		return in, res[0].Streak, policy.Decisions{} // dead-lettered: no decision
 	}
 	return in, res[0].Streak, d.pol.DecideResult(in, res[0])
+}
+
+// memberActions are the MemberAction actions and their policy actions, as the processor
+// reads them.
+var memberActions = map[string]policy.Action{
+	topics.MemberActionDismiss: policy.ActionDismiss,
+	topics.MemberActionBlock:   policy.ActionBlock,
+	topics.MemberActionUnblock: policy.ActionUnblock,
+	topics.MemberActionReport:  policy.ActionReport,
 }
 
 // conversationID names the conversation of two members, whoever writes.

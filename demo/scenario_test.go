@@ -17,6 +17,7 @@ func TestPlanExpectsWhatTheDefaultPolicyDecides(t *testing.T) {
 		{"nudge follow_up_limit", id("noah"), id("ines")},
 		{"nudge check_in", id("ines"), id("noah")},
 		{"alert medium", id("noah"), id("ines")},
+		{"alert high", id("noah"), id("ines")}, // Inès reports Noah
 		{"nudge respectful_language", id("jordan"), id("camille")},
 		{"nudge check_in", id("camille"), id("jordan")},
 		{"alert medium", id("jordan"), id("camille")},
@@ -25,8 +26,8 @@ func TestPlanExpectsWhatTheDefaultPolicyDecides(t *testing.T) {
 	if !slices.Equal(p.expected, want) {
 		t.Errorf("expected outputs:\n got %v\nwant %v", p.expected, want)
 	}
-	if n, a := p.counts(); n != 4 || a != 3 {
-		t.Errorf("counts() = %d nudges, %d alerts; want 4, 3", n, a)
+	if n, a := p.counts(); n != 4 || a != 4 {
+		t.Errorf("counts() = %d nudges, %d alerts; want 4, 4", n, a)
 	}
 }
 
@@ -53,11 +54,19 @@ func TestPlanSteps(t *testing.T) {
 			if s.msg.topic != names.Reply || v.InReplyTo == "" {
 				t.Errorf("step %d: reply on topic %q in reply to %q", i, s.msg.topic, v.InReplyTo)
 			}
+		case topics.MemberAction:
+			msgID, sender, sentAt = v.ActionID, v.MemberID, v.At
+			if s.msg.topic != names.MemberAction || s.msg.eventType != topics.TypeMemberAction || !s.gated {
+				t.Errorf("step %d: member action on topic %q, type %q, gated %t", i, s.msg.topic, s.msg.eventType, s.gated)
+			}
+			if _, err := topics.DecodeMemberAction(mustEncode(t, v), now); err != nil {
+				t.Errorf("step %d: relance would refuse %+v: %v", i, v, err)
+			}
 		default:
 			t.Fatalf("step %d: value %T", i, v)
 		}
 		switch {
-		case ids[msgID] || !strings.HasPrefix(msgID, "demo-r1-m-"):
+		case ids[msgID] || !strings.HasPrefix(msgID, "demo-r1-m-") && !strings.HasPrefix(msgID, "demo-r1-a-"):
 			t.Errorf("step %d: message id %q is a duplicate or lacks the run token", i, msgID)
 		case s.msg.key != sender || !p.ours(sender):
 			t.Errorf("step %d: key %q, sender %q: want the run's sender id as key", i, s.msg.key, sender)
@@ -197,4 +206,67 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+func mustEncode(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := topics.Encode(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestPlanInesReportsNoah(t *testing.T) {
+	p := newPlan("r1", time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), topics.Names{}.WithDefaults())
+	id := func(key string) string { return userID("r1", key) }
+	reports := stepsOf(p, "Inès", "Noah")
+	if len(reports) != 1 {
+		t.Fatalf("Inès → Noah: %d steps, want her report", len(reports))
+	}
+	r := reports[0]
+	a, ok := r.msg.value.(topics.MemberAction)
+	if !ok || a.Action != topics.MemberActionReport || a.MemberID != id("ines") || a.OtherMemberID != id("noah") {
+		t.Fatalf("Inès's step is %+v, want her report about Noah", r.msg.value)
+	}
+	if r.note != "report" || r.text != "" || !r.gated {
+		t.Errorf("note %q, text %q, gated %t", r.note, r.text, r.gated)
+	}
+	if want := []expectation{{"alert high", id("noah"), id("ines")}}; !slices.Equal(r.expected, want) {
+		t.Errorf("the report causes %v, want %v", r.expected, want)
+	}
+	// It answers the check-in: its nudge id is the one relance gives Inès's check-in.
+	d := newDecider()
+	var checkIn string
+	for _, s := range p.steps {
+		if s.msg.value == r.msg.value {
+			break
+		}
+		_, _, out := d.decide(s.msg.value)
+		for _, n := range out.Nudges {
+			if n.Kind == topics.KindCheckIn && n.UserID == id("ines") {
+				checkIn = n.NudgeID
+			}
+		}
+	}
+	if checkIn == "" || a.NudgeID != checkIn {
+		t.Errorf("report's nudge_id %q, Inès's check-in %q", a.NudgeID, checkIn)
+	}
+	// After Noah's 7th attempt, which raised the medium alert.
+	noah := stepsOf(p, "Noah", "Inès")
+	if !noah[8].sentAt.Before(r.sentAt) || !r.sentAt.Before(noah[9].sentAt) {
+		t.Errorf("report at %s, not between Noah's 9th and 10th messages", r.sentAt.Format("15:04"))
+	}
+	// The report's alert, decided alone: reasons reported plus what the streak showed.
+	d = newDecider()
+	for _, s := range p.steps {
+		_, _, out := d.decide(s.msg.value)
+		if s.msg.value == r.msg.value {
+			if len(out.Alerts) != 1 || !slices.Equal(out.Alerts[0].Reasons, []string{"reported", "unanswered_streak", "continued_after_nudge"}) ||
+				out.Alerts[0].ActionID != a.ActionID || len(out.Alerts[0].MessageIDs) != 9 {
+				t.Errorf("report's alert %+v", out.Alerts)
+			}
+			break
+		}
+	}
 }
