@@ -41,6 +41,12 @@ type Metrics struct {
 	Nudges *prometheus.CounterVec
 	// Alerts counts published moderation alerts by severity.
 	Alerts *prometheus.CounterVec
+	// NudgeOutcomes counts how nudged streaks (their follow_up_limit fired) went on, by the
+	// policy version deciding and the outcome the first event after the nudge fixed:
+	// answered, blocked, reported, dismissed, continued or stopped (policy.Outcomes). Each
+	// streak counts once, when its batch is committed. The processor creates its policy
+	// version's series at zero.
+	NudgeOutcomes *prometheus.CounterVec
 	// DeadLetters counts input records sent to the dead-letter topic, by source topic.
 	DeadLetters *prometheus.CounterVec
 	// RedisSeconds observes the duration of Redis calls, by operation.
@@ -88,6 +94,13 @@ func New() *Metrics {
 			Name:      "alerts_total",
 			Help:      "Moderation alerts published, by severity: low, medium, high.",
 		}, []string{"severity"}),
+		NudgeOutcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace,
+			Name:      "nudge_outcomes_total",
+			Help: "Nudged streaks (follow_up_limit fired) by policy version and by the first event after the nudge: " +
+				"answered (the recipient answered), blocked, reported, dismissed (the recipient said all is fine), " +
+				"continued (the sender sent another message), stopped (the streak slid out of the window with no message from the sender). Counted once per streak.",
+		}, []string{"policy_version", "outcome"}),
 		DeadLetters: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace,
 			Name:      "dead_letters_total",
@@ -141,7 +154,7 @@ func New() *Metrics {
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.EventsConsumed, m.Nudges, m.Alerts, m.DeadLetters,
+		m.EventsConsumed, m.Nudges, m.Alerts, m.NudgeOutcomes, m.DeadLetters,
 		m.RedisSeconds, m.KafkaSeconds, m.BatchSize,
 		m.ConsumerLag, m.Retries, m.StateUnreadable, m.StateConflicts, m.Ready,
 	)

@@ -32,6 +32,7 @@ var runtimeLabelled = []string{
 	"relance_redis_call_seconds",
 	"relance_consumer_lag",
 	"relance_retries_total",
+	"relance_nudge_outcomes_total",
 }
 
 func gather(t *testing.T, m *metrics.Metrics) map[string]*dto.MetricFamily {
@@ -67,6 +68,7 @@ func TestAllMetricsOnceUsed(t *testing.T) {
 	m.RedisSeconds.WithLabelValues("apply").Observe(0.002)
 	m.ConsumerLag.WithLabelValues("message-sent", "0").Set(12)
 	m.Retries.WithLabelValues("redis").Inc()
+	m.NudgeOutcomes.WithLabelValues("default-1", "answered").Inc()
 
 	got := gather(t, m)
 	for _, name := range append(slices.Clone(closedSet), runtimeLabelled...) {

@@ -193,6 +193,10 @@ type Streak struct {
 	// which Decide uses instead of the message's own.
 	Redelivered bool
 	Categories  []Category
+	// NudgeOutcome is the outcome (one of Outcomes) this observation fixed for a nudged
+	// streak of the pair, in either direction (an answer fixes the other direction's), ""
+	// if none. It is fixed once, as the state changes: a redelivery never carries it.
+	NudgeOutcome string
 }
 
 // Threshold is a rule-2 level's condition: it is reached when the streak's attempts reach
@@ -229,3 +233,27 @@ type SenderCrossing struct {
 	At      time.Time
 	Members []string
 }
+
+// The outcomes of a nudged streak (the "did the coach help?" figure): once a streak has
+// reached the nudge threshold (its follow_up_limit fired), the first of these events the
+// store applies to it fixes its outcome, once per streak.
+const (
+	// OutcomeAnswered: the recipient answered (a reply, or a message back).
+	OutcomeAnswered = "answered"
+	// OutcomeBlocked: the recipient blocked the sender (ActionBlock).
+	OutcomeBlocked = "blocked"
+	// OutcomeReported: the recipient reported the sender (ActionReport).
+	OutcomeReported = "reported"
+	// OutcomeDismissed: the recipient said all is fine (ActionDismiss).
+	OutcomeDismissed = "dismissed"
+	// OutcomeContinued: the sender sent another message in the streak, sent after the
+	// message that reached the nudge threshold.
+	OutcomeContinued = "continued"
+	// OutcomeStopped: the streak's messages slid out of the window with no message from
+	// the sender after the nudge (seen on the pair's next event after the window).
+	OutcomeStopped = "stopped"
+)
+
+// Outcomes are every outcome of a nudged streak, for the metrics and for the test that
+// checks each one is reachable.
+var Outcomes = []string{OutcomeAnswered, OutcomeBlocked, OutcomeReported, OutcomeDismissed, OutcomeContinued, OutcomeStopped}

@@ -154,6 +154,11 @@ func (p *Processor) countOutcomes(items []item, obs []policy.Observation, result
 			continue
 		}
 		m.EventsConsumed.WithLabelValues(it.msg.Topic, outcome(obs[it.obs].Action, results[it.obs].Streak)).Inc()
+		// The store fixes a nudged streak's outcome once, as its state changes: a
+		// redelivery carries none.
+		if o := results[it.obs].Streak.NudgeOutcome; o != "" {
+			m.NudgeOutcomes.WithLabelValues(p.policy.Version(), o).Inc()
+		}
 	}
 }
 

@@ -81,6 +81,9 @@ func New(cfg Config, store Store, pol *policy.Policy, opts ...Option) (*Processo
 	if p.metrics == nil {
 		p.metrics = metrics.New()
 	}
+	for _, o := range policy.Outcomes { // this policy's series, at zero
+		p.metrics.NudgeOutcomes.WithLabelValues(pol.Version(), o)
+	}
 	p.log = p.log.Named("processor")
 	return p, nil
 }

@@ -73,6 +73,7 @@ func replayed(s policy.Streak, categories ...policy.Category) policy.Streak {
 		s.Status = policy.StatusReplayed
 	}
 	s.Redelivered, s.Categories = true, categories
+	s.NudgeOutcome = "" // fixed once, by the first pass
 	return s
 }
 

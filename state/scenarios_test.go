@@ -10,7 +10,8 @@ import (
 )
 
 // followUps is alice sending n messages to bob an hour apart: each an attempt, the count
-// and the peak grow together, and NudgedAt is the fourth message's time from then on.
+// and the peak grow together, and NudgedAt is the fourth message's time from then on; the
+// fifth fixes the nudge's outcome: continued.
 func followUps(n int) []step {
 	return oneWay(n, hour, func(count int) int { return count }, 4)
 }
@@ -40,6 +41,9 @@ func oneWay(n int, gap time.Duration, attempts func(count int) int, nudgeAt int)
 		}
 		if i+1 >= nudgeAt {
 			want.NudgedAt = at(time.Duration(nudgeAt-1) * gap)
+		}
+		if i == nudgeAt { // the first message after the nudge
+			want.NudgeOutcome = policy.OutcomeContinued
 		}
 		steps[i] = step{msg(id, "alice", "bob", time.Duration(i)*gap), want}
 	}
@@ -161,8 +165,10 @@ func scenarios() []scenario {
 		{
 			name: "levels fire again in a new streak",
 			steps: append(followUps(4),
+				// The nudged streak slid out of the window with no message after the nudge.
 				step{msg("n1", "alice", "bob", 10*day), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "n1",
-					FirstUnansweredAt: at(10 * day), LastMessageAt: at(10 * day), MessageIDs: ids("n1")}},
+					FirstUnansweredAt: at(10 * day), LastMessageAt: at(10 * day), MessageIDs: ids("n1"),
+					NudgeOutcome: policy.OutcomeStopped}},
 				step{msg("n2", "alice", "bob", 10*day+hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "n1",
 					FirstUnansweredAt: at(10 * day), LastMessageAt: at(10*day + hour), MessageIDs: ids("n1", "n2")}},
 				step{msg("n3", "alice", "bob", 10*day+2*hour), policy.Streak{Status: counted, Count: 3, PrevPeak: 2, Peak: 3, StartID: "n1",
@@ -170,6 +176,13 @@ func scenarios() []scenario {
 				step{msg("n4", "alice", "bob", 10*day+3*hour), policy.Streak{Status: counted, Count: 4, PrevPeak: 3, Peak: 4, StartID: "n1",
 					FirstUnansweredAt: at(10 * day), LastMessageAt: at(10*day + 3*hour), NudgedAt: at(10*day + 3*hour),
 					MessageIDs: ids("n1", "n2", "n3", "n4")}},
+			),
+		},
+		{
+			name: "the answer to a nudged streak fixes its outcome once",
+			steps: append(followUps(4),
+				step{reply("bob", "alice", 4*hour), policy.Streak{Status: policy.StatusAnswer, NudgeOutcome: policy.OutcomeAnswered}},
+				step{reply("bob", "alice", 4*hour), answer}, // redelivered: nothing left to answer
 			),
 		},
 		{
@@ -184,7 +197,8 @@ func scenarios() []scenario {
 				{msg("m4", "alice", "bob", 6*day), policy.Streak{Status: counted, Count: 4, PrevPeak: 3, Peak: 4, StartID: "m1",
 					FirstUnansweredAt: at(0), LastMessageAt: at(6 * day), NudgedAt: at(6 * day), MessageIDs: ids("m1", "m2", "m3", "m4")}},
 				{msg("m5", "alice", "bob", 7*day+3*hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 4, Peak: 4, StartID: "m1",
-					FirstUnansweredAt: at(6 * day), LastMessageAt: at(7*day + 3*hour), NudgedAt: at(6 * day), MessageIDs: ids("m4", "m5")}},
+					FirstUnansweredAt: at(6 * day), LastMessageAt: at(7*day + 3*hour), NudgedAt: at(6 * day), MessageIDs: ids("m4", "m5"),
+					NudgeOutcome: policy.OutcomeContinued}},
 				{msg("m6", "alice", "bob", 7*day+4*hour), policy.Streak{Status: counted, Count: 3, PrevPeak: 4, Peak: 4, StartID: "m1",
 					FirstUnansweredAt: at(6 * day), LastMessageAt: at(7*day + 4*hour), NudgedAt: at(6 * day), MessageIDs: ids("m4", "m5", "m6")}},
 				{msg("m7", "alice", "bob", 7*day+5*hour), policy.Streak{Status: counted, Count: 4, PrevPeak: 4, Peak: 4, StartID: "m1",
@@ -276,7 +290,8 @@ func scenarios() []scenario {
 				{msg("m2", "alice", "bob", hour), policy.Streak{Status: counted, Count: 2, PrevPeak: 1, Peak: 2, StartID: "m1",
 					FirstUnansweredAt: at(0), LastMessageAt: at(hour), NudgedAt: at(hour), MessageIDs: ids("m1", "m2")}},
 				{msg("m3", "alice", "bob", 2*hour), policy.Streak{Status: counted, Count: 3, PrevPeak: 2, Peak: 3, StartID: "m1",
-					FirstUnansweredAt: at(0), LastMessageAt: at(2 * hour), NudgedAt: at(hour), MessageIDs: ids("m1", "m2", "m3")}},
+					FirstUnansweredAt: at(0), LastMessageAt: at(2 * hour), NudgedAt: at(hour), MessageIDs: ids("m1", "m2", "m3"),
+					NudgeOutcome: policy.OutcomeContinued}},
 				{reply("bob", "alice", 3*hour), answer},
 				{msg("m4", "alice", "bob", 4*hour), policy.Streak{Status: counted, Count: 1, Peak: 1, StartID: "m4",
 					FirstUnansweredAt: at(4 * hour), LastMessageAt: at(4 * hour), AnsweredAt: at(3 * hour), MessageIDs: ids("m4")}},

@@ -17,6 +17,7 @@ import (
 //	peak, off                  uvarint
 //	peak attempts              uvarint (format 3)
 //	blocked, dismissed         uvarint ms (format 3)
+//	outcome                    uvarint (format 3): 0 none yet, k+1 outcomeCodes[k]
 //	start                      string (uvarint length, bytes)
 //	record count, records      in (sent at, id) order, each:
 //	    id                     string
@@ -38,8 +39,9 @@ import (
 //
 // Format 1 had no categories in views. Decode still reads it (such views replay without
 // Streak.Redelivered, so the message's own categories decide). Formats 1 and 2 had no
-// attempts: every message was one, so Decode reads their attempts as their counts.
-// Encode writes format 3.
+// attempts: every message was one, so Decode reads their attempts as their counts. Nor
+// had they a nudge outcome: a nudged streak they wrote has none decided yet (the next
+// event that settles it decides it). Encode writes format 3.
 const (
 	formatV1 = 1
 	formatV2 = 2
@@ -53,6 +55,11 @@ var categoryBits = [...]policy.Category{policy.CategoryHate, policy.CategoryInsu
 
 // categoriesUnknown marks a view whose categories were never stored.
 const categoriesUnknown = 0x80
+
+// outcomeCodes are the nudge outcomes a direction keeps, by code (index+1); 0 is none yet.
+// Append only: the codes are stored.
+var outcomeCodes = [...]string{policy.OutcomeAnswered, policy.OutcomeBlocked, policy.OutcomeReported,
+	policy.OutcomeDismissed, policy.OutcomeContinued, policy.OutcomeStopped}
 
 // viewDismissed is a view's flag: the streak was dismissed.
 const viewDismissed = 1
@@ -86,6 +93,7 @@ func (d *direction) encode(dst []byte) []byte {
 	dst = binary.AppendUvarint(dst, uint64(d.peakAtt))
 	dst = binary.AppendUvarint(dst, uint64(d.blocked))
 	dst = binary.AppendUvarint(dst, uint64(d.dismissed))
+	dst = binary.AppendUvarint(dst, uint64(outcomeCode(d.outcome)))
 	dst = appendString(dst, d.start)
 
 	pos := d.markKept()
@@ -124,6 +132,16 @@ func (d *direction) encode(dst []byte) []byte {
 		}
 	}
 	return dst
+}
+
+// outcomeCode is outcome's code in a value: 0 for none.
+func outcomeCode(outcome string) int {
+	for k, o := range outcomeCodes {
+		if o == outcome {
+			return k + 1
+		}
+	}
+	return 0
 }
 
 // markKept marks the records to keep: seen, unanswered or named by a kept view.
@@ -280,6 +298,12 @@ func (r *reader) direction(d *direction) {
 	d.peakAtt = d.peak
 	if r.format >= formatV3 {
 		d.peakAtt, d.blocked, d.dismissed = r.int(), r.int64(), r.int64()
+		switch k := r.int(); {
+		case k > len(outcomeCodes):
+			r.fail() // an outcome this version does not know
+		case k > 0:
+			d.outcome = outcomeCodes[k-1]
+		}
 	}
 	d.start = r.string()
 	n := r.int()

@@ -12,6 +12,12 @@
 // categories it was decided with), or StatusDuplicate when nothing was stored because
 // nothing could have fired.
 //
+// Once a streak has reached the nudge (Limits.Nudge), the first event after it fixes its
+// outcome, once: the recipient answering, blocking, reporting or dismissing, the sender
+// carrying on, or the streak sliding out of the window (policy.Outcomes). The transition
+// decides it as the state changes and returns it in Streak.NudgeOutcome, so a redelivery,
+// which changes nothing, never carries it again.
+//
 // A pair's value is bounded whatever one member does: per direction, the records kept seen
 // or unanswered cost at most Limits.MaxRecordBytes (20 KiB: the newest ~1,000 messages with
 // 12-byte ids, 150 with the longest), at most Limits.MaxUnanswered of them unanswered,

@@ -29,10 +29,12 @@ type direction struct {
 	answered, blocked, dismissed int64
 	// peak and peakAtt are the current streak's highest unanswered count and attempts, off
 	// its offensive messages; start is the id of the message that started it, nudged when
-	// it first reached Limits.Nudge (ms, 0 if not yet).
+	// it first reached Limits.Nudge (ms, 0 if not yet), and outcome, once nudged, what
+	// followed the nudge (one of policy.Outcomes, "" until decided: see settle).
 	peak, peakAtt, off int
 	start              string
 	nudged             int64
+	outcome            string
 	// recs are the messages known in the window, in (sent at, id) order: those seen (for
 	// redelivery), those unanswered, and those a stored view still names. A message id
 	// has at most one record.
@@ -186,11 +188,14 @@ func (l *Limits) Apply(p *Pair, low string, o policy.Observation) policy.Streak 
 	t := o.SentAt.UnixMilli()
 	switch o.Action {
 	case policy.ActionReply:
-		back.answer(t)
-		return policy.Streak{Status: policy.StatusAnswer}
+		return policy.Streak{Status: policy.StatusAnswer, NudgeOutcome: l.answer(back, t)}
 	case policy.ActionMessage:
-		back.answer(t) // a message to the other member answers them too
-		return l.message(fwd, o, t)
+		answered := l.answer(back, t) // a message to the other member answers them too
+		s := l.message(fwd, o, t)
+		// The two directions cannot both hold unanswered messages (each one's are newer
+		// than the other's latest), so at most one outcome is fixed; the answer's first.
+		s.NudgeOutcome = cmp.Or(answered, s.NudgeOutcome)
+		return s
 	case policy.ActionDismiss, policy.ActionBlock, policy.ActionUnblock, policy.ActionReport:
 		return l.act(fwd, o, t)
 	}
@@ -199,22 +204,43 @@ func (l *Limits) Apply(p *Pair, low string, o policy.Observation) policy.Streak 
 
 // answer records the other member writing at t: the direction's messages sent at or before
 // t are answered. answered is always kept, so a late message of this direction is
-// recognised.
-func (d *direction) answer(t int64) {
+// recognised. It returns the outcome it fixed (settle).
+func (l *Limits) answer(d *direction, t int64) string {
 	d.answered = max(d.answered, t)
-	d.end(t)
+	return l.end(d, t, policy.OutcomeAnswered)
 }
 
-// end ends the streak of the messages sent at or before t (an answer or a block).
-func (d *direction) end(t int64) {
-	if d.unanswerUpTo(t) > 0 {
-		// The streak ends; messages sent after t stay unanswered and carry on as a new
-		// streak whose peak is their count, so levels they already fired stay fired.
-		d.peak, d.peakAtt, d.off, d.start, d.nudged, d.dismissed = d.count(), d.attempts(), 0, "", 0, 0
-		if first := d.first(); first != nil {
-			d.start = first.id
-		}
+// end ends the streak of the messages sent at or before t (an answer or a block), and
+// returns the outcome (settle) that fixed for a nudged streak: "" when nothing was ended,
+// as for a redelivered answer or block.
+func (l *Limits) end(d *direction, t int64, outcome string) string {
+	if d.unanswerUpTo(t) == 0 {
+		return ""
 	}
+	fixed := l.settle(d, t, outcome)
+	// The streak ends; messages sent after t stay unanswered and carry on as a new
+	// streak whose peak is their count, so levels they already fired stay fired.
+	d.peak, d.peakAtt, d.off, d.start, d.nudged, d.outcome, d.dismissed = d.count(), d.attempts(), 0, "", 0, "", 0
+	if first := d.first(); first != nil {
+		d.start = first.id
+	}
+	return fixed
+}
+
+// settle fixes the outcome of the direction's streak to outcome, an event at t, if the
+// streak was nudged and has no outcome yet, and returns it ("" when it fixed nothing). It
+// is the one place outcomes are decided, as the state changes, so that a redelivery,
+// which changes nothing, never fixes one again. A streak whose messages had all slid out
+// of the window by t had stopped before that event: its outcome is policy.OutcomeStopped.
+func (l *Limits) settle(d *direction, t int64, outcome string) string {
+	if d.nudged == 0 || d.outcome != "" {
+		return ""
+	}
+	if d.newest <= t-l.Window.Milliseconds() {
+		outcome = policy.OutcomeStopped
+	}
+	d.outcome = outcome
+	return outcome
 }
 
 // actionID is the record id of a member action: ids never hold a NUL byte, so it cannot
@@ -242,21 +268,30 @@ func (l *Limits) act(fwd *direction, o policy.Observation, t int64) policy.Strea
 		return policy.Streak{Status: policy.StatusStale}
 	}
 	s := l.streakAt(fwd, t)
+	var fixed string // the outcome this action fixed, kept out of the stored view
 	switch o.Action {
 	case policy.ActionDismiss:
 		if s.Count > 0 && fwd.dismissed == 0 {
 			fwd.dismissed = t
 		}
 		s.Dismissed = s.Count > 0
+		if s.Count > 0 {
+			fixed = l.settle(fwd, t, policy.OutcomeDismissed)
+		}
 	case policy.ActionBlock:
 		fwd.blocked = max(fwd.blocked, t)
-		fwd.end(t)
+		fixed = l.end(fwd, t, policy.OutcomeBlocked)
+	case policy.ActionReport:
+		if s.Count > 0 {
+			fixed = l.settle(fwd, t, policy.OutcomeReported)
+		}
 	}
 	if i := l.markSeen(fwd, id, t, horizon); i >= 0 && o.Action == policy.ActionReport {
 		v := s
 		v.MessageIDs = slices.Clone(s.MessageIDs)
 		l.setView(fwd, i, &v)
 	}
+	s.NudgeOutcome = fixed
 	return s
 }
 
@@ -341,8 +376,15 @@ func (l *Limits) message(fwd *direction, o policy.Observation, t int64) policy.S
 	// The window is (newest - window, newest]; older messages slide out. When none is
 	// left, the previous streak is over and this message starts a new one.
 	fwd.unanswerUpTo(newest - window)
+	var fixed string // the outcome this message fixed, kept out of the stored view
 	if fwd.count() == 0 {
-		fwd.peak, fwd.peakAtt, fwd.off, fwd.start, fwd.nudged, fwd.dismissed = 0, 0, 0, o.MessageID, 0, 0
+		// A nudged streak whose messages all slid out: the sender had stopped.
+		fixed = l.settle(fwd, t, policy.OutcomeStopped)
+		fwd.peak, fwd.peakAtt, fwd.off, fwd.start, fwd.nudged, fwd.outcome, fwd.dismissed = 0, 0, 0, o.MessageID, 0, "", 0
+	} else if fwd.nudged != 0 && t > fwd.nudged {
+		// Sent after the message that reached the nudge: the sender carried on. (One sent
+		// before it, delivered late, is not.)
+		fixed = l.settle(fwd, t, policy.OutcomeContinued)
 	}
 	i := fwd.upsert(o.MessageID, t)
 	fwd.setFlags(i, fwd.recs[i].seen, true)
@@ -391,6 +433,7 @@ func (l *Limits) message(fwd *direction, o policy.Observation, t int64) policy.S
 		v.Categories = slices.Clone(o.Categories)
 		l.setView(fwd, i, &v)
 	}
+	s.NudgeOutcome = fixed
 	return s
 }
 
