@@ -130,26 +130,10 @@ func TestLedgerMatchesStoreAndPolicy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := pol.Decide(in, streaks[0].Streak)
-		for _, n := range d.Nudges {
-			got[n.NudgeID] = faults.NudgeOutput(n)
-		}
-		for _, a := range d.Alerts {
-			got[a.AlertID] = faults.AlertOutput(a)
-		}
+		addOutputs(got, pol.DecideResult(in, streaks[0]))
 	}
 	if !reflect.DeepEqual(got, w.Ledger.Outputs) {
-		var diff []string
-		for id, o := range w.Ledger.Outputs {
-			if got[id] != o {
-				diff = append(diff, "ledger "+o.Key()+" got "+got[id].Key())
-			}
-		}
-		for id, o := range got {
-			if _, ok := w.Ledger.Outputs[id]; !ok {
-				diff = append(diff, "not in ledger: "+o.Key())
-			}
-		}
+		diff := ledgerDiff(got, w.Ledger.Outputs)
 		t.Fatalf("store and policy disagree with the ledger (%d vs %d outputs):\n%s", len(got), len(w.Ledger.Outputs), strings.Join(diff[:min(len(diff), 20)], "\n"))
 	}
 
@@ -164,7 +148,7 @@ func TestLedgerMatchesStoreAndPolicy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := pol.Decide(in, streaks[0].Streak)
+		d := pol.DecideResult(in, streaks[0])
 		var outs []faults.Output
 		for _, n := range d.Nudges {
 			outs = append(outs, faults.NudgeOutput(n))
@@ -221,27 +205,10 @@ func TestLedgerIndependentOfTopicOrder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			d := pol.Decide(in, res[0].Streak)
-			for _, n := range d.Nudges {
-				got[n.NudgeID] = faults.NudgeOutput(n)
-			}
-			for _, a := range d.Alerts {
-				got[a.AlertID] = faults.AlertOutput(a)
-			}
+			addOutputs(got, pol.DecideResult(in, res[0]))
 		}
 		if !reflect.DeepEqual(got, w.Ledger.Outputs) {
-			var diff []string
-			for id, o := range w.Ledger.Outputs {
-				if got[id] != o {
-					diff = append(diff, "ledger "+o.Key()+" got "+got[id].Key())
-				}
-			}
-			for id, o := range got {
-				if _, ok := w.Ledger.Outputs[id]; !ok {
-					diff = append(diff, "not in ledger: "+o.Key())
-				}
-			}
-			slices.Sort(diff)
+			diff := ledgerDiff(got, w.Ledger.Outputs)
 			t.Errorf("%s: %d outputs, ledger %d:\n%s", name, len(got), len(w.Ledger.Outputs), strings.Join(diff[:min(len(diff), 10)], "\n"))
 		}
 	}
@@ -271,4 +238,31 @@ func decode(rec faults.Record, names topics.Names, now time.Time) (policy.Input,
 	}
 	in, _, err := dec(rec.Value, now)
 	return in, err
+}
+
+// addOutputs adds d's outputs to got, by id.
+func addOutputs(got map[string]faults.Output, d policy.Decisions) {
+	for _, n := range d.Nudges {
+		got[n.NudgeID] = faults.NudgeOutput(n)
+	}
+	for _, a := range d.Alerts {
+		got[a.AlertID] = faults.AlertOutput(a)
+	}
+}
+
+// ledgerDiff lists, sorted, the outputs got and the ledger do not share.
+func ledgerDiff(got, ledger map[string]faults.Output) []string {
+	var diff []string
+	for id, o := range ledger {
+		if got[id] != o {
+			diff = append(diff, "ledger "+o.Key()+" got "+got[id].Key())
+		}
+	}
+	for id, o := range got {
+		if _, ok := ledger[id]; !ok {
+			diff = append(diff, "not in ledger: "+o.Key())
+		}
+	}
+	slices.Sort(diff)
+	return diff
 }
