@@ -24,6 +24,9 @@ type WorkloadConfig struct {
 	// ReplyPairs is the number of short conversations answered through the reply topic.
 	// Default Pairs/4.
 	ReplyPairs int
+	// RepeatOffenders is the number of senders who pester several members in turn
+	// (crossing the sender-level alerts). Default Pairs/50, at least 1.
+	RepeatOffenders int
 	// BadRate is the share of records that are bad input, in [0, 0.5]. Default 0 (none);
 	// TestBadInput uses 0.05.
 	BadRate float64
@@ -40,6 +43,9 @@ func (c WorkloadConfig) withDefaults() WorkloadConfig {
 	}
 	if c.ReplyPairs == 0 {
 		c.ReplyPairs = c.Pairs / 4
+	}
+	if c.RepeatOffenders == 0 {
+		c.RepeatOffenders = max(1, c.Pairs/50)
 	}
 	if c.Base.IsZero() {
 		c.Base = time.Now().Add(-48 * time.Hour)
@@ -82,6 +88,8 @@ type Ledger struct {
 	Actions       int
 	ActionsByKind map[string]int
 	Redelivered   int
+	// SenderAlerts counts the sender-level alerts expected (repeat offenders).
+	SenderAlerts int
 }
 
 // Output is one expected or observed decision, reduced to what identifies it.
@@ -146,6 +154,9 @@ func Generate(cfg WorkloadConfig, pol *policy.Policy) Workload {
 	}
 	for i := range cfg.ReplyPairs {
 		scripts = append(scripts, scriptReplyPair(rng, cfg, i))
+	}
+	for i := range cfg.RepeatOffenders {
+		scripts = append(scripts, scriptRepeatOffender(rng, cfg, i))
 	}
 
 	// Interleave the scripts at random, keeping each one's order.
@@ -217,6 +228,11 @@ func Generate(cfg WorkloadConfig, pol *policy.Policy) Workload {
 		d := pol.DecideResult(in, res[0])
 		for _, o := range outputsOf(d) {
 			w.Ledger.Outputs[o.ID] = o
+		}
+		for _, a := range d.Alerts {
+			if len(a.MemberIDs) > 0 {
+				w.Ledger.SenderAlerts++
+			}
 		}
 		for _, n := range d.Nudges {
 			if n.Kind == topics.KindFollowUpLimit && n.UnansweredCount > n.Attempts {
@@ -317,6 +333,27 @@ func scriptPair(rng *rand.Rand, cfg WorkloadConfig, pol *policy.Policy, i int) [
 		}
 	}
 	return scriptActions(rng, cfg, pol, i, out, a, b)
+}
+
+// scriptRepeatOffender writes one sender pestering three to five members in turn: four
+// follow-ups each, unanswered, so each streak reaches the nudge and the sender's
+// pestered count crosses the sender-level levels (3, and 5 for some). Every event of the
+// script is keyed by the sender, so they land in one partition and are processed in
+// order: which signal crosses a level, and so the alert's id, does not depend on how the
+// processor interleaves partitions.
+func scriptRepeatOffender(rng *rand.Rand, cfg WorkloadConfig, i int) []event {
+	sender := fmt.Sprintf("s%d-o%d", cfg.Seed, i)
+	key := fmt.Sprintf("offender-%d", i)
+	t := cfg.Base.Add(time.Duration(rng.IntN(3600)) * time.Second)
+	var out []event
+	for m := range 3 + i%3 {
+		to := fmt.Sprintf("s%d-o%d-m%d", cfg.Seed, i, m)
+		for k := range 4 {
+			t = t.Add(time.Duration(6+rng.IntN(20))*time.Minute + time.Duration(rng.IntN(1000))*time.Millisecond)
+			out = append(out, event{id: fmt.Sprintf("m-%d-o%d-%d-%d", cfg.Seed, i, m, k), from: sender, to: to, at: t, locale: "fr", key: key})
+		}
+	}
+	return out
 }
 
 // burstLength is how many quick bubbles follow an attempt's first message: mostly none,
@@ -474,9 +511,9 @@ func (l Ledger) Summary() string {
 	for _, o := range l.Outputs {
 		by[o.What]++
 	}
-	return fmt.Sprintf("%d events (%d bad, %d member actions: %.1f %%, %d redelivered, %v), %d outputs expected (%d limits reached in bursts, %d by floods): %v",
+	return fmt.Sprintf("%d events (%d bad, %d member actions: %.1f %%, %d redelivered, %v), %d outputs expected (%d limits reached in bursts, %d by floods, %d sender-level alerts): %v",
 		l.Events, l.Bad, l.Actions, 100*float64(l.Actions)/float64(max(l.Events, 1)), l.Redelivered, l.ActionsByKind,
-		len(l.Outputs), l.Bursts, l.Floods, by)
+		len(l.Outputs), l.Bursts, l.Floods, l.SenderAlerts, by)
 }
 
 // memberActions are what the processor decodes each MemberAction action into.

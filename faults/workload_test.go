@@ -50,6 +50,9 @@ func TestGenerateCoversTheLevels(t *testing.T) {
 	if len(w.Ledger.BadByKind) != len(faults.BadKinds) {
 		t.Errorf("bad input kinds %v, want all of %v", w.Ledger.BadByKind, faults.BadKinds)
 	}
+	if w.Ledger.SenderAlerts == 0 {
+		t.Error("no sender-level alert expected: the workload has no repeat offender")
+	}
 	if w.Ledger.Bursts == 0 || w.Ledger.Floods == 0 {
 		t.Errorf("%d limits reached in bursts, %d by floods: want some of each", w.Ledger.Bursts, w.Ledger.Floods)
 	}
