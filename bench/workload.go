@@ -280,17 +280,12 @@ func (w *Workload) finish(ci int, ev Event) Event {
 	return ev
 }
 
-// memberActions are what the store records of each member action.
-var memberActions = map[string]policy.Action{
-	topics.MemberActionDismiss: policy.ActionDismiss, topics.MemberActionBlock: policy.ActionBlock,
-	topics.MemberActionUnblock: policy.ActionUnblock, topics.MemberActionReport: policy.ActionReport,
-}
-
 // memberAction is the conversation's recipient acting about its starter at t.
 func (w *Workload) memberAction(c *conversation, action string, t time.Time) Event {
 	id := "a" + strconv.FormatUint(w.cfg.Seed, 36) + "-" + strconv.Itoa(w.seq)
 	member, other := "u-"+strconv.Itoa(c.b), "u-"+strconv.Itoa(c.a)
 	t = t.UTC().Truncate(time.Millisecond)
+	kind, _ := policy.MemberAction(action) // one of actionsByShare
 	b := w.buf[:0]
 	b = append(b, `{"action_id":"`...)
 	b = append(b, id...)
@@ -308,7 +303,7 @@ func (w *Workload) memberAction(c *conversation, action string, t time.Time) Eve
 		Topic: topics.DefaultMemberAction,
 		Key:   []byte("c" + strconv.FormatUint(w.cfg.Seed, 36) + "-" + strconv.Itoa(c.id)),
 		Value: append([]byte(nil), b...),
-		Observation: policy.Observation{Action: memberActions[action], MessageID: id, SenderID: other,
+		Observation: policy.Observation{Action: kind, MessageID: id, SenderID: other,
 			RecipientID: member, SentAt: t},
 	}
 }

@@ -468,7 +468,7 @@ func badRecord(rng *rand.Rand, cfg WorkloadConfig, kind string, n int) Record {
 func (e event) input() policy.Input {
 	o := policy.Observation{Action: policy.ActionMessage, MessageID: e.id, SenderID: e.from, RecipientID: e.to, SentAt: e.at}
 	if e.action != "" {
-		o.Action = memberActions[e.action]
+		o.Action, _ = policy.MemberAction(e.action)
 		return policy.Input{Observation: o}
 	}
 	if e.reply {
@@ -514,14 +514,6 @@ func (l Ledger) Summary() string {
 	return fmt.Sprintf("%d events (%d bad, %d member actions: %.1f %%, %d redelivered, %v), %d outputs expected (%d limits reached in bursts, %d by floods, %d sender-level alerts): %v",
 		l.Events, l.Bad, l.Actions, 100*float64(l.Actions)/float64(max(l.Events, 1)), l.Redelivered, l.ActionsByKind,
 		len(l.Outputs), l.Bursts, l.Floods, l.SenderAlerts, by)
-}
-
-// memberActions are what the processor decodes each MemberAction action into.
-var memberActions = map[string]policy.Action{
-	topics.MemberActionDismiss: policy.ActionDismiss,
-	topics.MemberActionBlock:   policy.ActionBlock,
-	topics.MemberActionUnblock: policy.ActionUnblock,
-	topics.MemberActionReport:  policy.ActionReport,
 }
 
 // direction is what a pair's messages alone decide for one of its directions.

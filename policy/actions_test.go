@@ -26,10 +26,6 @@ func offensiveFromNoah(id string, offset time.Duration) event {
 // TestMemberActionsTable is DESIGN.md's table of the recipient's answer (dismiss, block,
 // unblock, report) under the default policy, as Ines answers Noah's streak.
 func TestMemberActionsTable(t *testing.T) {
-	follow := func(from, n int) []event { // noah's attempts from..from+n-1, an hour apart
-		return bubbles("m", n, time.Duration(from-1)*time.Hour, time.Hour)[:n]
-	}
-	_ = follow
 	tests := []struct {
 		name   string
 		events []event
@@ -144,5 +140,21 @@ func TestMemberActionIDs(t *testing.T) {
 	}
 	if out[5].status != policy.StatusReplayed {
 		t.Errorf("redelivered report: %s", out[5].status)
+	}
+}
+
+// TestMemberActionNames: every MemberAction action is recorded as its own Action, and
+// nothing else is one.
+func TestMemberActionNames(t *testing.T) {
+	seen := map[policy.Action]bool{}
+	for _, name := range []string{"dismiss", "block", "unblock", "report"} {
+		a, ok := policy.MemberAction(name)
+		if !ok || !a.IsMemberAction() || a.String() != name || seen[a] {
+			t.Errorf("%s: %s %v", name, a, ok)
+		}
+		seen[a] = true
+	}
+	if _, ok := policy.MemberAction("like"); ok {
+		t.Error("an unknown action is recorded")
 	}
 }

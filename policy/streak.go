@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/relance/relance/topics"
 )
 
 // Action says what kind of input event the store applies.
@@ -36,6 +38,20 @@ const (
 // of an observation matters (the streak transition, Decide, the metrics). A new kind is
 // added here first.
 var Actions = []Action{ActionMessage, ActionReply, ActionDismiss, ActionBlock, ActionUnblock, ActionReport}
+
+// MemberAction is the Action a MemberAction event's action (topics.MemberAction…) is
+// recorded as, false for a name that is none of them.
+func MemberAction(name string) (Action, bool) {
+	a, ok := memberActions[name]
+	return a, ok
+}
+
+var memberActions = map[string]Action{
+	topics.MemberActionDismiss: ActionDismiss,
+	topics.MemberActionBlock:   ActionBlock,
+	topics.MemberActionUnblock: ActionUnblock,
+	topics.MemberActionReport:  ActionReport,
+}
 
 // IsMemberAction reports whether a is one of the member actions.
 func (a Action) IsMemberAction() bool {

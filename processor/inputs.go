@@ -60,14 +60,6 @@ func decodeReply(value []byte, now time.Time) (policy.Input, policy.Text, error)
 	}}, policy.Text{}, nil
 }
 
-// memberActions are the MemberAction actions and what the store records of each.
-var memberActions = map[string]policy.Action{
-	topics.MemberActionDismiss: policy.ActionDismiss,
-	topics.MemberActionBlock:   policy.ActionBlock,
-	topics.MemberActionUnblock: policy.ActionUnblock,
-	topics.MemberActionReport:  policy.ActionReport,
-}
-
 // decodeMemberAction reads what member_id did about other_member_id. It acts on
 // other_member_id's streak to member_id, so the observation's sender is the member acted
 // about (policy.ActionDismiss).
@@ -76,8 +68,9 @@ func decodeMemberAction(value []byte, now time.Time) (policy.Input, policy.Text,
 	if err != nil {
 		return policy.Input{}, policy.Text{}, err
 	}
+	action, _ := policy.MemberAction(ev.Action) // DecodeMemberAction accepts no other
 	return policy.Input{Observation: policy.Observation{
-		Action:      memberActions[ev.Action], // DecodeMemberAction accepts no other
+		Action:      action,
 		MessageID:   ev.ActionID,
 		SenderID:    ev.OtherMemberID,
 		RecipientID: ev.MemberID,
