@@ -44,8 +44,14 @@ func (r *Redis) Apply(ctx context.Context, obs []policy.Observation) ([]policy.R
 	}
 	results := make([]policy.Result, len(obs))
 	skip := validate(obs, results)
-	for _, k := range r.kinds {
-		if err := r.applyKind(ctx, k, obs, skip, results); err != nil {
+	var early map[string]*work
+	for i, k := range r.kinds {
+		var next kind
+		if i+1 < len(r.kinds) {
+			next = r.kinds[i+1]
+		}
+		var err error
+		if early, err = r.applyKind(ctx, k, next, early, obs, skip, results); err != nil {
 			return nil, fmt.Errorf("state: apply: %w", err)
 		}
 	}
@@ -53,26 +59,44 @@ func (r *Redis) Apply(ctx context.Context, obs []policy.Observation) ([]policy.R
 }
 
 // applyKind reads, computes and writes the records of one kind until every one is written.
-func (r *Redis) applyKind(ctx context.Context, k kind, obs []policy.Observation, skip []bool, results []policy.Result) error {
+// early holds records of this kind read ahead by the kind before. While this kind's
+// writes are in flight, applyKind reads ahead the records of the next kind that its
+// results call for, and returns them: a batch whose pairs signal something about their
+// senders reads the senders' records in parallel with the pairs' write instead of after
+// it. A record read ahead may be stale (its pair was redone after a conflict, or another
+// writer came in between): the compare-and-set catches that like any other.
+func (r *Redis) applyKind(ctx context.Context, k, next kind, early map[string]*work, obs []policy.Observation, skip []bool, results []policy.Result) (map[string]*work, error) {
 	todo := k.group(obs, skip, results)
-	var unread []*work
-	for _, w := range todo {
-		if v, ok := r.cache.get(w.key); ok {
-			w.setRead(v, true)
-		} else {
-			unread = append(unread, w)
+	unread := r.fromCache(todo, early)
+	var ahead map[string]*work
+	readAhead := func() error {
+		if next == nil {
+			return nil
 		}
+		ws := next.group(obs, skip, results)
+		if len(ws) == 0 {
+			return nil
+		}
+		if err := r.read(ctx, r.fromCache(ws, nil)); err != nil {
+			return err
+		}
+		ahead = make(map[string]*work, len(ws))
+		for _, w := range ws {
+			ahead[w.key] = w
+		}
+		return nil
 	}
 	for attempt := 1; ; attempt++ {
 		if err := r.read(ctx, unread); err != nil {
-			return fmt.Errorf("read: %w", err)
+			return nil, fmt.Errorf("read: %w", err)
 		}
-		changed, err := r.computeAndWrite(ctx, k, todo, obs, results)
+		changed, err := r.computeAndWrite(ctx, k, todo, obs, results, readAhead)
+		readAhead = nil // once: a redo's records are read when the next kind runs
 		if err != nil {
 			for _, w := range todo {
 				r.cache.drop(w.key) // written or not: unknown
 			}
-			return err
+			return nil, err
 		}
 		for _, w := range todo {
 			r.cache.put(w.key, string(w.value))
@@ -81,16 +105,32 @@ func (r *Redis) applyKind(ctx context.Context, k kind, obs []policy.Observation,
 			r.cache.drop(w.key)
 		}
 		if len(changed) == 0 {
-			return nil
+			return ahead, nil
 		}
 		r.conflicts(len(changed))
 		r.log.Debug("records written by another writer meanwhile, applying again",
 			zap.Int("records", len(changed)), zap.Int("attempt", attempt))
 		if err := backoff.Sleep(ctx, backoff.Jitter(retryDelay(attempt))); err != nil {
-			return fmt.Errorf("%d records still written by another writer after %d attempts: %w", len(changed), attempt, err)
+			return nil, fmt.Errorf("%d records still written by another writer after %d attempts: %w", len(changed), attempt, err)
 		}
 		todo, unread = changed, changed
 	}
+}
+
+// fromCache sets the value read of each record found in the cache or in early (read
+// ahead), and returns the others, which are still to be read.
+func (r *Redis) fromCache(ws []*work, early map[string]*work) []*work {
+	var unread []*work
+	for _, w := range ws {
+		if v, ok := r.cache.get(w.key); ok {
+			w.setRead(v, true)
+		} else if e, ok := early[w.key]; ok {
+			w.setRead(e.read, e.exists)
+		} else {
+			unread = append(unread, w)
+		}
+	}
+	return unread
 }
 
 // retryDelay is the most to wait after the given failed attempt: 1 ms, doubled per
@@ -142,8 +182,9 @@ func (r *Redis) read(ctx context.Context, ws []*work) error {
 
 // computeAndWrite computes the records of ws, keysPerCall at a time, and writes each such
 // chunk while computing the next: Redis runs a chunk's writes while Go computes the next
-// one. It returns the pairs someone else wrote since they were read.
-func (r *Redis) computeAndWrite(ctx context.Context, k kind, ws []*work, obs []policy.Observation, results []policy.Result) ([]*work, error) {
+// one. Once every record is computed, it calls meanwhile (when not nil) while the writes
+// are in flight. It returns the records someone else wrote since they were read.
+func (r *Redis) computeAndWrite(ctx context.Context, k kind, ws []*work, obs []policy.Observation, results []policy.Result, meanwhile func() error) ([]*work, error) {
 	type written struct {
 		changed []*work
 		err     error
@@ -165,6 +206,11 @@ func (r *Redis) computeAndWrite(ctx context.Context, k kind, ws []*work, obs []p
 			changed, err := r.write(ctx, chunk)
 			done <- written{changed, err}
 		}()
+	}
+	if err == nil && meanwhile != nil {
+		if err = meanwhile(); err != nil {
+			err = fmt.Errorf("read ahead: %w", err)
+		}
 	}
 	var changed []*work
 	for _, done := range pending { // every write ends before Apply returns

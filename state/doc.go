@@ -23,7 +23,8 @@
 // recently: cache.go), applies the observations in Go, and writes every record back
 // (write.lua, one script call per 256 records, each sent while the next chunk is computed;
 // per hash tag on a Cluster): a few round trips per batch, and about two cheap commands per
-// record.
+// record. The sender records a batch's pairs call for are read while the pairs' writes are
+// in flight, so they add one round trip to the batch's path (their write), not two.
 //
 // The write is a compare-and-set: a value's header holds a token that changes on every
 // write, and a record is written only if its key still holds the header read. Another

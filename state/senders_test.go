@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -90,14 +93,14 @@ func TestApplyRepeatOffenderInMemory(t *testing.T) {
 }
 
 // pipelineCounter counts the pipelines (round trips) a client sends.
-type pipelineCounter struct{ n int }
+type pipelineCounter struct{ n atomic.Int64 }
 
 func (h *pipelineCounter) DialHook(next redis.DialHook) redis.DialHook          { return next }
 func (h *pipelineCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
 func (h *pipelineCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		if cmds[0].Name() != "client" { // a new connection's handshake, not the store's
-			h.n++
+			h.n.Add(1)
 		}
 		return next(ctx, cmds)
 	}
@@ -105,7 +108,8 @@ func (h *pipelineCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) re
 
 // TestApplySenderRecordsCostRoundTripsOnlyWithASignal: a batch without a repeat-offender
 // signal makes the pair's two round trips (read, write) and nothing for sender records; a
-// batch with one, two more (read and write the sender's record).
+// batch with one, two more (read and write the sender's record), the read in parallel with
+// the pairs' write (TestApplyReadsSenderRecordsWhileThePairsAreWritten).
 func TestApplySenderRecordsCostRoundTripsOnlyWithASignal(t *testing.T) {
 	rdb := startRedis(t)
 	hook := &pipelineCounter{}
@@ -116,14 +120,72 @@ func TestApplySenderRecordsCostRoundTripsOnlyWithASignal(t *testing.T) {
 		quiet = append(quiet, msg(fmt.Sprintf("q%d", i), "ana", "ben", time.Duration(i)*hour))
 	}
 	signalled = append(signalled, msg("q3", "ana", "ben", 3*hour)) // the fourth attempt: pestered
-	hook.n = 0
+	hook.n.Store(0)
 	apply(t, s, quiet...)
-	if hook.n != 2 {
-		t.Errorf("a batch without a signal: %d round trips, want 2", hook.n)
+	if n := hook.n.Load(); n != 2 {
+		t.Errorf("a batch without a signal: %d round trips, want 2", n)
 	}
-	hook.n = 0
+	hook.n.Store(0)
 	apply(t, s, signalled...)
-	if hook.n != 4 {
-		t.Errorf("a batch with a signal: %d round trips, want 4", hook.n)
+	if n := hook.n.Load(); n != 4 {
+		t.Errorf("a batch with a signal: %d round trips, want 4", n)
+	}
+}
+
+// holdPairWrites holds every pipeline that writes pair records until a pipeline that reads
+// a sender record has started, or until a long timeout, which it counts as a failure.
+type holdPairWrites struct {
+	senderRead chan struct{}
+	once       sync.Once
+	timedOut   atomic.Bool
+}
+
+func (h *holdPairWrites) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (h *holdPairWrites) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (h *holdPairWrites) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		for _, c := range cmds {
+			name, key := c.Name(), fmt.Sprint(c.Args()[1:])
+			switch {
+			case (name == "mget" || name == "get") && strings.Contains(key, "}:s:"):
+				h.once.Do(func() { close(h.senderRead) })
+			case name == "evalsha" && strings.Contains(key, "}:p:"):
+				select {
+				case <-h.senderRead:
+				case <-time.After(10 * time.Second):
+					h.timedOut.Store(true)
+				}
+			}
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// TestApplyReadsSenderRecordsWhileThePairsAreWritten: a batch whose pair reaches the nudge
+// reads its sender's record while the pair's write is still in flight (held here until the
+// read starts), so the sender record adds one round trip to the batch's path, not two; and
+// the sender-level result is what it would be without the overlap.
+func TestApplyReadsSenderRecordsWhileThePairsAreWritten(t *testing.T) {
+	rdb := startRedis(t)
+	hook := &holdPairWrites{senderRead: make(chan struct{})}
+	s := newStoreWith(t, rdb, policy.Default(), state.Config{CachePairs: -1})
+	obs := repeatOffender()
+	apply(t, s, obs[:len(obs)-1]...)
+	rdb.AddHook(hook)
+	last := obs[len(obs)-1:]
+	res, err := s.Apply(context.Background(), last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hook.timedOut.Load() {
+		t.Fatal("the pair's write waited 10 s and no sender record was read meanwhile")
+	}
+	select {
+	case <-hook.senderRead:
+	default:
+		t.Fatal("no sender record read: the last observation signals nothing, pick another")
+	}
+	if got, want := senderCrossings(last, res), []string{"report-fay: reported_by 2 [erin fay]"}; !slices.Equal(got, want) {
+		t.Errorf("crossings %q, want %q", got, want)
 	}
 }
