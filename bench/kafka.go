@@ -8,12 +8,24 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/relance/relance/processor"
+	"github.com/relance/relance/topics"
 )
 
 // Preload writes n events of w to the input topics as fast as the broker takes them, in
 // chunks of 10,000 per call, acknowledged by all in-sync replicas. It returns how long
 // the writes took.
 func Preload(ctx context.Context, brokers []string, w *Workload, n int) (time.Duration, error) {
+	return PreloadTo(ctx, brokers, w, n, topics.Names{})
+}
+
+// PreloadTo is Preload to the input topics named by names (empty names: the defaults).
+func PreloadTo(ctx context.Context, brokers []string, w *Workload, n int, names topics.Names) (time.Duration, error) {
+	names = names.WithDefaults()
+	rename := map[string]string{
+		topics.DefaultMessageSent:  names.MessageSent,
+		topics.DefaultReply:        names.Reply,
+		topics.DefaultMemberAction: names.MemberAction,
+	}
 	transport := &kafka.Transport{}
 	defer transport.CloseIdleConnections()
 	wr := &kafka.Writer{
@@ -32,7 +44,7 @@ func Preload(ctx context.Context, brokers []string, w *Workload, n int) (time.Du
 		msgs = msgs[:0]
 		for range min(chunk, n-sent) {
 			ev := w.Next()
-			msgs = append(msgs, kafka.Message{Topic: ev.Topic, Key: ev.Key, Value: ev.Value})
+			msgs = append(msgs, kafka.Message{Topic: rename[ev.Topic], Key: ev.Key, Value: ev.Value})
 		}
 		if err := wr.WriteMessages(ctx, msgs...); err != nil {
 			_ = wr.Close()
@@ -48,8 +60,8 @@ func Preload(ctx context.Context, brokers []string, w *Workload, n int) (time.Du
 
 // openKafka is a group reader of the input topics and a writer to outTopic, with relance's
 // processor settings, and what closes them.
-func openKafka(brokers []string, group string, batch int, outTopic string) (*kafka.Reader, *kafka.Writer, func()) {
-	r := newGroupReader(brokers, group, batch)
+func openKafka(brokers []string, inputs topics.Names, group string, batch int, outTopic string) (*kafka.Reader, *kafka.Writer, func()) {
+	r := newGroupReader(brokers, inputs, group, batch)
 	transport := &kafka.Transport{}
 	w := newWriter(brokers, transport, outTopic)
 	return r, w, func() {
@@ -61,8 +73,8 @@ func openKafka(brokers []string, group string, batch int, outTopic string) (*kaf
 
 // newGroupReader reads the input topics in group with relance's processor reader, its queue
 // sized for batches of batch records.
-func newGroupReader(brokers []string, group string, batch int) *kafka.Reader {
-	return kafka.NewReader(processor.ReaderConfig(processor.Config{Brokers: brokers, GroupID: group, BatchSize: batch}, nil))
+func newGroupReader(brokers []string, inputs topics.Names, group string, batch int) *kafka.Reader {
+	return kafka.NewReader(processor.ReaderConfig(processor.Config{Brokers: brokers, Topics: inputs, GroupID: group, BatchSize: batch}, nil))
 }
 
 // newWriter writes to topic with relance's processor writer.

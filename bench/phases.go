@@ -223,7 +223,7 @@ func (r Result) Rate() float64 {
 // ratio) with all in-sync replicas acknowledging, and committing each batch — with no
 // decoding and no state.
 func Floor(ctx context.Context, brokers []string, n int64, outPerEvent float64, outTopic string) (Result, error) {
-	r, w, closeKafka := openKafka(brokers, "bench-floor", 1000, outTopic)
+	r, w, closeKafka := openKafka(brokers, topics.Names{}, "bench-floor", 1000, outTopic)
 	defer closeKafka()
 	payload := make([]byte, 700)
 	var done int64
@@ -259,16 +259,18 @@ func Floor(ctx context.Context, brokers []string, n int64, outPerEvent float64, 
 // Naive is the design a first version usually has: fetch one record, decode it, one
 // Apply of relance's own store for it, decide, write its outputs, commit it — one event at
 // a time, every call waiting for the one before. It runs on the first n records (or until
-// limit passes) of the input topics, with its own group, keys and output topic, and its
-// rate is extrapolated.
-func Naive(ctx context.Context, brokers []string, rdb redis.UniversalClient, n int64, limit time.Duration, outTopic string) (Result, error) {
+// limit passes) of the input topics named by inputs, with its own group, keys and output
+// topic, and its rate is extrapolated. Its inputs should hold a sample of the workload of
+// their own (PreloadTo): a group reader takes records from every partition in turn, so the
+// first n records of topics of unequal sizes over-represent the smallest one.
+func Naive(ctx context.Context, brokers []string, inputs topics.Names, rdb redis.UniversalClient, n int64, limit time.Duration, outTopic string) (Result, error) {
 	pol := policy.Default()
 	store, err := state.New(ctx, rdb, pol, state.Config{KeyPrefix: "naive", CachePairs: -1})
 	if err != nil {
 		return Result{}, err
 	}
-	decoders := processor.Decoders(topics.Names{})
-	r, w, closeKafka := openKafka(brokers, "bench-naive", 100, outTopic)
+	decoders := processor.Decoders(inputs)
+	r, w, closeKafka := openKafka(brokers, inputs, "bench-naive", 100, outTopic)
 	defer closeKafka()
 	var done int64
 	var start time.Time

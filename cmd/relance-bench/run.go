@@ -123,6 +123,9 @@ func logf(format string, args ...any) {
 func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 	names := topics.Names{}.WithDefaults()
 	floorOut, naiveOut := "bench-floor-out", "bench-naive-out"
+	// The naive design reads a copy of the workload's first events from topics of its own.
+	naiveIn := topics.Names{MessageSent: "bench-naive-message-sent", Reply: "bench-naive-reply",
+		MemberAction: "bench-naive-member-action"}
 	dir, err := os.MkdirTemp("", "relance-bench-redis")
 	if err != nil {
 		return err
@@ -136,7 +139,7 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, redisSrv.Stop()) }()
-	broker, err := startBroker(ctx, cfg, append(names.All(), floorOut, naiveOut)...)
+	broker, err := startBroker(ctx, cfg, append(names.All(), floorOut, naiveOut, naiveIn.MessageSent, naiveIn.Reply, naiveIn.MemberAction)...)
 	if err != nil {
 		return err
 	}
@@ -148,11 +151,15 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 	defer closeClient()
 	logf("redis-server %s, broker %s (pid %d; 0 = in this process)", redisSrv.Addr(), broker.Addr(), broker.Process().Pid())
 
-	// Preload.
-	w := bench.NewWorkload(bench.WorkloadConfig{Seed: cfg.seed, Step: time.Millisecond,
-		Start: time.Now().Add(-time.Duration(cfg.n)*time.Millisecond - time.Hour)})
-	took, err := bench.Preload(ctx, brokers, w, cfg.n)
+	// Preload, and a copy of the first events for the naive design.
+	wcfg := bench.WorkloadConfig{Seed: cfg.seed, Step: time.Millisecond,
+		Start: time.Now().Add(-time.Duration(cfg.n)*time.Millisecond - time.Hour)}
+	took, err := bench.Preload(ctx, brokers, bench.NewWorkload(wcfg), cfg.n)
 	if err != nil {
+		return err
+	}
+	naiveN := min(cfg.naiveN, cfg.n)
+	if _, err := bench.PreloadTo(ctx, brokers, bench.NewWorkload(wcfg), naiveN, naiveIn); err != nil {
 		return err
 	}
 	logf("preloaded %d events in %s (%.0f/s)", cfg.n, took.Round(time.Millisecond), float64(cfg.n)/took.Seconds())
@@ -222,7 +229,7 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 	logf("b. floor: %.0f/s", t.floor.Rate())
 
 	// c. the naive design, on a subset.
-	t.naive, err = bench.Naive(ctx, brokers, rdb, int64(min(cfg.naiveN, cfg.n)), cfg.naiveLimit, naiveOut)
+	t.naive, err = bench.Naive(ctx, brokers, naiveIn, rdb, int64(naiveN), cfg.naiveLimit, naiveOut)
 	if err != nil {
 		return err
 	}
