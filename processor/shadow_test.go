@@ -217,7 +217,7 @@ func workload(n int) ([]policy.Observation, []policy.Input) {
 }
 
 // applyAll records obs in an in-memory store deciding with pol, in batches of 100.
-func applyAll(t *testing.T, pol *policy.Policy, obs []policy.Observation) []policy.Result {
+func applyAll(t testing.TB, pol *policy.Policy, obs []policy.Observation) []policy.Result {
 	t.Helper()
 	store, err := state.NewMemory(pol, state.Config{})
 	if err != nil {
