@@ -3,6 +3,7 @@ package processor
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/relance/relance/policy"
 	"github.com/relance/relance/topics"
@@ -41,7 +42,7 @@ func newShadow(live, candidate *policy.Policy) (*shadow, error) {
 	switch {
 	case candidate.Window() != live.Window():
 		return nil, fmt.Errorf("shadow policy %s: window %s differs from the live policy's %s: the store keeps the streaks of one window; a shadow policy needs the same",
-			candidate.Version(), candidate.Window(), live.Window())
+			candidate.Version(), days(candidate.Window()), days(live.Window()))
 	case candidate.Burst() != live.Burst():
 		return nil, fmt.Errorf("shadow policy %s: follow_up.burst %s differs from the live policy's %s: the store counts the attempts of one burst; a shadow policy needs the same",
 			candidate.Version(), candidate.Burst(), live.Burst())
@@ -79,6 +80,14 @@ func (s *shadow) senders(crossings []policy.SenderCrossing) []policy.SenderCross
 		}
 	}
 	return crossings
+}
+
+// days writes a window of whole days as a policy file may ("7d"), else as Go does.
+func days(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
 }
 
 // shadowKinds and shadowSeverities are the label values whose series are created at zero

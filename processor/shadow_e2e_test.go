@@ -105,7 +105,7 @@ func TestShadowPolicyWithAnotherWindowStopsStartUp(t *testing.T) {
 		name, candidate string
 		want            []string
 	}{
-		{"window", "version: shadow-1\nwindow: 14d\n", []string{"shadow policy shadow-1: window 336h0m0s differs from the live policy's 168h0m0s"}},
+		{"window", "version: shadow-1\nwindow: 14d\n", []string{"shadow policy shadow-1: window 14d differs from the live policy's 7d"}},
 		{"burst", "version: shadow-1\nfollow_up:\n  burst: 0\n", []string{"follow_up.burst 0s differs from the live policy's 5m0s"}},
 	}
 	for _, tt := range tests {

@@ -31,7 +31,7 @@ func TestShadowNeedsTheLiveWindowAndBurst(t *testing.T) {
 		wantErr   []string // each in the error; none: accepted
 	}{
 		{name: "other thresholds", candidate: "version: c-1\nfollow_up:\n  nudge_at: 3\n"},
-		{name: "another window", candidate: "version: c-1\nwindow: 3d\n", wantErr: []string{"window", "72h0m0s", "168h0m0s", "c-1"}},
+		{name: "another window", candidate: "version: c-1\nwindow: 3d\n", wantErr: []string{"window 3d differs from the live policy's 7d", "c-1"}},
 		{name: "another burst", candidate: "version: c-1\nfollow_up:\n  burst: 2m\n", wantErr: []string{"follow_up.burst", "2m0s", "5m0s"}},
 		{name: "the live policy's version", candidate: "version: " + live.Version() + "\nfollow_up:\n  nudge_at: 3\n", wantErr: []string{"version", live.Version()}},
 	}

@@ -18,7 +18,7 @@ func TestBadShadowPolicyStopsStartup(t *testing.T) {
 		name, file string
 		want       []string
 	}{
-		{"another window", "version: shadow-1\nwindow: 14d\n", []string{"shadow policy shadow-1: window 336h0m0s differs from the live policy's 168h0m0s"}},
+		{"another window", "version: shadow-1\nwindow: 14d\n", []string{"shadow policy shadow-1: window 14d differs from the live policy's 7d"}},
 		{"an invalid file", "follow_up:\n  nudge_at: 0\n", []string{"RELANCE_SHADOW_POLICY_FILE", "follow_up.nudge_at"}},
 	}
 	for i, tt := range tests {
