@@ -135,14 +135,16 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 		p.transport.CloseIdleConnections()
 	}()
 
-	p.log.Info("consuming",
+	fields := []zap.Field{
 		zap.Strings("brokers", p.cfg.Brokers),
 		zap.String("group", p.cfg.GroupID),
 		zap.Strings("topics", p.cfg.Topics.Inputs()),
-		zap.String("policy_version", p.policy.Version()))
-	if p.shadow != nil {
-		p.log.Info("shadow policy: decided and counted, never published", zap.String("policy_version", p.shadow.policy.Version()))
+		zap.String("policy_version", p.policy.Version()),
 	}
+	if p.shadow != nil { // decided and counted, never published
+		fields = append(fields, zap.String("shadow_policy_version", p.shadow.policy.Version()))
+	}
+	p.log.Info("consuming", fields...)
 	if err := p.pipeline(ctx, reader, writer); err != nil {
 		return err
 	}
