@@ -140,6 +140,10 @@ func TestContentCheckHelpAndExitStatus(t *testing.T) {
 		}
 	}
 
+	if !strings.Contains(commandsUsage, "relance content check [-locale L] [-words FILE] [TEXT...]") {
+		t.Errorf("relance -help does not list content check:\n%s", commandsUsage)
+	}
+
 	bin := binary(t)
 	for _, tt := range []struct {
 		args []string
