@@ -85,7 +85,8 @@ type Relance struct {
 
 // StartRelance runs the real processor in this process with group, built as cmd/relance
 // builds it by default (package setup: a state.Redis, the built-in text check), until Stop.
-func StartRelance(ctx context.Context, brokers []string, redisAddr string, group string, log *zap.Logger) (*Relance, error) {
+// opts are passed on to the processor (a shadow policy, say).
+func StartRelance(ctx context.Context, brokers []string, redisAddr string, group string, log *zap.Logger, opts ...processor.Option) (*Relance, error) {
 	store := &CountingStore{}
 	rel, err := setup.New(ctx, setup.Config{
 		Processor: processor.Config{Brokers: brokers, GroupID: group},
@@ -94,7 +95,7 @@ func StartRelance(ctx context.Context, brokers []string, redisAddr string, group
 	}, setup.WithLogger(log), setup.WithRedisHook(store), setup.WithStoreWrapper(func(s processor.Store) processor.Store {
 		store.Store = s
 		return store
-	}))
+	}), setup.WithProcessorOptions(opts...))
 	if err != nil {
 		return nil, err
 	}
@@ -594,4 +595,22 @@ func (c Calls) Since(prev Calls) string {
 	}
 	slices.Sort(parts)
 	return strings.Join(parts, "; ")
+}
+
+// ShadowDecisions is how many nudges and alerts the shadow policy has counted so far
+// (relance_shadow_nudges_total and relance_shadow_alerts_total), 0 without one.
+func (r *Relance) ShadowDecisions() int64 {
+	mfs, err := r.Metrics.Registry().Gather()
+	if err != nil {
+		return 0
+	}
+	var n float64
+	for _, mf := range mfs {
+		if name := mf.GetName(); name == "relance_shadow_nudges_total" || name == "relance_shadow_alerts_total" {
+			for _, m := range mf.GetMetric() {
+				n += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return int64(n)
 }

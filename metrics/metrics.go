@@ -47,6 +47,13 @@ type Metrics struct {
 	// streak counts once, when its batch is committed. The processor creates its policy
 	// version's series at zero.
 	NudgeOutcomes *prometheus.CounterVec
+	// ShadowNudges and ShadowAlerts count what the shadow policy (RELANCE_SHADOW_POLICY_FILE)
+	// decided and did not publish: nudges by policy version and kind, alerts by policy
+	// version and severity, counted like Nudges and Alerts once the batch is committed. The
+	// candidate is decided on the streaks the store keeps for the live policy: see the help
+	// texts and the README's "Shadow policy" for where that differs from running it live.
+	ShadowNudges *prometheus.CounterVec
+	ShadowAlerts *prometheus.CounterVec
 	// DeadLetters counts input records sent to the dead-letter topic, by source topic.
 	DeadLetters *prometheus.CounterVec
 	// RedisSeconds observes the duration of Redis calls, by operation.
@@ -101,6 +108,20 @@ func New() *Metrics {
 				"answered (the recipient answered), blocked, reported, dismissed (the recipient said all is fine), " +
 				"continued (the sender sent another message), stopped (the streak slid out of the window with no message from the sender). Counted once per streak.",
 		}, []string{"policy_version", "outcome"}),
+		ShadowNudges: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace,
+			Name:      "shadow_nudges_total",
+			Help: "Coach nudges the shadow policy decided and did not publish, by its policy version and kind, counted once the batch is committed. " +
+				"Decided on the live policy's streaks (same window and burst), exact for each event's first pass; " +
+				"a redelivered message replays only what the live policy's levels kept for it.",
+		}, []string{"policy_version", "kind"}),
+		ShadowAlerts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace,
+			Name:      "shadow_alerts_total",
+			Help: "Moderation alerts the shadow policy decided and did not publish, by its policy version and severity, counted once the batch is committed. " +
+				"As for relance_shadow_nudges_total, and: a report's severity follows the live policy's nudge; " +
+				"sender-level alerts are the live policy's crossings at the levels the shadow policy also has.",
+		}, []string{"policy_version", "severity"}),
 		DeadLetters: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace,
 			Name:      "dead_letters_total",
@@ -154,7 +175,7 @@ func New() *Metrics {
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.EventsConsumed, m.Nudges, m.Alerts, m.NudgeOutcomes, m.DeadLetters,
+		m.EventsConsumed, m.Nudges, m.Alerts, m.NudgeOutcomes, m.ShadowNudges, m.ShadowAlerts, m.DeadLetters,
 		m.RedisSeconds, m.KafkaSeconds, m.BatchSize,
 		m.ConsumerLag, m.Retries, m.StateUnreadable, m.StateConflicts, m.Ready,
 	)

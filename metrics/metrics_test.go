@@ -33,6 +33,8 @@ var runtimeLabelled = []string{
 	"relance_consumer_lag",
 	"relance_retries_total",
 	"relance_nudge_outcomes_total",
+	"relance_shadow_nudges_total",
+	"relance_shadow_alerts_total",
 }
 
 func gather(t *testing.T, m *metrics.Metrics) map[string]*dto.MetricFamily {
@@ -69,6 +71,8 @@ func TestAllMetricsOnceUsed(t *testing.T) {
 	m.ConsumerLag.WithLabelValues("message-sent", "0").Set(12)
 	m.Retries.WithLabelValues("redis").Inc()
 	m.NudgeOutcomes.WithLabelValues("default-1", "answered").Inc()
+	m.ShadowNudges.WithLabelValues("candidate-1", "check_in").Inc()
+	m.ShadowAlerts.WithLabelValues("candidate-1", "high").Inc()
 
 	got := gather(t, m)
 	for _, name := range append(slices.Clone(closedSet), runtimeLabelled...) {

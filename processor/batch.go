@@ -97,7 +97,11 @@ func mergeCategories(a, b []policy.Category) []policy.Category {
 func (p *Processor) outputs(items []item, obs []policy.Observation, results []policy.Result) ([]kafka.Message, tally, error) {
 	names := p.cfg.Topics
 	var records []kafka.Message
-	t := tally{nudges: map[string]int{}, alerts: map[string]int{}}
+	t := newTally()
+	if p.shadow != nil {
+		shadowed := newTally()
+		t.shadow = &shadowed
+	}
 	for i := range items {
 		it := &items[i]
 		if it.invalid == nil && results[it.obs].Invalid != nil {
@@ -110,7 +114,11 @@ func (p *Processor) outputs(items []item, obs []policy.Observation, results []po
 			records = append(records, record.DeadLetter(names.DeadLetter, it.msg, it.invalid, p.cfg.DeadLetterPayload))
 			continue
 		}
-		d := p.policy.DecideResult(it.input(obs), results[it.obs])
+		in := it.input(obs)
+		d := p.policy.DecideResult(in, results[it.obs])
+		if p.shadow != nil {
+			p.shadow.decide(in, results[it.obs], t.shadow)
+		}
 		for _, n := range d.Nudges {
 			rec, err := record.Nudge(names.CoachNudge, n)
 			if err != nil {
@@ -135,7 +143,11 @@ func (p *Processor) outputs(items []item, obs []policy.Observation, results []po
 type tally struct {
 	nudges map[string]int // by kind
 	alerts map[string]int // by severity
+	// shadow counts the shadow policy's decisions, nil when there is none.
+	shadow *tally
 }
+
+func newTally() tally { return tally{nudges: map[string]int{}, alerts: map[string]int{}} }
 
 // countOutcomes updates the metrics once a batch is committed, so counts are not inflated
 // by retries.
@@ -146,6 +158,15 @@ func (p *Processor) countOutcomes(items []item, obs []policy.Observation, result
 	}
 	for severity, n := range t.alerts {
 		m.Alerts.WithLabelValues(severity).Add(float64(n))
+	}
+	if t.shadow != nil {
+		version := p.shadow.policy.Version()
+		for kind, n := range t.shadow.nudges {
+			m.ShadowNudges.WithLabelValues(version, kind).Add(float64(n))
+		}
+		for severity, n := range t.shadow.alerts {
+			m.ShadowAlerts.WithLabelValues(version, severity).Add(float64(n))
+		}
 	}
 	for _, it := range items {
 		if it.invalid != nil {

@@ -6,4 +6,8 @@
 // never committed, so a crash or an outage loses nothing. Fetching and decoding, the
 // store, and writing and committing are pipelined stages working on successive batches,
 // with batches committed strictly in fetch order (see pipeline.go).
+//
+// With WithShadowPolicy, every event is also decided under a candidate policy, from the
+// same store results by the same policy code, and its decisions are counted, never
+// published (see shadow.go for what its counts mean).
 package processor

@@ -25,7 +25,11 @@ type Processor struct {
 	cfg    Config
 	store  Store
 	policy *policy.Policy
-	texts  policy.TextChecker
+	// shadow is the candidate policy counted beside the live one, nil when none (shadow.go).
+	shadow *shadow
+	// shadowPolicy is WithShadowPolicy's, checked against the live policy by New.
+	shadowPolicy *policy.Policy
+	texts        policy.TextChecker
 	// decoders read each input topic's records (Decoders).
 	decoders map[string]Decoder
 	log      *zap.Logger
@@ -57,6 +61,14 @@ func WithClock(now func() time.Time) Option { return func(p *Processor) { p.now 
 // only the platform's labels count).
 func WithTextChecker(c policy.TextChecker) Option { return func(p *Processor) { p.texts = c } }
 
+// WithShadowPolicy decides every event under candidate too, from the same store results,
+// and counts its nudges and alerts in relance_shadow_nudges_total and
+// relance_shadow_alerts_total without publishing any (default: none). New fails unless
+// candidate has the live policy's window and burst, and a version of its own.
+func WithShadowPolicy(candidate *policy.Policy) Option {
+	return func(p *Processor) { p.shadowPolicy = candidate }
+}
+
 // New checks the configuration and returns a Processor ready to Run.
 func New(cfg Config, store Store, pol *policy.Policy, opts ...Option) (*Processor, error) {
 	if err := cfg.Validate(); err != nil {
@@ -83,6 +95,18 @@ func New(cfg Config, store Store, pol *policy.Policy, opts ...Option) (*Processo
 	}
 	for _, o := range policy.Outcomes { // this policy's series, at zero
 		p.metrics.NudgeOutcomes.WithLabelValues(pol.Version(), o)
+	}
+	if p.shadowPolicy != nil {
+		var err error
+		if p.shadow, err = newShadow(pol, p.shadowPolicy); err != nil {
+			return nil, fmt.Errorf("processor: %w", err)
+		}
+		for _, k := range shadowKinds { // the candidate's series, at zero
+			p.metrics.ShadowNudges.WithLabelValues(p.shadowPolicy.Version(), k)
+		}
+		for _, s := range shadowSeverities {
+			p.metrics.ShadowAlerts.WithLabelValues(p.shadowPolicy.Version(), s)
+		}
 	}
 	p.log = p.log.Named("processor")
 	return p, nil
@@ -111,11 +135,16 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 		p.transport.CloseIdleConnections()
 	}()
 
-	p.log.Info("consuming",
+	fields := []zap.Field{
 		zap.Strings("brokers", p.cfg.Brokers),
 		zap.String("group", p.cfg.GroupID),
 		zap.Strings("topics", p.cfg.Topics.Inputs()),
-		zap.String("policy_version", p.policy.Version()))
+		zap.String("policy_version", p.policy.Version()),
+	}
+	if p.shadow != nil { // decided and counted, never published
+		fields = append(fields, zap.String("shadow_policy_version", p.shadow.policy.Version()))
+	}
+	p.log.Info("consuming", fields...)
 	if err := p.pipeline(ctx, reader, writer); err != nil {
 		return err
 	}

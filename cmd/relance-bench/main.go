@@ -4,6 +4,10 @@
 //
 //	relance-bench -n 1000000 -broker-bin bin/kfake-broker
 //
+// With -shadow-policy FILE, phase a decides FILE as a shadow policy beside the default one
+// (RELANCE_SHADOW_POLICY_FILE), so that its cost shows against a run without
+// (bench/shadow-policy.yaml is one).
+//
 // With -produce-rate it is a load generator instead: it writes the seeded workload to
 // -brokers at that rate (0: as fast as possible) until -n events or Ctrl-C.
 //

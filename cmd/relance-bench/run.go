@@ -20,6 +20,8 @@ import (
 	"github.com/relance/relance/bench"
 	"github.com/relance/relance/internal/gctune"
 	"github.com/relance/relance/internal/testenv"
+	"github.com/relance/relance/policy"
+	"github.com/relance/relance/processor"
 	"github.com/relance/relance/topics"
 )
 
@@ -42,6 +44,8 @@ type config struct {
 	latencyRate float64
 	probe       bool
 	probeHere   bool
+	// shadowPolicy is a policy file phase a decides beside the default, to measure its cost.
+	shadowPolicy string
 }
 
 func parseFlags(args []string) (config, error) {
@@ -64,6 +68,7 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.probeHere, "latency-in-process", false, "run the latency phase's producer and nudge reader in relance's process instead of a process of their own")
 	fs.IntVar(&c.heldPairs, "held-pairs", 2000, "pairs for the Redis memory measurement")
 	fs.IntVar(&c.heldPerPair, "held-per-pair", 10, "unanswered messages per pair for the Redis memory measurement")
+	fs.StringVar(&c.shadowPolicy, "shadow-policy", "", "policy file phase a decides as a shadow policy beside the default one (RELANCE_SHADOW_POLICY_FILE), to measure its cost")
 	fs.IntVar(&c.storeCheck, "store-check", 200_000, "events of the store-alone measure (0: skip)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -180,7 +185,16 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 		return err
 	}
 	log, _ := zap.NewProduction(zap.IncreaseLevel(zap.WarnLevel))
-	rel, err := bench.StartRelance(ctx, brokers, rdb.Options().Addr, "relance-bench", log)
+	var opts []processor.Option
+	if cfg.shadowPolicy != "" {
+		shadow, err := policy.Load(cfg.shadowPolicy)
+		if err != nil {
+			return fmt.Errorf("-shadow-policy: %w", err)
+		}
+		opts = append(opts, processor.WithShadowPolicy(shadow))
+		t.shadow = shadow.Version()
+	}
+	rel, err := bench.StartRelance(ctx, brokers, rdb.Options().Addr, "relance-bench", log, opts...)
 	if err != nil {
 		return err
 	}
@@ -216,6 +230,10 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 	t.outputs = outputs.Sum()
 	logf("a. relance calls: %s", rel.Calls().Since(nil))
 	logf("a. relance: %d events in %s (%.0f/s), %d outputs", cfg.n, t.relance.Elapsed.Round(time.Millisecond), t.relance.Rate(), t.outputs)
+	if t.shadow != "" {
+		t.shadowDecisions = rel.ShadowDecisions()
+		logf("a. shadow policy %s: %d decisions counted, none published", t.shadow, t.shadowDecisions)
+	}
 	stopped = true
 	if err := rel.Stop(); err != nil {
 		return fmt.Errorf("relance: %w", err)

@@ -30,6 +30,10 @@ type table struct {
 	heldBytes                float64
 	store                    storeRun
 	gogc                     int
+	// shadow is the version of phase a's shadow policy, "" without one; shadowDecisions
+	// the nudges and alerts it counted.
+	shadow          string
+	shadowDecisions int64
 }
 
 func heldMemory(ctx context.Context, rdb *redis.Client, cfg config) (float64, error) {
@@ -67,6 +71,9 @@ func (t table) print(out io.Writer, cfg config, brokerApart bool) {
 	row("a. relance events/s (first batch → group lag 0)", fmt.Sprintf("%.0f  (%d events in %s, %d outputs)",
 		t.relance.Rate(), t.relance.Events, t.relance.Elapsed.Round(time.Millisecond), t.outputs),
 		goal("≥ 100,000", t.relance.Rate() >= 100_000))
+	if t.shadow != "" {
+		row("a. with shadow policy", fmt.Sprintf("%s  (%d decisions counted, none published)", t.shadow, t.shadowDecisions))
+	}
 	row("b. I/O floor events/s (kafka-go fetch/write/commit, no state)", fmt.Sprintf("%.0f  (%d events in %s)",
 		t.floor.Rate(), t.floor.Events, t.floor.Elapsed.Round(time.Millisecond)))
 	row("c. naive events/s (one event at a time: Apply, write, commit)", fmt.Sprintf("%.0f  (measured on %d events in %s, extrapolated)",

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/relance/relance/policy"
 )
@@ -16,6 +17,9 @@ const commandsUsage = `Commands:
   relance version                 print the version, commit and build date
   relance policy check FILE       validate a policy file and print the effective policy
   relance policy explain [FILE]   say in plain words what the policy (default: built-in) does
+  relance content check [-locale L] [-words FILE] [TEXT...]
+                                  the text check's categories and severities for each TEXT,
+                                  or each line of standard input, with the operator's words file
   relance probe [URL]             exit 0 if URL (default http://127.0.0.1:8080/readyz) answers 200,
                                   for container health checks
 `
@@ -34,6 +38,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return currentBuild().write(stdout)
 	case "policy":
 		return policyCommand(args[1:], stdout, stderr)
+	case "content":
+		return contentCommand(args[1:], getenv, os.Stdin, stdout, stderr)
 	case "probe":
 		switch len(args) {
 		case 1:

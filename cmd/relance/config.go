@@ -24,6 +24,8 @@ type config struct {
 	groupID    string
 	topics     topics.Names
 	policyFile string
+	// shadowPolicyFile is a candidate policy decided beside the live one, counted, never published.
+	shadowPolicyFile string
 	// contentFile adds and removes entries of the built-in text check's word lists.
 	contentFile string
 	// contentRemote is a remote classifier's URL; the built-in check is its fallback.
@@ -85,6 +87,7 @@ func (c *config) settings() []setting {
 		{"topic-moderation-alert", "RELANCE_TOPIC_MODERATION_ALERT", "output topic of ModerationAlert events", stringVar(&c.topics.ModerationAlert, topics.DefaultModerationAlert)},
 		{"topic-dead-letter", "RELANCE_TOPIC_DEAD_LETTER", "output topic of invalid input", stringVar(&c.topics.DeadLetter, topics.DefaultDeadLetter)},
 		{"policy-file", "RELANCE_POLICY_FILE", "YAML policy file; empty uses the built-in default policy", stringVar(&c.policyFile, "")},
+		{"shadow-policy-file", "RELANCE_SHADOW_POLICY_FILE", "YAML candidate policy decided on the same streaks beside the live one (same window and burst), counted in relance_shadow_* metrics, never published; empty: none", stringVar(&c.shadowPolicyFile, "")},
 		{"content-words-file", "RELANCE_CONTENT_WORDS_FILE", "YAML or TSV file of entries added to or removed from the built-in text check's word lists", stringVar(&c.contentFile, "")},
 		{"content-remote-url", "RELANCE_CONTENT_REMOTE_URL", "URL of a remote text classifier (POST); the built-in check answers when it fails or is slow", stringVar(&c.contentRemote, "")},
 		{"content-remote-timeout", "RELANCE_CONTENT_REMOTE_TIMEOUT", "timeout of one remote classifier call", durationVar(&c.contentTimeout, 200*time.Millisecond)},

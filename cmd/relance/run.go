@@ -32,6 +32,10 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	}
 	defer log.Sync() //nolint:errcheck // nothing useful to do if stderr is gone
 	log.Info("garbage collector pace", zap.Int("gogc", gctune.Default(getenv)))
+	opts, shadow, err := cfg.options()
+	if err != nil {
+		return err
+	}
 
 	if len(cfg.brokers) == 0 {
 		k, err := embedded.StartKafka(ctx, cfg.topics.WithDefaults().All(), 3, log)
@@ -50,12 +54,16 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		cfg.redisAddrs = []string{r.Addr()}
 	}
 
-	rel, err := setup.New(ctx, cfg.setup(), setup.WithLogger(log))
+	rel, err := setup.New(ctx, cfg.setup(), append(opts, setup.WithLogger(log))...)
 	if err != nil {
 		return err
 	}
 	defer rel.Close()
 	log.Info("policy loaded", zap.String("policy_version", rel.Policy.Version()), zap.String("file", cfg.policyFile))
+	if shadow != nil {
+		log.Info("shadow policy loaded: counted in relance_shadow_*, never published",
+			zap.String("policy_version", shadow.Version()), zap.String("file", cfg.shadowPolicyFile))
+	}
 	proc := rel.Processor
 
 	srv := admin.New(cfg.httpAddr, rel.Metrics, map[string]admin.Check{

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/relance/relance/content"
 	"github.com/relance/relance/internal/setup"
+	"github.com/relance/relance/policy"
 	"github.com/relance/relance/processor"
 	"github.com/relance/relance/state"
 	"github.com/relance/relance/topics/record"
@@ -32,4 +35,17 @@ func (c config) setup() setup.Config {
 		ContentWordsFile: c.contentFile,
 		ContentRemote:    content.RemoteConfig{URL: c.contentRemote, Timeout: c.contentTimeout, Concurrency: c.contentConcurrency},
 	}
+}
+
+// options are the collaborators the configuration adds to setup's: the shadow policy, read
+// and validated before anything starts. The processor checks it against the live policy.
+func (c config) options() ([]setup.Option, *policy.Policy, error) {
+	if c.shadowPolicyFile == "" {
+		return nil, nil, nil
+	}
+	shadow, err := policy.Load(c.shadowPolicyFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("shadow policy (RELANCE_SHADOW_POLICY_FILE): %w", err)
+	}
+	return []setup.Option{setup.WithProcessorOptions(processor.WithShadowPolicy(shadow))}, shadow, nil
 }
