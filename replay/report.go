@@ -23,7 +23,10 @@ type Figures struct {
 	EventsByTopic   map[string]int64 `json:"events_by_topic"`
 	EventsByOutcome map[string]int64 `json:"events_by_outcome"`
 	// Nudges counts the coach nudges by kind, Alerts the moderation alerts by severity and
-	// AlertsByReason by reason (an alert with two reasons counts under both).
+	// AlertsByReason by reason (an alert with two reasons counts under both). They count
+	// what the processor would publish, as relance_nudges_total and relance_alerts_total
+	// do: an event redelivered in the input publishes its decisions again, under the same
+	// ids, and counts again.
 	Nudges         map[string]int64 `json:"nudges"`
 	Alerts         map[string]int64 `json:"alerts"`
 	AlertsByReason map[string]int64 `json:"alerts_by_reason"`
@@ -201,13 +204,16 @@ func WriteJSON(w io.Writer, reports []Report) error {
 // (one per report: where the policy came from). A figure of a policy after the first is
 // followed by its difference from the first's, when there is one.
 func WriteText(w io.Writer, labels []string, reports []Report) error {
+	if len(labels) != len(reports) {
+		return fmt.Errorf("replay: %d labels for %d reports", len(labels), len(reports))
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
 	row := func(name string, cell func(i int, r Report) string) {
 		cells := []string{name}
 		for i, r := range reports {
 			cells = append(cells, cell(i, r))
 		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	count := func(name string, get func(f Figures) int64) {
 		row(name, func(_ int, r Report) string {
@@ -220,8 +226,10 @@ func WriteText(w io.Writer, labels []string, reports []Report) error {
 			return s
 		})
 	}
-	counts := func(title string, rows []string, get func(f Figures) map[string]int64) {
-		fmt.Fprintln(tw, title)
+	// A title has empty cells, so that the columns stay aligned across sections.
+	title := func(name string) { row(name, func(int, Report) string { return "" }) }
+	counts := func(name string, rows []string, get func(f Figures) map[string]int64) {
+		title(name)
 		for _, k := range withOthers(rows, reports, get) {
 			count("  "+k, func(f Figures) int64 { return get(f)[k] })
 		}
@@ -234,7 +242,7 @@ func WriteText(w io.Writer, labels []string, reports []Report) error {
 	counts("nudges by kind", kindRows, func(f Figures) map[string]int64 { return f.Nudges })
 	counts("alerts by severity", severityRows, func(f Figures) map[string]int64 { return f.Alerts })
 	counts("alerts by reason", reasonRows, func(f Figures) map[string]int64 { return f.AlertsByReason })
-	fmt.Fprintln(tw, "streaks by peak attempts")
+	title("streaks by peak attempts")
 	for n := 1; n <= textStreakRows; n++ {
 		count("  "+strconv.Itoa(n), func(f Figures) int64 { return f.StreaksByAttempts[n] })
 	}
