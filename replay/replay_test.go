@@ -151,8 +151,8 @@ func handWorkload(t testing.TB, base time.Time) []kafka.Message {
 	v, _ := json.Marshal(topics.Reply{MessageID: "dan-1", SenderID: "dan", RecipientID: "cam", SentAt: at})
 	msgs = append(msgs, kafka.Message{Topic: names.Reply, Key: []byte("camdan"), Value: v})
 	msg("eve-1", "eve", "fay", "t'es vraiment qu'un c.o.n.n.a.r.d") // the built-in text check: an insult
-	streak("gus", "hal", 7)                                          // nudged, then an alert at 7
-	streak("ivy", "jon", 2)                                          // then jon blocks ivy
+	streak("gus", "hal", 7)                                         // nudged, then an alert at 7
+	streak("ivy", "jon", 2)                                         // then jon blocks ivy
 	at = at.Add(time.Minute)
 	v, _ = json.Marshal(topics.MemberAction{ActionID: "a-1", MemberID: "jon", OtherMemberID: "ivy", Action: topics.MemberActionBlock, At: at})
 	msgs = append(msgs, kafka.Message{Topic: names.MemberAction, Key: []byte("ivyjon"), Value: v})
