@@ -16,6 +16,8 @@ const commandsUsage = `Commands:
   relance version                 print the version, commit and build date
   relance policy check FILE       validate a policy file and print the effective policy
   relance policy explain [FILE]   say in plain words what the policy (default: built-in) does
+  relance replay [--policy FILE]... (--input FILE | --from TIME --to TIME)
+                                  decide past traffic under policies, in memory, side by side
   relance probe [URL]             exit 0 if URL (default http://127.0.0.1:8080/readyz) answers 200,
                                   for container health checks
 `
@@ -34,6 +36,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return currentBuild().write(stdout)
 	case "policy":
 		return policyCommand(args[1:], stdout, stderr)
+	case "replay":
+		return replayCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "probe":
 		switch len(args) {
 		case 1:
