@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -60,23 +59,6 @@ type entry struct {
 	line int32 // 1-based, for errors; and the tie between equal timestamps
 }
 
-// envelope is the part of a kcat -J record replay reads.
-type envelope struct {
-	Topic     string          `json:"topic"`
-	Partition int             `json:"partition"`
-	Offset    int64           `json:"offset"`
-	TS        int64           `json:"ts"`
-	Key       json.RawMessage `json:"key"`
-	Payload   json.RawMessage `json:"payload"`
-}
-
-// indexEnvelope is what indexing a line needs of it: json skips the rest, payload included.
-type indexEnvelope struct {
-	Topic     string `json:"topic"`
-	Partition int    `json:"partition"`
-	TS        int64  `json:"ts"`
-}
-
 // OpenFile indexes the file at path for replay of the input topics names (empty names:
 // the defaults).
 func OpenFile(path string, names topics.Names) (_ *File, err error) {
@@ -118,8 +100,8 @@ func OpenFile(path string, names topics.Names) (_ *File, err error) {
 		if b = bytes.TrimSpace(b); len(b) == 0 {
 			continue
 		}
-		var e indexEnvelope
-		if err := json.Unmarshal(b, &e); err != nil {
+		e, err := parseEnvelope(b)
+		if err != nil {
 			return nil, fmt.Errorf("replay: %s:%d: not a record as kcat -J writes them: %w", path, line, err)
 		}
 		if e.Topic == "" {
@@ -184,8 +166,8 @@ func (f *File) Next(ctx context.Context) (kafka.Message, error) {
 	if err != nil {
 		return kafka.Message{}, fmt.Errorf("replay: %s:%d: %w", f.path, e.line, err)
 	}
-	var env envelope
-	if err := json.Unmarshal(b, &env); err != nil {
+	env, err := parseEnvelope(b)
+	if err != nil {
 		return kafka.Message{}, fmt.Errorf("replay: %s:%d: %w (did the file change?)", f.path, e.line, err)
 	}
 	m := kafka.Message{Topic: env.Topic, Partition: env.Partition, Offset: env.Offset, Time: msTime(env.TS)}
@@ -232,7 +214,7 @@ func msTime(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
 // bytesOf is a kcat -J key or payload as bytes: nil for null or absent, a string's bytes,
 // or any other JSON value verbatim.
-func bytesOf(raw json.RawMessage) ([]byte, error) {
+func bytesOf(raw []byte) ([]byte, error) {
 	switch {
 	case len(raw) == 0 || string(raw) == "null":
 		return nil, nil
