@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -161,21 +162,26 @@ func (s *scanner) value() ([]byte, error) {
 	return s.b[start:s.i], nil
 }
 
-// str moves past the string at the scanner.
+// str moves past the string at the scanner: to the first quote not escaped (an odd run of
+// backslashes before a quote escapes it). Bytes inside are unquote's to check.
 func (s *scanner) str() error {
 	start := s.i
-	for s.i++; s.i < len(s.b); s.i++ {
-		switch c := s.b[s.i]; {
-		case c == '\\':
-			s.i++
-		case c == '"':
-			s.i++
+	s.i++
+	for {
+		j := bytes.IndexByte(s.b[s.i:], '"')
+		if j < 0 {
+			return fmt.Errorf("at byte %d: unterminated string", start)
+		}
+		s.i += j
+		backslashes := 0
+		for k := s.i - 1; k > start && s.b[k] == '\\'; k-- {
+			backslashes++
+		}
+		s.i++
+		if backslashes%2 == 0 {
 			return nil
-		case c < 0x20:
-			return fmt.Errorf("at byte %d: control character in a string", s.i)
 		}
 	}
-	return fmt.Errorf("at byte %d: unterminated string", start)
 }
 
 // nested moves past the object or array at the scanner, checking only that its brackets

@@ -287,3 +287,27 @@ func TestReplayExitCodes(t *testing.T) {
 		})
 	}
 }
+
+// TestReplayProgress: the progress line goes to standard error with --progress, and not
+// without it when standard error is not a terminal (as here).
+func TestReplayProgress(t *testing.T) {
+	file := kcatFile(t, seven(t))
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{args: []string{"--progress"}, want: "replay: 7 events of 7 (100%), "},
+		{args: nil, want: ""},
+	} {
+		var stdout, stderr bytes.Buffer
+		if err := dispatch(context.Background(), append([]string{"replay", "--input", file}, tt.args...), noEnv, &stdout, &stderr); err != nil {
+			t.Fatal(err)
+		}
+		if tt.want == "" && stderr.Len() > 0 || !strings.Contains(stderr.String(), tt.want) || !strings.Contains(stderr.String(), "done in") != (tt.want == "") {
+			t.Errorf("%v: stderr %q, want %q", tt.args, stderr.String(), tt.want)
+		}
+		if !strings.Contains(stdout.String(), "follow_up_limit") {
+			t.Errorf("%v: stdout %q", tt.args, stdout.String())
+		}
+	}
+}
