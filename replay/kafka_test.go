@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/relance/relance/faults"
 	"github.com/relance/relance/internal/testenv"
 	"github.com/relance/relance/policy"
 	"github.com/relance/relance/replay"
@@ -130,5 +132,49 @@ func TestOpenTopicsNamesAnUnreachableBroker(t *testing.T) {
 		From: time.Now().Add(-time.Hour), To: time.Now(), RequestTimeout: 2 * time.Second})
 	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") {
 		t.Fatalf("err = %v, want one naming the broker", err)
+	}
+}
+
+// TestReplayTopicsDecidesAsTheLedger produces the fault harness's seeded workload to a
+// kfake broker, records stamped by the producer, and replays the topics: every nudge and
+// alert id of the ledger, and no other. The ledger holds whatever the interleaving of
+// partitions, as long as each is decided in order (faults' TestLedgerIndependentOfTopicOrder):
+// so must a replay.
+func TestReplayTopicsDecidesAsTheLedger(t *testing.T) {
+	names := topics.Names{}.WithDefaults()
+	brokers := testenv.StartKafka(t, names.All()...)
+	pol := policy.Default()
+	w := faults.Generate(faults.WorkloadConfig{Seed: 13, Pairs: 100, BadRate: 0.05}, pol)
+	byTopic := map[string][]kafka.Message{}
+	var order []string
+	for _, r := range w.Records {
+		if _, ok := byTopic[r.Topic]; !ok {
+			order = append(order, r.Topic)
+		}
+		byTopic[r.Topic] = append(byTopic[r.Topic], kafka.Message{Key: r.Key, Value: r.Value})
+	}
+	from := time.Now().Add(-time.Second)
+	for _, topic := range order {
+		testenv.Produce(t, brokers, topic, byTopic[topic]...)
+	}
+	to := time.Now().Add(time.Second)
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	src, err := replay.OpenTopics(ctx, replay.TopicsConfig{Brokers: brokers, Topics: names, From: from, To: to})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var got outputs
+	reports, err := replay.Run(ctx, src, []*policy.Policy{pol}, replay.Config{}, got.collect(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reports[0].Events != int64(w.Ledger.Events) {
+		t.Errorf("%d events replayed, %d produced", reports[0].Events, w.Ledger.Events)
+	}
+	if !reflect.DeepEqual(got.got, w.Ledger.Outputs) {
+		t.Fatalf("%d outputs, the ledger has %d", len(got.got), len(w.Ledger.Outputs))
 	}
 }
