@@ -311,3 +311,36 @@ func TestReplayProgress(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayUsesTheWordsFile: replay's text check is the processor's, with the operator's
+// words file (RELANCE_CONTENT_WORDS_FILE) applied.
+func TestReplayUsesTheWordsFile(t *testing.T) {
+	at := time.Now().UTC().Add(-time.Hour)
+	v, _ := json.Marshal(topics.MessageSent{MessageID: "m-1", SenderID: "ana", RecipientID: "ben", SentAt: at, Text: "espèce de zorglub", Locale: "fr"})
+	file := kcatFile(t, []kafka.Message{{Topic: topics.DefaultMessageSent, Key: []byte("ana"), Value: v, Time: at}})
+	words := filepath.Join(t.TempDir(), "words.tsv")
+	if err := os.WriteFile(words, []byte("add\tfr\tzorglub\tinsult\tmedium\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		env  map[string]string
+		want float64
+	}{
+		{env: nil, want: 0},
+		{env: map[string]string{"RELANCE_CONTENT_WORDS_FILE": words}, want: 1},
+	} {
+		var stdout, stderr bytes.Buffer
+		if err := dispatch(context.Background(), []string{"replay", "--input", file, "--format", "json"}, func(k string) string { return tt.env[k] }, &stdout, &stderr); err != nil {
+			t.Fatalf("%v\n%s", err, stderr.String())
+		}
+		var r struct {
+			Nudges map[string]float64 `json:"nudges"`
+		}
+		if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Nudges[topics.KindRespectfulLanguage]; got != tt.want {
+			t.Errorf("words file %q: %v respectful_language nudges, want %v", tt.env["RELANCE_CONTENT_WORDS_FILE"], got, tt.want)
+		}
+	}
+}
