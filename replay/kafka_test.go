@@ -178,3 +178,13 @@ func TestReplayTopicsDecidesAsTheLedger(t *testing.T) {
 		t.Fatalf("%d outputs, the ledger has %d", len(got.got), len(w.Ledger.Outputs))
 	}
 }
+
+func TestOpenTopicsNamesAMissingTopic(t *testing.T) {
+	brokers := testenv.StartKafka(t)
+	names := topics.Names{MessageSent: "no-such-topic", Reply: "no-reply", MemberAction: "no-action"}
+	_, err := replay.OpenTopics(context.Background(), replay.TopicsConfig{Brokers: brokers, Topics: names, From: time.Now().Add(-time.Hour), To: time.Now()})
+	if err == nil || !strings.Contains(err.Error(), "topic no-") {
+		t.Fatalf("err = %v, want one naming the topic", err)
+	}
+	t.Log(err)
+}

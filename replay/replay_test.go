@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -237,4 +238,52 @@ func TestTwoPoliciesSideBySide(t *testing.T) {
 		}
 	}
 	t.Logf("\n%s", text.String())
+}
+
+func TestOpenFile(t *testing.T) {
+	write := func(t *testing.T, content string) string {
+		t.Helper()
+		path := t.TempDir() + "/records.jsonl"
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	good := `{"topic":"reply","partition":0,"offset":0,"ts":2,"key":"k","payload":"{}"}`
+	t.Run("other topics skipped, blank lines and no final newline accepted", func(t *testing.T) {
+		f, err := replay.OpenFile(write(t, `{"topic":"coach-nudge","payload":"x"}`+"\n\n"+good+"\n"+`{"topic":"message-sent","ts":1,"payload":null}`), topics.Names{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if f.Total() != 2 || f.Skipped() != 1 {
+			t.Errorf("%d records, %d skipped; want 2 and 1", f.Total(), f.Skipped())
+		}
+		var got []string
+		for {
+			m, err := f.Next(context.Background())
+			if err != nil {
+				break
+			}
+			got = append(got, fmt.Sprintf("%s %d %q", m.Topic, m.Time.UnixMilli(), m.Value))
+		}
+		if want := []string{`message-sent 1 ""`, `reply 2 "{}"`}; !slices.Equal(got, want) {
+			t.Errorf("read %q, want %q (by timestamp)", got, want)
+		}
+	})
+	for _, tt := range []struct{ name, content, want string }{
+		{"not JSON", good + "\nnot json\n", "records.jsonl:2: not a record as kcat -J writes them"},
+		{"no topic", good + "\n" + `{"partition":0,"payload":"x"}` + "\n", "records.jsonl:2: no topic"},
+		{"a line too long", `{"topic":"reply","payload":"` + strings.Repeat("x", replay.MaxLineBytes) + `"}`, "records.jsonl:1: line longer than"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := replay.OpenFile(write(t, tt.content), topics.Names{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := replay.OpenFile(t.TempDir()+"/nope.jsonl", topics.Names{}); err == nil || !strings.Contains(err.Error(), "nope.jsonl") {
+		t.Errorf("missing file: err = %v", err)
+	}
 }
