@@ -20,6 +20,8 @@ const commandsUsage = `Commands:
   relance content check [-locale L] [-words FILE] [TEXT...]
                                   the text check's categories and severities for each TEXT,
                                   or each line of standard input, with the operator's words file
+  relance replay [--policy FILE]... (--input FILE | --from TIME --to TIME)
+                                  decide past traffic under policies, in memory, side by side
   relance probe [URL]             exit 0 if URL (default http://127.0.0.1:8080/readyz) answers 200,
                                   for container health checks
 `
@@ -40,6 +42,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return policyCommand(args[1:], stdout, stderr)
 	case "content":
 		return contentCommand(args[1:], getenv, os.Stdin, stdout, stderr)
+	case "replay":
+		return replayCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "probe":
 		switch len(args) {
 		case 1:
