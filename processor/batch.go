@@ -170,7 +170,7 @@ func (p *Processor) countOutcomes(items []item, obs []policy.Observation, result
 	}
 	for _, it := range items {
 		if it.invalid != nil {
-			m.EventsConsumed.WithLabelValues(it.msg.Topic, "dead_letter").Inc()
+			m.EventsConsumed.WithLabelValues(it.msg.Topic, OutcomeDeadLetter).Inc()
 			m.DeadLetters.WithLabelValues(it.msg.Topic).Inc()
 			continue
 		}
