@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -215,7 +214,6 @@ func forgetInSenders(ctx context.Context, client redis.UniversalClient, keys []s
 // whether it named the member. When a processor wrote the record meanwhile, it reads it
 // again and starts over, as the store does with a batch.
 func forgetInSender(ctx context.Context, client redis.UniversalClient, key, value, member string) (bool, error) {
-	delay := time.Millisecond
 	for attempt := 1; ; attempt++ {
 		r, err := offender.Decode(value)
 		if err != nil {
@@ -234,10 +232,9 @@ func forgetInSender(ctx context.Context, client redis.UniversalClient, key, valu
 		if attempt == forgetAttempts {
 			return false, fmt.Errorf("key %s: written by another writer %d times in a row", key, attempt)
 		}
-		if err := backoff.Sleep(ctx, backoff.Jitter(delay)); err != nil {
+		if err := backoff.Sleep(ctx, backoff.Jitter(retryDelay(attempt))); err != nil {
 			return false, err
 		}
-		delay = min(2*delay, 64*time.Millisecond)
 		value, err = client.Get(ctx, key).Result()
 		if errors.Is(err, redis.Nil) || isWrongType(err) {
 			return false, nil // gone meanwhile: it names nobody now
