@@ -16,6 +16,8 @@ const commandsUsage = `Commands:
   relance version                 print the version, commit and build date
   relance policy check FILE       validate a policy file and print the effective policy
   relance policy explain [FILE]   say in plain words what the policy (default: built-in) does
+  relance inspect A B             show what Redis holds about members A and B (-format json)
+  relance forget MEMBER           erase every record naming MEMBER from Redis
   relance probe [URL]             exit 0 if URL (default http://127.0.0.1:8080/readyz) answers 200,
                                   for container health checks
 `
@@ -34,6 +36,10 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return currentBuild().write(stdout)
 	case "policy":
 		return policyCommand(args[1:], stdout, stderr)
+	case "inspect":
+		return inspect(ctx, args[1:], getenv, stdout, stderr)
+	case "forget":
+		return forget(ctx, args[1:], getenv, stdout, stderr)
 	case "probe":
 		switch len(args) {
 		case 1:

@@ -19,6 +19,9 @@ func main() {
 	case err == nil:
 	case errors.Is(err, flag.ErrHelp):
 		os.Exit(0)
+	case errors.Is(err, errUsage): // a command line that was not understood
+		fmt.Fprintln(os.Stderr, "relance:", err)
+		os.Exit(2)
 	default:
 		fmt.Fprintln(os.Stderr, "relance:", err)
 		os.Exit(1)
