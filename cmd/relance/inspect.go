@@ -106,7 +106,7 @@ func writeDirection(b *strings.Builder, d state.DirectionRecord, window time.Dur
 		for _, u := range d.Unanswered {
 			fmt.Fprintf(b, "    %s  attempt %d  %s\n", stamp(u.SentAt), u.Attempt, u.ID)
 		}
-		fmt.Fprintf(b, "  the last leaves the window at %s: a message sent from then on starts a new streak\n", stamp(last.SentAt.Add(window)))
+		fmt.Fprintf(b, "  the last of them leaves the window at %s: a message sent from then on starts a new streak\n", stamp(last.SentAt.Add(window)))
 	}
 	fmt.Fprintf(b, "  nudged: %s", when(d.Nudged))
 	if !d.Nudged.IsZero() {

@@ -167,7 +167,7 @@ func testInspectAndForget(t *testing.T, rdb redis.UniversalClient, addrs string)
 		"\nalice → bob\n  5 unanswered message(s) in 4 attempt(s); streak started by m1, peak 5 message(s) in 4 attempt(s), 0 offensive\n",
 		"    2026-11-23T10:00:00Z  attempt 1  m1\n",
 		"    2026-11-23T13:01:00Z  attempt 4  m5\n",
-		"  the last leaves the window at 2026-11-30T13:01:00Z",
+		"  the last of them leaves the window at 2026-11-30T13:01:00Z",
 		"  nudged: 2026-11-23T13:00:00Z, then continued\n",
 		"  dismissed: no\n  blocked: no\n",
 		"    2026-11-23T13:00:00Z  message m4 (4 unanswered, 4 attempts); nudge follow_up_limit to the sender; nudge check_in to the recipient\n",
