@@ -133,10 +133,9 @@ func seedTools(t *testing.T, rdb redis.UniversalClient) {
 	}
 }
 
-func runTool(t *testing.T, addrs string, args ...string) string {
+func runTool(t *testing.T, env map[string]string, args ...string) string {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	env := map[string]string{"RELANCE_REDIS_ADDR": addrs}
 	if err := dispatch(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr); err != nil {
 		t.Fatalf("%v: %v\n%s", args, err, stderr.String())
 	}
@@ -148,17 +147,23 @@ func TestInspectAndForget(t *testing.T) {
 		addr := testenv.StartRedis(t)
 		rdb := redis.NewClient(&redis.Options{Addr: addr})
 		t.Cleanup(func() { _ = rdb.Close() })
-		testInspectAndForget(t, rdb, addr)
+		testInspectAndForget(t, rdb, map[string]string{"RELANCE_REDIS_ADDR": addr})
 	})
 	t.Run("cluster", func(t *testing.T) {
 		addrs := testenv.StartRedisCluster(t)
 		rdb := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs})
 		t.Cleanup(func() { _ = rdb.Close() })
-		testInspectAndForget(t, rdb, strings.Join(addrs, ","))
+		testInspectAndForget(t, rdb, map[string]string{"RELANCE_REDIS_ADDR": strings.Join(addrs, ",")})
+	})
+	t.Run("sentinel", func(t *testing.T) {
+		f := testenv.StartRedisSentinel(t, "relance-master")
+		rdb := redis.NewClient(&redis.Options{Addr: f.Master.Addr()})
+		t.Cleanup(func() { _ = rdb.Close() })
+		testInspectAndForget(t, rdb, map[string]string{"RELANCE_REDIS_ADDR": f.Sentinel.Addr(), "RELANCE_REDIS_SENTINEL_MASTER": f.Sentinel.MasterName()})
 	})
 }
 
-func testInspectAndForget(t *testing.T, rdb redis.UniversalClient, addrs string) {
+func testInspectAndForget(t *testing.T, rdb redis.UniversalClient, addrs map[string]string) {
 	seedTools(t, rdb)
 
 	text := runTool(t, addrs, "inspect", "bob", "alice")
