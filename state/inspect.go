@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -164,6 +165,6 @@ func checkMembers(a, b string) error {
 // isWrongType reports whether err is Redis's reply to a read of a key holding something
 // else than a string, which the store reads as no record.
 func isWrongType(err error) bool {
-	var reply redis.Error
-	return errors.As(err, &reply) && len(reply.Error()) >= 9 && reply.Error()[:9] == "WRONGTYPE"
+	reply, ok := errors.AsType[redis.Error](err)
+	return ok && strings.HasPrefix(reply.Error(), "WRONGTYPE")
 }
