@@ -2,6 +2,8 @@ package state
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,5 +62,36 @@ func TestForgetInSenderRedoesAfterAConcurrentWrite(t *testing.T) {
 	}
 	if len(members) != 1 || members[0] != "pestered bob" {
 		t.Errorf("dan's record = %q, want bob's signal kept and alice's gone", members)
+	}
+}
+
+// A sender record that cannot be decoded might name the member: Forget erases the rest,
+// leaves it in place and says so.
+func TestForgetReportsUnreadableSenderRecords(t *testing.T) {
+	ctx := context.Background()
+	rdb := redis.NewClient(&redis.Options{Addr: testenv.StartRedis(t)})
+	t.Cleanup(func() { _ = rdb.Close() })
+	cfg := Config{KeyPrefix: "forget-unreadable"}
+	s, err := New(ctx, rdb, policy.Default(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	if _, err := s.Apply(ctx, []policy.Observation{{Action: policy.ActionMessage, MessageID: "m1", SenderID: "alice", RecipientID: "bob", SentAt: at}}); err != nil {
+		t.Fatal(err)
+	}
+	bad := senderKey(cfg.KeyPrefix, "zed")
+	if err := rdb.Set(ctx, bad, "\x09not a record", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	e, err := Forget(ctx, rdb, cfg, "alice")
+	if !errors.Is(err, ErrUnreadableRecords) || !strings.Contains(err.Error(), bad) {
+		t.Fatalf("err = %v, want it to name %q", err, bad)
+	}
+	if e != (Erasure{Pairs: 1, SendersExamined: 1}) {
+		t.Errorf("Forget = %+v", e)
+	}
+	if v, err := rdb.Get(ctx, bad).Result(); err != nil || v != "\x09not a record" {
+		t.Errorf("the unreadable record: %q, %v", v, err)
 	}
 }
