@@ -54,4 +54,12 @@
 //	    bounded by the active streaks. The TTL counts from the last write, not from event
 //	    time, so replaying last month's events decides like live traffic did.
 //	  - No message text is ever stored: only ids, times, counts and categories.
+//
+// # Tools
+//
+// [Inspect] reads and decodes, with the same packages, what the store holds about two
+// members (relance inspect). [Forget] erases a member (relance forget): the pair keys
+// naming them, found by SCAN on every master and confirmed by parsing the key with its
+// length prefix, their sender record, and their entries in other sender records, written
+// back with the compare-and-set (forget.lua).
 package state

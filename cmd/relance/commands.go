@@ -22,6 +22,8 @@ const commandsUsage = `Commands:
                                   or each line of standard input, with the operator's words file
   relance replay [--policy FILE]... (--input FILE | --from TIME --to TIME)
                                   decide past traffic under policies, in memory, side by side
+  relance inspect A B             show what Redis holds about members A and B (-format json)
+  relance forget MEMBER           erase every record naming MEMBER from Redis
   relance probe [URL]             exit 0 if URL (default http://127.0.0.1:8080/readyz) answers 200,
                                   for container health checks
 `
@@ -44,6 +46,10 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return contentCommand(args[1:], getenv, os.Stdin, stdout, stderr)
 	case "replay":
 		return replayCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "inspect":
+		return inspect(ctx, args[1:], getenv, stdout, stderr)
+	case "forget":
+		return forget(ctx, args[1:], getenv, stdout, stderr)
 	case "probe":
 		switch len(args) {
 		case 1:
