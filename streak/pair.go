@@ -186,6 +186,18 @@ func (l *Limits) Apply(p *Pair, low string, o policy.Observation) policy.Streak 
 	fwd.derive(l.Burst.Milliseconds())
 	back.derive(l.Burst.Milliseconds())
 	t := o.SentAt.UnixMilli()
+	s := l.apply(fwd, back, o, t)
+	// The other direction's messages leave the window too, though their sender has not
+	// written since: its ids, times and kept decisions older than the window that ends at
+	// the pair's newest event go now, not only when it writes again (every write of the
+	// pair keeps its key alive, so they would outlive the retention otherwise). A message
+	// can no longer be unanswered there: this direction's newer message answered it.
+	l.forgetBefore(back, max(fwd.newest, back.newest, t)-l.Window.Milliseconds())
+	return s
+}
+
+// apply is Apply's transition for o, sent at t, of direction fwd (back the other).
+func (l *Limits) apply(fwd, back *direction, o policy.Observation, t int64) policy.Streak {
 	switch o.Action {
 	case policy.ActionReply:
 		return policy.Streak{Status: policy.StatusAnswer, NudgeOutcome: l.answer(back, t)}
@@ -200,6 +212,23 @@ func (l *Limits) Apply(p *Pair, low string, o policy.Observation) policy.Streak 
 		return l.act(fwd, o, t)
 	}
 	panic(fmt.Sprintf("streak: Apply: %s not handled", o.Action)) // caught by TestApplyHandlesEveryAction
+}
+
+// forgetBefore forgets the ids (and the decisions kept with them) of d's messages and
+// actions sent at or before horizon, as markSeen does for the direction written.
+func (l *Limits) forgetBefore(d *direction, horizon int64) {
+	if d.lo >= len(d.recs) || d.recs[d.lo].t > horizon {
+		return // the common case: nothing that old
+	}
+	for k := d.lo; k < len(d.recs) && d.recs[k].t <= horizon; k++ {
+		if r := &d.recs[k]; r.seen {
+			d.setFlags(k, false, r.unanswered)
+		}
+	}
+	d.advance()
+	if len(d.recs) > d.compactAt {
+		d.compact()
+	}
 }
 
 // answer records the other member writing at t: the direction's messages sent at or before
