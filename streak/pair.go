@@ -190,9 +190,10 @@ func (l *Limits) Apply(p *Pair, low string, o policy.Observation) policy.Streak 
 	// The other direction's messages leave the window too, though their sender has not
 	// written since: its ids, times and kept decisions older than the window that ends at
 	// the pair's newest event go now, not only when it writes again (every write of the
-	// pair keeps its key alive, so they would outlive the retention otherwise). A message
-	// can no longer be unanswered there: this direction's newer message answered it.
-	l.forgetBefore(back, max(fwd.newest, back.newest, t)-l.Window.Milliseconds())
+	// pair keeps its key alive, so they would outlive the retention otherwise). Only those
+	// answered or blocked, though: a redelivery of one comes back late, never counted
+	// again, as one older than its own direction's window comes back stale.
+	l.forgetBefore(back, min(max(fwd.newest, back.newest, t)-l.Window.Milliseconds(), max(back.answered, back.blocked)))
 	return s
 }
 

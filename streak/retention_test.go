@@ -12,7 +12,8 @@ import (
 // message, whose decision the pair keeps) and never again, while alice kept writing every
 // day. Once the pair's newest event is a window past bob's message, the pair holds nothing
 // of it, encoded and decoded again: no id, no kept decision. Before that, a redelivery of
-// it is still recognised.
+// it is still recognised. And a message nobody answered is never counted twice: bob's
+// second message, then only bob's own block of alice a window later, keeps its id.
 func TestQuietDirectionForgetsWhatLeftTheWindow(t *testing.T) {
 	const day = 24 * time.Hour
 	l := &Limits{Window: 7 * day, Nudge: policy.Threshold{Attempts: 4, Messages: 10},
@@ -51,5 +52,14 @@ func TestQuietDirectionForgetsWhatLeftTheWindow(t *testing.T) {
 				t.Fatalf("day 6: bob's message delivered again is not recognised: %+v", s)
 			}
 		}
+	}
+
+	bobs2 := bobs
+	bobs2.MessageID, bobs2.SentAt, bobs2.Categories = "bob-2", start.Add(13*day), nil
+	l.Apply(p, "alice", bobs2)
+	l.Apply(p, "alice", policy.Observation{Action: policy.ActionBlock, MessageID: "block-1", SenderID: "alice",
+		RecipientID: "bob", SentAt: start.Add(22 * day)})
+	if s := l.Apply(p, "alice", bobs2); s.Status == policy.StatusCounted {
+		t.Fatalf("bob's unanswered message, delivered again after his block of alice a window later, counted again: %+v", s)
 	}
 }
