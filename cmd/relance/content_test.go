@@ -154,13 +154,7 @@ func TestContentCheckHelpAndExitStatus(t *testing.T) {
 		{[]string{"content"}, 2},
 	} {
 		err := exec.Command(bin, tt.args...).Run()
-		code := 0
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			code = exit.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
+		code := exitCode(t, err)
 		if code != tt.code {
 			t.Errorf("relance %s: exit status %d, want %d", strings.Join(tt.args, " "), code, tt.code)
 		}

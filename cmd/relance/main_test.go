@@ -445,3 +445,16 @@ func TestKcatEventsFromTheREADME(t *testing.T) {
 		t.Errorf("nudges read with kcat: %q, want %q", kinds, want)
 	}
 }
+
+// exitCode is the exit status of a finished command: 0 when err is nil; a failure to run
+// it at all fails the test.
+func exitCode(t *testing.T, err error) int {
+	t.Helper()
+	if exit, ok := errors.AsType[*exec.ExitError](err); ok {
+		return exit.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0
+}

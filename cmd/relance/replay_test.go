@@ -274,13 +274,7 @@ func TestReplayExitCodes(t *testing.T) {
 			cmd := exec.CommandContext(ctx, bin, tt.args...)
 			cmd.Env = append(slices.Clone(os.Environ()), tt.env...)
 			out, err := cmd.CombinedOutput()
-			code := 0
-			var exit *exec.ExitError
-			if errors.As(err, &exit) {
-				code = exit.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
-			}
+			code := exitCode(t, err)
 			if code != tt.wantCode || !strings.Contains(string(out), tt.want) {
 				t.Errorf("exit %d, want %d; output lacks %q?\n%s", code, tt.wantCode, tt.want, out)
 			}

@@ -89,12 +89,7 @@ func TestToolsExitCodes(t *testing.T) {
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			err := cmd.Run()
-			code := 0
-			if exit, ok := errors.AsType[*exec.ExitError](err); ok {
-				code = exit.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
-			}
+			code := exitCode(t, err)
 			if code != tt.wantCode || !strings.Contains(stderr.String(), tt.wantStderr) {
 				t.Errorf("exit %d, want %d; stderr lacks %q?\n%s", code, tt.wantCode, tt.wantStderr, stderr.String())
 			}
