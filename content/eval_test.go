@@ -1,0 +1,100 @@
+package content_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/relance/relance/content"
+	"github.com/relance/relance/policy"
+)
+
+// evalScores is what the check found on one labelled file: per category, and for "any
+// offensive" (a message with a label found with any category, a clean one found with none).
+type evalScores struct {
+	n, offensive int
+	cat          map[policy.Category]*score
+	any          score
+	misses       []string
+}
+
+// scoreFile checks every message of a labelled file with the given locale.
+func scoreFile(t testing.TB, c *content.Checker, name, locale string) evalScores {
+	t.Helper()
+	es := evalScores{cat: map[policy.Category]*score{}}
+	for _, cat := range allCategories {
+		es.cat[cat] = &score{}
+	}
+	for _, s := range readSamples(t, name) {
+		got := check(t, c, s.text, locale)
+		es.n++
+		if len(s.want) > 0 {
+			es.offensive++
+		}
+		switch {
+		case len(s.want) > 0 && len(got) > 0:
+			es.any.tp++
+		case len(got) > 0:
+			es.any.fp++
+		case len(s.want) > 0:
+			es.any.fn++
+		}
+		for _, cat := range allCategories {
+			want, found := slices.Contains(s.want, cat), slices.Contains(got, cat)
+			switch {
+			case want && found:
+				es.cat[cat].tp++
+			case found:
+				es.cat[cat].fp++
+				es.misses = append(es.misses, fmt.Sprintf("line %d: false %s: %q", s.line, cat, s.text))
+			case want:
+				es.cat[cat].fn++
+				es.misses = append(es.misses, fmt.Sprintf("line %d: missed %s: %q", s.line, cat, s.text))
+			}
+		}
+	}
+	return es
+}
+
+func (es evalScores) log(t testing.TB, title string) {
+	t.Helper()
+	t.Logf("%s: %d messages, %d labelled offensive", title, es.n, es.offensive)
+	t.Logf("  %-8s %9s %7s %5s %4s %4s", "category", "precision", "recall", "tp", "fp", "fn")
+	for _, cat := range allCategories {
+		s := es.cat[cat]
+		t.Logf("  %-8s %9.3f %7.3f %5d %4d %4d", cat, s.precision(), s.recall(), s.tp, s.fp, s.fn)
+	}
+	t.Logf("  %-8s %9.3f %7.3f %5d %4d %4d", "any", es.any.precision(), es.any.recall(), es.any.tp, es.any.fp, es.any.fn)
+}
+
+// evalFiles returns the evaluation batches of a language, in order.
+func evalFiles(t testing.TB, lang string) []string {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join("testdata", "eval_"+lang+"_*.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// TestMeasureEval prints the scores of every evaluation batch, and with
+// RELANCE_EVAL_MISSES=1 every miss and false finding. It asserts nothing:
+//
+//	go test -run TestMeasureEval -v ./content/
+func TestMeasureEval(t *testing.T) {
+	c := content.Default()
+	for _, lang := range []string{"en", "fr"} {
+		for _, name := range evalFiles(t, lang) {
+			es := scoreFile(t, c, name, lang)
+			es.log(t, filepath.Base(name))
+			if os.Getenv("RELANCE_EVAL_MISSES") != "" {
+				for _, m := range es.misses {
+					t.Log("  " + m)
+				}
+			}
+		}
+	}
+}
