@@ -97,6 +97,8 @@ type result struct {
 	whole       bool
 	anchorStart bool
 	anchorEnd   bool
+	toEnd       bool  // the match runs on to the end of the sentence ("...")
+	clears      uint8 // of an allow entry: the categories it clears (bit per category)
 }
 
 func edgeKey(n int32, word int32) uint64 { return uint64(uint32(n))<<32 | uint64(uint32(word)) }
@@ -178,12 +180,15 @@ func (b *builder) build() (*Checker, error) {
 			}
 			seqs = product(seqs, p.alts)
 		}
-		r := result{lang: e.lang, cat: e.cat, sev: e.sev, whole: e.whole, anchorStart: e.anchorStart, anchorEnd: e.anchorEnd}
+		r := result{lang: e.lang, cat: e.cat, sev: e.sev, whole: e.whole, anchorStart: e.anchorStart, anchorEnd: e.anchorEnd, toEnd: e.toEnd, clears: e.clears}
 		for _, seq := range seqs {
 			if b.removes(e.lang, seqKey(seq, e), e.cat) {
 				continue
 			}
 			n := t.insert(seq, e.exact)
+			if traceInsert != nil {
+				traceInsert(n, e.origin)
+			}
 			rs := pending[n]
 			if i := slices.IndexFunc(rs, func(o result) bool { o.lang = r.lang; return o == r }); i >= 0 {
 				rs[i].lang |= r.lang
@@ -260,6 +265,9 @@ func (b *builder) build() (*Checker, error) {
 	return c, nil
 }
 
+// traceInsert, when set (by tests), sees the node each entry's sequence ends at.
+var traceInsert func(node int32, origin string)
+
 // flags reports whether a node ends an entry that flags (not an allow entry).
 func (c *Checker) flags(n int32) bool {
 	nd := &c.nodes[n]
@@ -282,6 +290,9 @@ func seqKey(seq []item, e entry) string {
 	}
 	if e.anchorEnd {
 		words = append(words, "$")
+	}
+	if e.toEnd {
+		words = append(words, itemRest)
 	}
 	return strings.Join(words, " ")
 }

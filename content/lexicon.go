@@ -24,8 +24,9 @@ const (
 
 // Markers of terms.
 const (
-	itemGap = "~"
-	itemAny = "*"
+	itemGap  = "~"
+	itemAny  = "*"
+	itemRest = "..." // the rest of the sentence
 )
 
 // item is one position of an expanded sequence: a word, a class (any of its one-word
@@ -86,6 +87,8 @@ type entry struct {
 	exact       bool // no repeated-letter or masked-letter matching of its words
 	anchorStart bool
 	anchorEnd   bool
+	toEnd       bool  // "..." last: the match runs on to the end of the sentence
+	clears      uint8 // of an allow entry: the categories it clears, by bit
 }
 
 // part is one position of a term: alternatives (each a sequence of items).
@@ -357,8 +360,9 @@ func (b *builder) normalise(w string) ([]string, error) {
 	}
 	out := make([]string, 0, len(b.norm.toks))
 	for _, t := range b.norm.toks {
-		if t.flags&(tokNoWord|tokAmbiguous|tokMasked) != 0 {
-			return nil, fmt.Errorf("%q: list words are letters", w)
+		number := t.flags&tokNoWord != 0 && isNumber(b.norm.buf[t.start:t.end])
+		if t.flags&(tokNoWord|tokAmbiguous|tokMasked) != 0 && !number {
+			return nil, fmt.Errorf("%q: list words are letters, or a number of two digits or more", w)
 		}
 		out = append(out, string(b.norm.buf[t.start:t.end]))
 	}
@@ -382,7 +386,16 @@ func (b *builder) add(origin string, langs uint8, term, category, severity strin
 	}
 	inflect := false
 	for _, f := range flags {
-		switch strings.TrimSpace(f) {
+		f = strings.TrimSpace(f)
+		if c, err := parseCategory(f); err == nil && c != catAllow {
+			// An allow entry may clear some categories only ("told me to ...": threat).
+			if e.cat != catAllow {
+				return fmt.Errorf("%s: flag %q: only an allow entry names the categories it clears", origin, f)
+			}
+			e.clears |= 1 << c
+			continue
+		}
+		switch f {
 		case "inflect":
 			inflect = true
 		case "whole":
@@ -396,6 +409,9 @@ func (b *builder) add(origin string, langs uint8, term, category, severity strin
 	}
 	if inflect && len(strings.Fields(term)) != 1 {
 		return fmt.Errorf("%s: the inflect flag is for one-word terms: mark the words to inflect with +", origin)
+	}
+	if e.cat == catAllow && e.clears == 0 {
+		e.clears = 1<<numCategories - 1
 	}
 	for li := range b.langs {
 		if langs&(1<<li) == 0 {
@@ -420,7 +436,7 @@ func (b *builder) parseTerm(li int, term string, inflect bool, e *entry) ([]part
 	if len(fields) == 0 {
 		return nil, "", fmt.Errorf("empty term")
 	}
-	e.anchorStart, e.anchorEnd = false, false
+	e.anchorStart, e.anchorEnd, e.toEnd = false, false, false
 	var parts []part
 	var key []string
 	words := 0
@@ -438,6 +454,13 @@ func (b *builder) parseTerm(li int, term string, inflect bool, e *entry) ([]part
 				return nil, "", fmt.Errorf("term %q: $ only ends a term", term)
 			}
 			e.anchorEnd = true
+			key = append(key, f)
+			continue
+		case itemRest:
+			if i != len(fields)-1 {
+				return nil, "", fmt.Errorf("term %q: %s only ends a term", term, itemRest)
+			}
+			e.toEnd = true
 			key = append(key, f)
 			continue
 		case itemGap, itemAny:
@@ -474,6 +497,9 @@ func (b *builder) parseTerm(li int, term string, inflect bool, e *entry) ([]part
 	}
 	if isGap(parts[len(parts)-1]) {
 		return nil, "", fmt.Errorf("term %q: ends with a gap", term)
+	}
+	if e.toEnd && e.anchorEnd {
+		return nil, "", fmt.Errorf("term %q: both $ and %s", term, itemRest)
 	}
 	return parts, strings.Join(key, " "), nil
 }

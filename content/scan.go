@@ -116,8 +116,14 @@ func (c *Checker) words(s *scratch) {
 // emit appends one token to the sequence.
 func (c *Checker) emit(s *scratch, t token) {
 	w := unknownWord
-	if t.flags&tokNoWord == 0 {
-		w, _ = c.lookup(s, s.buf[t.start:t.end], t.flags)
+	switch b := s.buf[t.start:t.end]; {
+	case t.flags&tokNoWord == 0:
+		w, _ = c.lookup(s, b, t.flags)
+	case isNumber(b):
+		// A number the lists name ("69"), as written only.
+		if info, ok := c.vocab[string(b)]; ok {
+			w = info
+		}
 	}
 	c.vote(s, w)
 	s.seq = append(s.seq, seqTok{w: w, flags: t.flags & (tokBoundaryBefore | tokBoundaryAfter)})
@@ -269,6 +275,19 @@ func masks(w []byte, cand string) bool {
 	return true
 }
 
+// isNumber reports whether w is two digits or more.
+func isNumber(w []byte) bool {
+	if len(w) < 2 {
+		return false
+	}
+	for _, b := range w {
+		if b < '0' || b > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // longestRun returns the length of the longest run of one repeated letter.
 func longestRun(w []byte) int {
 	best, run := 1, 1
@@ -337,12 +356,18 @@ func (c *Checker) record(s *scratch, nd *node, start, end int, active uint8) {
 			len(s.hits) == maxHits:
 			continue
 		}
-		s.hits = append(s.hits, hit{start: int32(start), end: int32(end), res: i})
+		e := end
+		if r.toEnd {
+			for e < len(s.seq) && s.seq[e-1].flags&tokBoundaryAfter == 0 {
+				e++
+			}
+		}
+		s.hits = append(s.hits, hit{start: int32(start), end: int32(e), res: i})
 	}
 }
 
-// resolve turns the hits into severities: an allow match clears every match it overlaps,
-// and a "whole" match clears the shorter ones inside it.
+// resolve turns the hits into severities: an allow match clears the matches it overlaps
+// (of the categories it clears), and a "whole" match clears the shorter ones inside it.
 func (c *Checker) resolve(s *scratch) (sev [numCategories]Severity) {
 	for _, h := range s.hits {
 		r := &c.results[h.res]
@@ -358,7 +383,7 @@ func (c *Checker) cleared(s *scratch, h hit) bool {
 	for _, g := range s.hits {
 		r := &c.results[g.res]
 		switch {
-		case r.cat == catAllow && g.start < h.end && h.start < g.end:
+		case r.cat == catAllow && r.clears&(1<<c.results[h.res].cat) != 0 && g.start < h.end && h.start < g.end:
 			return true
 		case r.whole && g.start <= h.start && h.end <= g.end && g.end-g.start > h.end-h.start:
 			return true
