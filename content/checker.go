@@ -46,6 +46,10 @@ type Checker struct {
 	edges      map[uint64]int32 // edgeKey(node, word id) → node
 	classEdges []classEdge
 	results    []result
+	// The root's class edges by class, for the words that may start an entry: the root has
+	// many, and every word of a message is tried there.
+	rootClasses [len(wordInfo{}.classes)]uint64
+	rootByClass []int32 // by class id: the child, 0 for none
 
 	pool sync.Pool // *scratch
 }
@@ -58,7 +62,7 @@ type wordInfo struct {
 	flags   uint8
 	stop    uint8     // languages it is a common word of
 	filler  uint8     // languages in which a gap may skip it
-	classes [2]uint64 // classes it belongs to, by class id
+	classes [4]uint64 // classes it belongs to, by class id
 }
 
 func (w *wordInfo) inClass(id uint16) bool { return w.classes[id>>6]&(1<<(id&63)) != 0 }
@@ -223,6 +227,11 @@ func (b *builder) build() (*Checker, error) {
 
 	// What each word is: an entry's first word, an entry on its own, an entry's word.
 	root := c.classEdges[c.nodes[0].cls : c.nodes[0].cls+c.nodes[0].ncls]
+	c.rootByClass = make([]int32, maxClasses)
+	for _, e := range root {
+		c.rootClasses[e.class>>6] |= 1 << (e.class & 63)
+		c.rootByClass[e.class] = e.child
+	}
 	words := make([]string, 0, len(c.vocab))
 	for w, info := range c.vocab {
 		for id, cl := range b.used {

@@ -1,5 +1,7 @@
 package content
 
+import "math/bits"
+
 // scratch is the per-call working memory, reused through the Checker's pool so that a
 // check allocates nothing in steady state.
 type scratch struct {
@@ -45,8 +47,8 @@ func (c *Checker) scan(text, locale string) (sev [numCategories]Severity) {
 	c.words(s)
 	active := c.languages(s, locale)
 	s.hits = s.hits[:0]
-	for p, t := range s.seq {
-		if t.w.flags&wordStarts != 0 {
+	for p := range s.seq {
+		if s.seq[p].w.flags&wordStarts != 0 {
 			c.walk(s, 0, p, p, 0, active)
 		}
 	}
@@ -323,15 +325,23 @@ func (c *Checker) walk(s *scratch, n int32, start, p, fillers int, active uint8)
 	if p >= len(s.seq) {
 		return
 	}
-	t := s.seq[p]
+	t := &s.seq[p]
 	if nd.hasEdges && t.w.id >= 0 {
 		if child, ok := c.edges[edgeKey(n, t.w.id)]; ok {
 			c.walk(s, child, start, p+1, 0, active)
 		}
 	}
-	for _, e := range c.classEdges[nd.cls : nd.cls+nd.ncls] {
-		if t.w.inClass(e.class) {
-			c.walk(s, e.child, start, p+1, 0, active)
+	if n == 0 {
+		for i, m := range c.rootClasses {
+			for m &= t.w.classes[i]; m != 0; m &= m - 1 {
+				c.walk(s, c.rootByClass[i<<6|bits.TrailingZeros64(m)], start, p+1, 0, active)
+			}
+		}
+	} else {
+		for _, e := range c.classEdges[nd.cls : nd.cls+nd.ncls] {
+			if t.w.inClass(e.class) {
+				c.walk(s, e.child, start, p+1, 0, active)
+			}
 		}
 	}
 	if nd.any != 0 {
