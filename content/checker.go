@@ -83,6 +83,7 @@ type node struct {
 	res, nres int32 // results[res:res+nres]: the entries ending here
 	cls, ncls int32 // classEdges[cls:cls+ncls]
 	gap, any  int32 // children through "~" and "*"; 0 for none (the root is nobody's child)
+	skip      int32 // child through "~~"
 	isGap     bool  // reached through "~": may skip filler words
 	hasEdges  bool
 }
@@ -347,6 +348,12 @@ func (t *trie) insert(seq []item, exact bool) int32 {
 				c.nodes[n].gap = g
 			}
 			n = c.nodes[n].gap
+		case itemSkipKind:
+			if c.nodes[n].skip == 0 {
+				k := newNode(node{})
+				c.nodes[n].skip = k
+			}
+			n = c.nodes[n].skip
 		case itemAnyKind:
 			if c.nodes[n].any == 0 {
 				a := newNode(node{})

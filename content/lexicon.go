@@ -20,12 +20,14 @@ const (
 	maxLanguages  = 8
 	maxExpansions = 20000 // token sequences one entry may expand to
 	maxFillers    = 4     // words a "~" gap may skip
+	maxSkip       = 8     // words a "~~" gap may skip
 )
 
 // Markers of terms.
 const (
 	itemGap  = "~"
 	itemAny  = "*"
+	itemSkip = "~~"  // up to maxSkip words of any kind, inside the sentence
 	itemRest = "..." // the rest of the sentence
 )
 
@@ -42,6 +44,7 @@ const (
 	itemClass
 	itemGapKind
 	itemAnyKind
+	itemSkipKind
 )
 
 func (it item) String() string {
@@ -52,6 +55,8 @@ func (it item) String() string {
 		return itemGap
 	case itemAnyKind:
 		return itemAny
+	case itemSkipKind:
+		return itemSkip
 	}
 	return it.word
 }
@@ -463,16 +468,19 @@ func (b *builder) parseTerm(li int, term string, inflect bool, e *entry) ([]part
 			e.toEnd = true
 			key = append(key, f)
 			continue
-		case itemGap, itemAny:
+		case itemGap, itemAny, itemSkip:
 			if len(parts) == 0 {
 				return nil, "", fmt.Errorf("term %q: starts with %s", term, f)
 			}
-			if f == itemGap && isGap(parts[len(parts)-1]) {
+			if f != itemAny && isGap(parts[len(parts)-1]) {
 				return nil, "", fmt.Errorf("term %q: two gaps in a row", term)
 			}
 			kind := itemGapKind
-			if f == itemAny {
+			switch f {
+			case itemAny:
 				kind = itemAnyKind
+			case itemSkip:
+				kind = itemSkipKind
 			}
 			parts = append(parts, part{alts: [][]item{{{kind: kind}}}})
 			key = append(key, f)
@@ -542,7 +550,7 @@ func (b *builder) removes(lang uint8, key string, cat uint8) bool {
 }
 
 func isGap(p part) bool {
-	return len(p.alts) == 1 && len(p.alts[0]) == 1 && p.alts[0][0].kind == itemGapKind
+	return len(p.alts) == 1 && len(p.alts[0]) == 1 && (p.alts[0][0].kind == itemGapKind || p.alts[0][0].kind == itemSkipKind)
 }
 
 // product appends each of alts to each of seqs.

@@ -350,6 +350,15 @@ func (c *Checker) walk(s *scratch, n int32, start, p, fillers int, active uint8)
 	if nd.gap != 0 {
 		c.walk(s, nd.gap, start, p, 0, active)
 	}
+	if nd.skip != 0 {
+		// "~~": any words, up to maxSkip, without leaving the sentence.
+		for q := p; q <= p+maxSkip && q < len(s.seq); q++ {
+			c.walk(s, nd.skip, start, q, 0, active)
+			if s.seq[q].flags&tokBoundaryAfter != 0 {
+				break
+			}
+		}
+	}
 	if nd.isGap && fillers < maxFillers && t.w.filler&active != 0 {
 		c.walk(s, n, start, p+1, fillers+1, active)
 	}
