@@ -98,3 +98,47 @@ func TestMeasureEval(t *testing.T) {
 		}
 	}
 }
+
+// evalFloor is what an evaluation batch must keep scoring: "any offensive" precision and
+// recall, and the lowest precision and recall of a category. The floors sit a little
+// below the figures measured when they were set (the pre-tuning figures are in doc.go),
+// so that a change of the lists or the matcher that loses ground fails here.
+type evalFloor struct{ anyP, anyR, catP, catR float64 }
+
+var evalFloors = map[string]evalFloor{
+	"eval_en_1.tsv": {0.97, 0.96, 0.97, 0.95},
+	"eval_fr_1.tsv": {0.97, 0.96, 0.96, 0.92},
+	"eval_en_2.tsv": {0.97, 0.94, 0.95, 0.90},
+	"eval_fr_2.tsv": {0.97, 0.95, 0.97, 0.90},
+	"eval_en_3.tsv": {0.97, 0.96, 0.97, 0.93},
+	"eval_fr_3.tsv": {0.97, 0.96, 0.97, 0.89},
+	"eval_en_4.tsv": {0.94, 0.54, 0.80, 0.24},
+	"eval_fr_4.tsv": {0.94, 0.48, 0.87, 0.27},
+}
+
+// TestEvalFloors holds every evaluation batch to its floors, with the message's locale.
+func TestEvalFloors(t *testing.T) {
+	c := content.Default()
+	for _, lang := range []string{"en", "fr"} {
+		for _, name := range evalFiles(t, lang) {
+			base := filepath.Base(name)
+			t.Run(base, func(t *testing.T) {
+				f, ok := evalFloors[base]
+				if !ok {
+					t.Fatalf("no floors for %s: score it (TestMeasureEval), record its pre-tuning figures in doc.go, then set its floors here", base)
+				}
+				es := scoreFile(t, c, name, lang)
+				catP, catR := 1.0, 1.0
+				for _, cat := range allCategories {
+					catP, catR = min(catP, es.cat[cat].precision()), min(catR, es.cat[cat].recall())
+				}
+				got := evalFloor{es.any.precision(), es.any.recall(), catP, catR}
+				if got.anyP < f.anyP || got.anyR < f.anyR || got.catP < f.catP || got.catR < f.catR {
+					es.log(t, base)
+					t.Errorf("%s: any offensive precision %.3f recall %.3f, lowest category precision %.3f recall %.3f; want at least %.2f, %.2f, %.2f, %.2f",
+						base, got.anyP, got.anyR, got.catP, got.catR, f.anyP, f.anyR, f.catP, f.catR)
+				}
+			})
+		}
+	}
+}
