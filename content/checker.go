@@ -51,6 +51,9 @@ type Checker struct {
 	rootClasses [len(wordInfo{}.classes)]uint64
 	rootByClass []int32 // by class id: the child, 0 for none
 
+	models []*model        // by language; nil for a language without labelled messages
+	unseen map[string]bool // words the model does not see: those of an operator's removals
+
 	pool sync.Pool // *scratch
 }
 
@@ -137,6 +140,9 @@ func New(cfg Config) (*Checker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("content: %w", err)
 	}
+	if err := c.trainModels(); err != nil {
+		return nil, fmt.Errorf("content: %w", err)
+	}
 	return c, nil
 }
 
@@ -203,6 +209,16 @@ func (b *builder) build() (*Checker, error) {
 		}
 	}
 	for _, r := range b.removals {
+		// The model does not see the words an operator removed ("remove bite": the model
+		// does not find "bite" sexual either).
+		for w := range strings.FieldsSeq(r.key) {
+			if !strings.HasPrefix(w, "@") && w != itemGap && w != itemAny && w != itemSkip && w != "^" && w != "$" && w != itemRest {
+				if c.unseen == nil {
+					c.unseen = map[string]bool{}
+				}
+				c.unseen[w] = true
+			}
+		}
 		if !r.used {
 			return nil, fmt.Errorf("%s: removes nothing: no %s entry %q", r.origin, b.langs[bitIndex(r.lang)], r.key)
 		}

@@ -14,6 +14,7 @@ type scratch struct {
 	votes                  [maxLanguages]uint16
 	gap                    uint8 // separators since the last word, while tokenising
 	gapSpace               bool
+	feat                   []uint32 // the model's features
 }
 
 // seqTok is one word of the sequence the automaton reads: a token, or letters joined.
@@ -52,7 +53,11 @@ func (c *Checker) scan(text, locale string) (sev [numCategories]Severity) {
 			c.walk(s, 0, p, p, 0, active)
 		}
 	}
-	return c.resolve(s)
+	sev = c.resolve(s)
+	if c.models != nil {
+		c.predict(s, active, &sev)
+	}
+	return sev
 }
 
 func (c *Checker) release(s *scratch) {
