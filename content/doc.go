@@ -37,19 +37,38 @@
 // "bitcoin", "assistant", "classe", "analyse" are clean).
 //
 // The words then run through an automaton compiled from the lists: single words, phrases
-// ("fils de pute", "ta gueule", "go back to your country"), classes of alternatives, up to
-// four filler words ("t'es vraiment qu'un pauvre con", "you're a fucking idiot"), any one
-// word, and sentence anchors. Words that insult only when aimed at someone ("con", "idiot",
-// "moche", "stupid") count only after "t'es", "espèce de", "you're", "you …": "c'est con",
-// "je suis trop bête" and "I'm such an idiot" are clean.
+// ("fils de pute", "ta gueule", "go back to your country"), classes of alternatives (verbs
+// of violence, the media of an exposure threat, groups, places of worship…), up to four
+// filler words ("t'es vraiment qu'un pauvre con", "you're a fucking idiot"), up to eight
+// words of any kind inside the sentence ("I'll [come round tonight and] stab you", "tes
+// nudes [vont être] sur tous les forums"), any one word, and sentence anchors. Words that
+// insult only when aimed at someone ("con", "idiot", "moche", "stupid") count only after
+// "t'es", "espèce de", "you're", "you …": "c'est con", "je suis trop bête" and "I'm such an
+// idiot" are clean. Allow entries clear what they overlap, some for one category only
+// (a promise not to: "I'm not going to send your pics", "je te ferais jamais de mal" clears
+// a threat, not an insult), some to the end of the sentence: reported and quoted speech
+// ("he told me to kill myself", "un mec m'a écrit « envoie des nudes »"), insults at things
+// and absent people ("my boss is a dickhead", "l'arbitre était un vrai connard", "my cat,
+// the little bastard").
+//
+// Then a small model finds some of what the lists miss: a logistic regression per category
+// over the message's words, pairs and triples of words and the lists' classes of its words,
+// hashed into 2^16 buckets per language, trained when the Checker is built (well under a second, once) on
+// the labelled messages that ship with the package: the corpora, clean messages written for
+// it (testdata/train_<lang>.tsv: identities mentioned neutrally, strong words in ordinary
+// senses) and the evaluation batches already scored, never the newest. A category is found
+// when the lists find it, or when the model's probability passes 0.8 in a message of four
+// words or more (low severity). The model does not see the words an operator's file
+// removes.
 //
 // The locale selects the lists: "fr", "fr-FR", "en_GB"… check that language, plus another
 // whose common words clearly dominate the text (a French member writing in English); an
 // empty or unknown locale checks the languages the text seems written in, or all of them.
 // So "I won't bite" is not read as French, nor "désolée du retard" as English.
 //
-// A check allocates nothing in steady state and takes about a microsecond for a short
-// message on one core (BenchmarkCheck); its cost grows linearly with the text.
+// A check allocates nothing in steady state and takes about 2.5 µs for a short message on
+// one core, about 400,000 messages per second of CPU time (BenchmarkCheck, msgs/cpu-s, on
+// an Intel Xeon shared with other work); its cost grows linearly with the text.
 //
 // # Judgement calls
 //
@@ -74,18 +93,20 @@
 //
 // # Where it stops
 //
-// It matches words and phrases; it does not understand sentences. It does not detect:
-// insults without insulting words ("tu sers vraiment à quelque chose, toi ?"), irony and
-// sarcasm, veiled or conditional threats ("si tu me réponds pas je viens chez toi", "I'll
-// be waiting outside your work"), insults split inside a word by a space or a dot ("con
-// nard", "sa.lope"), new slang and misspellings that are not listed, other languages, and
-// text in images. It cannot tell who is targeted: "mon boss est un vrai connard" and "my
-// cat, the little bastard" are insults to it, and negation or quotation beyond the reported
-// speech above ("je ne suis pas une pute") is not understood. Names that are also slurs
-// ("Dick Van Dyke") are flagged. Ambiguous words are mostly
-// left out to keep precision (the corpus test requires at least 0.95 per category): some
-// offensive messages are missed rather than many ordinary ones flagged. Initials such as
-// "P. D." may read as a slur.
+// It matches words and phrases and weighs words; it does not understand sentences. On
+// batches written after its lists and model, it finds about eight offensive messages in
+// ten in English and seven in French, with precision 0.94–0.96 (see below); threats are
+// still the weakest (about 0.5–0.6 recall): threats said with ordinary words ("count your
+// days", "un clic et ta mère voit tout"), stalking by details ("blue dress today"),
+// suicide incitement in new words. It misses irony and sarcasm, insults without insulting
+// words that are not set phrases ("tu sers vraiment à quelque chose, toi ?"), insults split
+// inside a word ("con nard"), unlisted slang, other languages and text in images. Its
+// target and negation rules are phrases: "je ne suis pas une pute" is flagged, "she said
+// you're a whore" may be (the model), and an absent third party's sentence clears what
+// follows in it ("my boss is a dickhead and you're a cunt" is clean). The model errs on
+// words it associates with a category in an innocent message ("les femmes sont des
+// reines" is hate to it, at low severity). Names that are also slurs ("Dick Van Dyke") and
+// initials ("P. D.") are flagged.
 //
 // # Evaluation batches
 //
@@ -108,6 +129,21 @@
 //	eval_fr_3 pre  192 (115) 1.00/0.55  0.95/0.54  0.87/0.77  0.87/0.32  0.97/0.57
 //	eval_en_4 pre  163  (96) 0.93/0.70  0.90/0.67  0.87/0.59  0.82/0.26  0.96/0.56
 //	eval_fr_4 pre  163  (96) 1.00/0.65  0.89/0.59  0.90/0.41  1.00/0.29  0.96/0.50
+//	eval_en_5 pre  165  (93) 0.94/0.84  0.85/0.92  0.86/0.82  0.92/0.63  0.96/0.83
+//	eval_fr_5 pre  165  (93) 1.00/0.79  0.90/0.72  0.94/0.77  0.86/0.51  0.94/0.71
+//
+// Batches 1 to 4 were scored with the lists alone, batch 5 with the lists and the model
+// (trained on batches 1 to 4; the lists were last changed before batch 4 was written).
+// What the model adds, on text the lists were not tuned on and it was not trained on:
+//
+//	eval_en_4  lists 0.96/0.56, lists and a model trained without it 0.94/0.71
+//	eval_fr_4  lists 0.96/0.50, lists and a model trained without it 0.97/0.70
+//	eval_en_5  lists 0.97/0.73, lists and model 0.96/0.83
+//	eval_fr_5  lists 0.97/0.61, lists and model 0.94/0.71
+//
+// (RELANCE_MEASURE=1 go test -run 'TestMeasureHeldOut|TestMeasureListsOnly' -v ./content/.)
+// The batches were written by the same hand as the lists, which knew them: text written by
+// members who never saw them will score lower.
 //
 // Batch 2 was written after the lists were tuned on batch 1 (which then scored 0.99/0.99
 // any-offensive in both languages: not evidence), batch 3 after they were tuned on batch 2
@@ -126,16 +162,20 @@
 //
 // A term is a word or a phrase. In terms and classes, a word ending in "+" is inflected
 // (French: masculine, feminine, singular, plural — connard+ gives connard, connarde,
-// connards, connardes; English: plural). A term may also use @classes (any of their
-// alternatives), "~" (up to four filler words of the language's @filler class), "*" (any
-// one word), "^" first (the match starts the message or a sentence) and "$" last (it ends
-// one). Categories are insult, hate, sexual, threat, and allow: an allow entry clears every
-// match it overlaps ("pain bâtard", "homo sapiens", "me traitait de *"). Severities are low,
-// medium and high ("-" for allow). Flags, comma-separated: inflect (inflect a one-word
-// term), whole (words inside the match do not count on their own: "tête de bite" is an
-// insult, not sexual content), exact (no repeated-letter or masked-letter matching). The
-// reserved classes @stop (common words that tell the language) and @filler (words a gap may
-// skip) hold single words.
+// connards, connardes; English: plural). A word may be a number of two digits or more
+// ("69"). A term may also use @classes (any of their alternatives), "~" (up to four filler
+// words of the language's @filler class), "~~" (up to eight words of any kind, inside the
+// sentence), "*" (any one word), "^" first (the match starts the message or a sentence),
+// "$" last (it ends one) and "..." last (the match runs on to the end of the sentence).
+// Categories are insult, hate, sexual, threat, and allow: an allow entry clears every match
+// it overlaps ("pain bâtard", "homo sapiens", "me traitait de *"), or, when its flags name
+// categories, the matches of those categories only ("@notwill ...: allow, threat").
+// Severities are low, medium and high ("-" for allow). Flags, comma-separated: inflect
+// (inflect a one-word term), whole (words inside the match do not count on their own:
+// "tête de bite" is an insult, not sexual content), exact (no repeated-letter or
+// masked-letter matching), and for an allow entry the categories it clears. The reserved
+// classes @stop (common words that tell the language) and @filler (words a gap may skip)
+// hold single words.
 //
 // # An operator's file
 //
