@@ -23,7 +23,7 @@ import (
 // already scored (see doc.go); the newest batch stays out of it, so that its score is a
 // score on unseen text.
 //
-//go:embed testdata/corpus_*.tsv testdata/train_*.tsv testdata/eval_*_1.tsv testdata/eval_*_2.tsv testdata/eval_*_3.tsv testdata/eval_*_4.tsv
+//go:embed testdata/corpus_*.tsv testdata/train_*.tsv testdata/eval_*_1.tsv testdata/eval_*_2.tsv testdata/eval_*_3.tsv testdata/eval_*_4.tsv testdata/eval_*_5.tsv
 var trainingData embed.FS
 
 const (
@@ -245,8 +245,8 @@ func bucket(h, salt uint64) uint32 {
 }
 
 // predict adds to sev, at low severity, the categories the models of the active
-// languages find and the lists did not.
-func (c *Checker) predict(s *scratch, active uint8, sev *[numCategories]Severity) {
+// languages find and the lists did not, except those allow entries cleared.
+func (c *Checker) predict(s *scratch, active, allowed uint8, sev *[numCategories]Severity) {
 	if len(s.toks) < modelMinWords {
 		return
 	}
@@ -262,7 +262,7 @@ func (c *Checker) predict(s *scratch, active uint8, sev *[numCategories]Severity
 			}
 		}
 		for cat := range numCategories {
-			if z[cat] > modelLogit && sev[cat] == 0 {
+			if z[cat] > modelLogit && sev[cat] == 0 && allowed&(1<<cat) == 0 {
 				sev[cat] = SeverityLow
 			}
 		}

@@ -55,7 +55,15 @@ func (c *Checker) scan(text, locale string) (sev [numCategories]Severity) {
 	}
 	sev = c.resolve(s)
 	if c.models != nil {
-		c.predict(s, active, &sev)
+		// What an allow entry cleared (reported speech, a promise not to, a game…), the
+		// model does not find again.
+		var allowed uint8
+		for _, h := range s.hits {
+			if r := &c.results[h.res]; r.cat == catAllow {
+				allowed |= r.clears
+			}
+		}
+		c.predict(s, active, allowed, &sev)
 	}
 	return sev
 }
