@@ -66,8 +66,8 @@
 // empty or unknown locale checks the languages the text seems written in, or all of them.
 // So "I won't bite" is not read as French, nor "désolée du retard" as English.
 //
-// A check allocates nothing in steady state and takes about 2.5 µs for a short message on
-// one core, about 400,000 messages per second of CPU time (BenchmarkCheck, msgs/cpu-s, on
+// A check allocates nothing in steady state and takes about 3 µs for a short message on
+// one core, about 330,000 messages per second of CPU time (BenchmarkCheck, msgs/cpu-s, on
 // an Intel Xeon shared with other work); its cost grows linearly with the text.
 //
 // # Judgement calls
