@@ -363,7 +363,7 @@ func (c *Checker) walk(s *scratch, n int32, start, p, fillers int, active uint8)
 	if nd.gap != 0 {
 		c.walk(s, nd.gap, start, p, 0, active)
 	}
-	if nd.skip != 0 {
+	if nd.skip != 0 && (p == 0 || s.seq[p-1].flags&tokBoundaryAfter == 0) {
 		// "~~": any words, up to maxSkip, without leaving the sentence.
 		for q := p; q <= p+maxSkip && q < len(s.seq); q++ {
 			c.walk(s, nd.skip, start, q, 0, active)
