@@ -53,17 +53,11 @@ func (c *Checker) scan(text, locale string) (sev [numCategories]Severity) {
 			c.walk(s, 0, p, p, 0, active)
 		}
 	}
-	sev = c.resolve(s)
+	sev, cleared := c.resolve(s)
 	if c.models != nil {
-		// What an allow entry cleared (reported speech, a promise not to, a game…), the
-		// model does not find again.
-		var allowed uint8
-		for _, h := range s.hits {
-			if r := &c.results[h.res]; r.cat == catAllow {
-				allowed |= r.clears
-			}
-		}
-		c.predict(s, active, allowed, &sev)
+		// What the lists cleared (reported speech, a promise not to, a game, the nudes of
+		// an exposure threat…), the model does not find again.
+		c.predict(s, active, cleared&^categoriesOf(sev), &sev)
 	}
 	return sev
 }
@@ -400,15 +394,28 @@ func (c *Checker) record(s *scratch, nd *node, start, end int, active uint8) {
 
 // resolve turns the hits into severities: an allow match clears the matches it overlaps
 // (of the categories it clears), and a "whole" match clears the shorter ones inside it.
-func (c *Checker) resolve(s *scratch) (sev [numCategories]Severity) {
+func (c *Checker) resolve(s *scratch) (sev [numCategories]Severity, cleared uint8) {
 	for _, h := range s.hits {
 		r := &c.results[h.res]
-		if r.cat == catAllow || c.cleared(s, h) {
-			continue
+		switch {
+		case r.cat == catAllow:
+		case c.cleared(s, h):
+			cleared |= 1 << r.cat
+		default:
+			sev[r.cat] = max(sev[r.cat], r.sev)
 		}
-		sev[r.cat] = max(sev[r.cat], r.sev)
 	}
-	return sev
+	return sev, cleared
+}
+
+// categoriesOf returns the set of categories found (bit per category).
+func categoriesOf(sev [numCategories]Severity) (set uint8) {
+	for i, v := range sev {
+		if v != 0 {
+			set |= 1 << i
+		}
+	}
+	return set
 }
 
 func (c *Checker) cleared(s *scratch, h hit) bool {
