@@ -94,7 +94,7 @@
 // # Where it stops
 //
 // It matches words and phrases and weighs words; it does not understand sentences. On
-// the latest batches written after its lists and model, it finds 0.83–0.89 of the
+// the latest batches written after its lists and model, it finds 0.86–0.89 of the
 // offensive messages in English and 0.83 in French, with precision 0.99 (0.95–0.96 two
 // batches before; see below). Threats are the weakest category (recall 0.54–0.80 across the
 // last batches, 0.63 and 0.54 on the latest); insults and sexual content are the least

@@ -23,7 +23,7 @@ import (
 // already scored (see doc.go); the newest batch stays out of it, so that its score is a
 // score on unseen text.
 //
-//go:embed testdata/corpus_*.tsv testdata/train_*.tsv testdata/eval_*_1.tsv testdata/eval_*_2.tsv testdata/eval_*_3.tsv testdata/eval_*_4.tsv testdata/eval_*_5.tsv testdata/eval_*_6.tsv testdata/eval_*_7.tsv
+//go:embed testdata/corpus_*.tsv testdata/train_*.tsv testdata/eval_*_1.tsv testdata/eval_*_2.tsv testdata/eval_*_3.tsv testdata/eval_*_4.tsv testdata/eval_*_5.tsv testdata/eval_*_6.tsv testdata/eval_*_7.tsv testdata/eval_*_8.tsv
 var trainingData embed.FS
 
 const (
