@@ -106,7 +106,7 @@ func TestMeasureEval(t *testing.T) {
 type evalFloor struct{ anyP, anyR, catP, catR float64 }
 
 var evalFloors = map[string]evalFloor{
-	// Batches 1 to 7: the lists were tuned on them and the model trained on them.
+	// Batches 1 to 8: the lists were tuned on them and the model trained on them.
 	"eval_en_1.tsv": {0.98, 0.98, 0.97, 0.97},
 	"eval_fr_1.tsv": {0.98, 0.98, 0.96, 0.96},
 	"eval_en_2.tsv": {0.98, 0.97, 0.95, 0.95},
@@ -121,9 +121,11 @@ var evalFloors = map[string]evalFloor{
 	"eval_fr_6.tsv": {0.98, 0.98, 0.95, 0.97},
 	"eval_en_7.tsv": {0.98, 0.98, 0.91, 0.94},
 	"eval_fr_7.tsv": {0.98, 0.98, 0.95, 0.95},
-	// Batch 8: neither tuned nor trained on; its floors are its pre-tuning score.
-	"eval_en_8.tsv": {0.97, 0.84, 0.89, 0.60},
-	"eval_fr_8.tsv": {0.97, 0.81, 0.90, 0.52},
+	"eval_en_8.tsv": {0.98, 0.97, 0.91, 0.95},
+	"eval_fr_8.tsv": {0.98, 0.98, 0.91, 0.98},
+	// Batch 9: neither tuned nor trained on; its floors are its pre-tuning score.
+	"eval_en_9.tsv": {0.96, 0.85, 0.87, 0.64},
+	"eval_fr_9.tsv": {0.98, 0.84, 0.91, 0.61},
 }
 
 // TestEvalFloors holds every evaluation batch to its floors, with the message's locale.
