@@ -21,7 +21,8 @@ import (
 // It is trained on the corpus, on clean messages written for it (train_<lang>.tsv: neutral
 // mentions of identities, strong words in ordinary senses), and on the evaluation batches
 // already scored (see doc.go); the newest batch stays out of it, so that its score is a
-// score on unseen text.
+// score on unseen text: a new batch joins the pattern below only once its pre-tuning
+// score is recorded in doc.go.
 //
 //go:embed testdata/corpus_*.tsv testdata/train_*.tsv testdata/eval_*_1.tsv testdata/eval_*_2.tsv testdata/eval_*_3.tsv testdata/eval_*_4.tsv testdata/eval_*_5.tsv testdata/eval_*_6.tsv testdata/eval_*_7.tsv testdata/eval_*_8.tsv
 var trainingData embed.FS
