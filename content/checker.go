@@ -46,6 +46,13 @@ type Checker struct {
 	edges      map[uint64]int32 // edgeKey(node, word id) → node
 	classEdges []classEdge
 	results    []result
+	// The root's class edges by class, for the words that may start an entry: the root has
+	// many, and every word of a message is tried there.
+	rootClasses [len(wordInfo{}.classes)]uint64
+	rootByClass []int32 // by class id: the child, 0 for none
+
+	models []*model        // by language; nil for a language without labelled messages
+	unseen map[string]bool // words the model does not see: those of an operator's removals
 
 	pool sync.Pool // *scratch
 }
@@ -58,7 +65,7 @@ type wordInfo struct {
 	flags   uint8
 	stop    uint8     // languages it is a common word of
 	filler  uint8     // languages in which a gap may skip it
-	classes [2]uint64 // classes it belongs to, by class id
+	classes [4]uint64 // classes it belongs to, by class id
 }
 
 func (w *wordInfo) inClass(id uint16) bool { return w.classes[id>>6]&(1<<(id&63)) != 0 }
@@ -79,6 +86,7 @@ type node struct {
 	res, nres int32 // results[res:res+nres]: the entries ending here
 	cls, ncls int32 // classEdges[cls:cls+ncls]
 	gap, any  int32 // children through "~" and "*"; 0 for none (the root is nobody's child)
+	skip      int32 // child through "~~"
 	isGap     bool  // reached through "~": may skip filler words
 	hasEdges  bool
 }
@@ -97,6 +105,8 @@ type result struct {
 	whole       bool
 	anchorStart bool
 	anchorEnd   bool
+	toEnd       bool  // the match runs on to the end of the sentence ("...")
+	clears      uint8 // of an allow entry: the categories it clears (bit per category)
 }
 
 func edgeKey(n int32, word int32) uint64 { return uint64(uint32(n))<<32 | uint64(uint32(word)) }
@@ -128,6 +138,9 @@ func New(cfg Config) (*Checker, error) {
 	}
 	c, err := b.build()
 	if err != nil {
+		return nil, fmt.Errorf("content: %w", err)
+	}
+	if err := c.trainModels(); err != nil {
 		return nil, fmt.Errorf("content: %w", err)
 	}
 	return c, nil
@@ -178,12 +191,15 @@ func (b *builder) build() (*Checker, error) {
 			}
 			seqs = product(seqs, p.alts)
 		}
-		r := result{lang: e.lang, cat: e.cat, sev: e.sev, whole: e.whole, anchorStart: e.anchorStart, anchorEnd: e.anchorEnd}
+		r := result{lang: e.lang, cat: e.cat, sev: e.sev, whole: e.whole, anchorStart: e.anchorStart, anchorEnd: e.anchorEnd, toEnd: e.toEnd, clears: e.clears}
 		for _, seq := range seqs {
 			if b.removes(e.lang, seqKey(seq, e), e.cat) {
 				continue
 			}
 			n := t.insert(seq, e.exact)
+			if traceInsert != nil {
+				traceInsert(n, e.origin)
+			}
 			rs := pending[n]
 			if i := slices.IndexFunc(rs, func(o result) bool { o.lang = r.lang; return o == r }); i >= 0 {
 				rs[i].lang |= r.lang
@@ -193,6 +209,16 @@ func (b *builder) build() (*Checker, error) {
 		}
 	}
 	for _, r := range b.removals {
+		// The model does not see the words an operator removed ("remove bite": the model
+		// does not find "bite" sexual either).
+		for w := range strings.FieldsSeq(r.key) {
+			if !strings.HasPrefix(w, "@") && w != itemGap && w != itemAny && w != itemSkip && w != "^" && w != "$" && w != itemRest {
+				if c.unseen == nil {
+					c.unseen = map[string]bool{}
+				}
+				c.unseen[w] = true
+			}
+		}
 		if !r.used {
 			return nil, fmt.Errorf("%s: removes nothing: no %s entry %q", r.origin, b.langs[bitIndex(r.lang)], r.key)
 		}
@@ -218,6 +244,11 @@ func (b *builder) build() (*Checker, error) {
 
 	// What each word is: an entry's first word, an entry on its own, an entry's word.
 	root := c.classEdges[c.nodes[0].cls : c.nodes[0].cls+c.nodes[0].ncls]
+	c.rootByClass = make([]int32, maxClasses)
+	for _, e := range root {
+		c.rootClasses[e.class>>6] |= 1 << (e.class & 63)
+		c.rootByClass[e.class] = e.child
+	}
 	words := make([]string, 0, len(c.vocab))
 	for w, info := range c.vocab {
 		for id, cl := range b.used {
@@ -260,6 +291,9 @@ func (b *builder) build() (*Checker, error) {
 	return c, nil
 }
 
+// traceInsert, when set (by tests), sees the node each entry's sequence ends at.
+var traceInsert func(node int32, origin string)
+
 // flags reports whether a node ends an entry that flags (not an allow entry).
 func (c *Checker) flags(n int32) bool {
 	nd := &c.nodes[n]
@@ -282,6 +316,9 @@ func seqKey(seq []item, e entry) string {
 	}
 	if e.anchorEnd {
 		words = append(words, "$")
+	}
+	if e.toEnd {
+		words = append(words, itemRest)
 	}
 	return strings.Join(words, " ")
 }
@@ -327,6 +364,12 @@ func (t *trie) insert(seq []item, exact bool) int32 {
 				c.nodes[n].gap = g
 			}
 			n = c.nodes[n].gap
+		case itemSkipKind:
+			if c.nodes[n].skip == 0 {
+				k := newNode(node{})
+				c.nodes[n].skip = k
+			}
+			n = c.nodes[n].skip
 		case itemAnyKind:
 			if c.nodes[n].any == 0 {
 				a := newNode(node{})

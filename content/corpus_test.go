@@ -31,7 +31,12 @@ type sample struct {
 // readCorpus reads testdata/corpus_<lang>.tsv: expected categories, a tab, the message.
 func readCorpus(t testing.TB, lang string) []sample {
 	t.Helper()
-	name := filepath.Join("testdata", "corpus_"+lang+".tsv")
+	return readSamples(t, filepath.Join("testdata", "corpus_"+lang+".tsv"))
+}
+
+// readSamples reads a labelled file in the corpus format.
+func readSamples(t testing.TB, name string) []sample {
+	t.Helper()
 	f, err := os.Open(name)
 	if err != nil {
 		t.Fatal(err)

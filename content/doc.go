@@ -37,19 +37,38 @@
 // "bitcoin", "assistant", "classe", "analyse" are clean).
 //
 // The words then run through an automaton compiled from the lists: single words, phrases
-// ("fils de pute", "ta gueule", "go back to your country"), classes of alternatives, up to
-// four filler words ("t'es vraiment qu'un pauvre con", "you're a fucking idiot"), any one
-// word, and sentence anchors. Words that insult only when aimed at someone ("con", "idiot",
-// "moche", "stupid") count only after "t'es", "espèce de", "you're", "you …": "c'est con",
-// "je suis trop bête" and "I'm such an idiot" are clean.
+// ("fils de pute", "ta gueule", "go back to your country"), classes of alternatives (verbs
+// of violence, the media of an exposure threat, groups, places of worship…), up to four
+// filler words ("t'es vraiment qu'un pauvre con", "you're a fucking idiot"), up to eight
+// words of any kind inside the sentence ("I'll [come round tonight and] stab you", "tes
+// nudes [vont être] sur tous les forums"), any one word, and sentence anchors. Words that
+// insult only when aimed at someone ("con", "idiot", "moche", "stupid") count only after
+// "t'es", "espèce de", "you're", "you …": "c'est con", "je suis trop bête" and "I'm such an
+// idiot" are clean. Allow entries clear what they overlap, some for one category only
+// (a promise not to: "I'm not going to send your pics", "je te ferais jamais de mal" clears
+// a threat, not an insult), some to the end of the sentence: reported and quoted speech
+// ("he told me to kill myself", "un mec m'a écrit « envoie des nudes »"), insults at things
+// and absent people ("my boss is a dickhead", "l'arbitre était un vrai connard", "my cat,
+// the little bastard").
+//
+// Then a small model finds some of what the lists miss: a logistic regression per category
+// over the message's words, pairs and triples of words and the lists' classes of its words,
+// hashed into 2^16 buckets per language, trained when the Checker is built (well under a second, once) on
+// the labelled messages that ship with the package: the corpora, clean messages written for
+// it (testdata/train_<lang>.tsv: identities mentioned neutrally, strong words in ordinary
+// senses) and the evaluation batches already scored, never the newest. A category is found
+// when the lists find it, or when the model's probability passes 0.8 in a message of four
+// words or more (low severity). The model does not see the words an operator's file
+// removes.
 //
 // The locale selects the lists: "fr", "fr-FR", "en_GB"… check that language, plus another
 // whose common words clearly dominate the text (a French member writing in English); an
 // empty or unknown locale checks the languages the text seems written in, or all of them.
 // So "I won't bite" is not read as French, nor "désolée du retard" as English.
 //
-// A check allocates nothing in steady state and takes about a microsecond for a short
-// message on one core (BenchmarkCheck); its cost grows linearly with the text.
+// A check allocates nothing in steady state and takes about 3 µs for a short message on
+// one core, about 330,000 messages per second of CPU time (BenchmarkCheck, msgs/cpu-s, on
+// an Intel Xeon shared with other work); its cost grows linearly with the text.
 //
 // # Judgement calls
 //
@@ -74,18 +93,85 @@
 //
 // # Where it stops
 //
-// It matches words and phrases; it does not understand sentences. It does not detect:
-// insults without insulting words ("tu sers vraiment à quelque chose, toi ?"), irony and
-// sarcasm, veiled or conditional threats ("si tu me réponds pas je viens chez toi", "I'll
-// be waiting outside your work"), insults split inside a word by a space or a dot ("con
-// nard", "sa.lope"), new slang and misspellings that are not listed, other languages, and
-// text in images. It cannot tell who is targeted: "mon boss est un vrai connard" and "my
-// cat, the little bastard" are insults to it, and negation or quotation beyond the reported
-// speech above ("je ne suis pas une pute") is not understood. Names that are also slurs
-// ("Dick Van Dyke") are flagged. Ambiguous words are mostly
-// left out to keep precision (the corpus test requires at least 0.95 per category): some
-// offensive messages are missed rather than many ordinary ones flagged. Initials such as
-// "P. D." may read as a slur.
+// It matches words and phrases and weighs words; it does not understand sentences. On
+// the latest batch written after its lists and model, it finds 0.87 of the offensive
+// messages in English and 0.86 in French, with precision 0.98–1.00 (see below). Threats
+// are the weakest category (recall 0.63–0.66 on the latest batch, 0.54–0.80 on the three
+// before); insults are the least precise (0.89–0.93). It misses threats said with ordinary
+// words ("un clic et ta mère voit tout", "sleep with the lights on"), stalking by details
+// ("blue dress today"), suicide incitement and slang in new words, irony and sarcasm,
+// insults without insulting words that are not set phrases ("tu sers vraiment à quelque
+// chose, toi ?"), insults split inside a word ("con nard"), other languages and text in
+// images. Its target and negation rules are phrases: "je ne suis pas une pute" is flagged,
+// and an absent third party's sentence clears what follows in it ("my boss is a dickhead
+// and you're a cunt" is clean). The model errs on words it associates with a category in
+// an innocent message ("les femmes sont des reines" is hate to it, at low severity). Names
+// that are also slurs ("Dick Van Dyke") and initials ("P. D.") are flagged.
+//
+// # Evaluation batches
+//
+// testdata/eval_<lang>_<n>.tsv are labelled messages written after the lists, in the corpus
+// format, each scored once before any tuning on it: that first score is the evidence, the
+// later ones are not (go test -run TestMeasureEval -v ./content/). Batch 1 was written
+// for the misses of issue 15 (threats without a violent verb, suicide incitement, exposure,
+// stalking, paid and slang solicitation, hate without slurs, regional insults, insults
+// without swear words, multi-label) and their false-positive traps, so it is harder than
+// everyday traffic (two labels of eval_en_1 were corrected after its first score, before
+// any tuning: a "you slag" that is an insult too). Precision / recall, locale set, before
+// tuning:
+//
+//	batch          messages  hate       insult     sexual     threat     any offensive
+//	eval_en_1 pre  385 (228) 0.80/0.53  0.82/0.36  0.89/0.34  0.87/0.16  0.84/0.31
+//	eval_fr_1 pre  369 (217) 0.94/0.47  0.85/0.32  0.83/0.42  0.88/0.09  0.90/0.30
+//	eval_en_2 pre  216 (134) 0.95/0.72  1.00/0.65  0.95/0.56  0.88/0.30  0.96/0.53
+//	eval_fr_2 pre  214 (132) 1.00/0.60  1.00/0.62  1.00/0.53  0.92/0.25  0.98/0.47
+//	eval_en_3 pre  189 (115) 0.94/0.68  0.96/0.77  0.78/0.69  0.76/0.39  0.93/0.64
+//	eval_fr_3 pre  192 (115) 1.00/0.55  0.95/0.54  0.87/0.77  0.87/0.32  0.97/0.57
+//	eval_en_4 pre  163  (96) 0.93/0.70  0.90/0.67  0.87/0.59  0.82/0.26  0.96/0.56
+//	eval_fr_4 pre  163  (96) 1.00/0.65  0.89/0.59  0.90/0.41  1.00/0.29  0.96/0.50
+//	eval_en_5 pre  165  (93) 0.94/0.84  0.85/0.92  0.86/0.82  0.92/0.63  0.96/0.83
+//	eval_fr_5 pre  165  (93) 1.00/0.79  0.90/0.72  0.94/0.77  0.86/0.51  0.94/0.71
+//	eval_en_6 pre  163  (93) 0.94/0.89  0.91/0.80  0.94/0.73  0.86/0.71  0.95/0.82
+//	eval_fr_6 pre  163  (93) 1.00/1.00  0.90/0.76  0.89/0.77  0.84/0.60  0.96/0.77
+//	eval_en_7 pre  162  (93) 1.00/1.00  0.88/0.88  0.85/0.77  0.97/0.80  0.99/0.89
+//	eval_fr_7 pre  162  (93) 1.00/1.00  0.91/0.80  0.89/0.73  0.96/0.71  0.99/0.83
+//	eval_en_8 pre  162  (93) 1.00/1.00  0.92/0.96  0.91/0.91  0.96/0.63  0.99/0.86
+//	eval_fr_8 pre  162  (93) 1.00/0.95  0.92/0.92  0.95/0.91  0.95/0.54  0.99/0.83
+//	eval_en_9 pre  162  (93) 1.00/0.84  0.89/1.00  0.96/1.00  0.96/0.66  0.98/0.87
+//	eval_fr_9 pre  162  (93) 1.00/0.95  0.93/1.00  0.95/0.86  0.96/0.63  1.00/0.86
+//
+// Batches 1 to 4 were scored with the lists alone, batch 5 with the lists and the model
+// (trained on batches 1 to 4; the lists were last changed before batch 4 was written),
+// batch 6 after a fourth pass of entries tuned on batches 4 and 5 and a model trained on
+// batches 1 to 5, batch 7 after a fifth pass tuned on batch 6 and a model trained on
+// batches 1 to 6, batch 8 after a sixth pass tuned on batch 7 and a model trained on
+// batches 1 to 7, batch 9 after a seventh pass tuned on batch 8 and a model trained on
+// batches 1 to 8. What the model adds, on text the lists were not tuned on and it was not
+// trained on:
+//
+//	eval_en_4  lists 0.96/0.56, lists and a model trained without it 0.94/0.71
+//	eval_fr_4  lists 0.96/0.50, lists and a model trained without it 0.97/0.70
+//	eval_en_5  lists 0.97/0.73, lists and model 0.96/0.83
+//	eval_fr_5  lists 0.97/0.61, lists and model 0.94/0.71
+//	eval_en_6  lists 0.95/0.63, lists and model 0.95/0.82
+//	eval_fr_6  lists 0.94/0.55, lists and model 0.96/0.77
+//	eval_en_7  lists 0.98/0.70, lists and model 0.99/0.89
+//	eval_fr_7  lists 0.98/0.63, lists and model 0.99/0.83
+//	eval_en_8  lists 1.00/0.71, lists and model 0.99/0.86
+//	eval_fr_8  lists 1.00/0.67, lists and model 0.99/0.83
+//	eval_en_9  lists 0.97/0.77, lists and model 0.98/0.87
+//	eval_fr_9  lists 1.00/0.70, lists and model 1.00/0.86
+//
+// (RELANCE_MEASURE=1 go test -run 'TestMeasureHeldOut|TestMeasureListsOnly' -v ./content/.)
+// The batches were written by the same hand as the lists, which knew them, and the later
+// ones are shorter and plainer than batch 1 (which was written around the hardest misses):
+// text written by members who never saw the lists will score lower.
+//
+// Batch 2 was written after the lists were tuned on batch 1 (which then scored 0.99/0.99
+// any-offensive in both languages: not evidence), batch 3 after they were tuned on batch 2
+// (then 1.00/0.96 in English, 1.00/0.97 in French: not evidence either), batch 4 after
+// they were tuned on batch 3 (then 1.00/0.98 in both); each was scored before any further
+// change. The honest figure is the latest batch's pre-tuning line.
 //
 // # Word lists
 //
@@ -98,16 +184,20 @@
 //
 // A term is a word or a phrase. In terms and classes, a word ending in "+" is inflected
 // (French: masculine, feminine, singular, plural — connard+ gives connard, connarde,
-// connards, connardes; English: plural). A term may also use @classes (any of their
-// alternatives), "~" (up to four filler words of the language's @filler class), "*" (any
-// one word), "^" first (the match starts the message or a sentence) and "$" last (it ends
-// one). Categories are insult, hate, sexual, threat, and allow: an allow entry clears every
-// match it overlaps ("pain bâtard", "homo sapiens", "me traitait de *"). Severities are low,
-// medium and high ("-" for allow). Flags, comma-separated: inflect (inflect a one-word
-// term), whole (words inside the match do not count on their own: "tête de bite" is an
-// insult, not sexual content), exact (no repeated-letter or masked-letter matching). The
-// reserved classes @stop (common words that tell the language) and @filler (words a gap may
-// skip) hold single words.
+// connards, connardes; English: plural). A word may be a number of two digits or more
+// ("69"). A term may also use @classes (any of their alternatives), "~" (up to four filler
+// words of the language's @filler class), "~~" (up to eight words of any kind, inside the
+// sentence), "*" (any one word), "^" first (the match starts the message or a sentence),
+// "$" last (it ends one) and "..." last (the match runs on to the end of the sentence).
+// Categories are insult, hate, sexual, threat, and allow: an allow entry clears every match
+// it overlaps ("pain bâtard", "homo sapiens", "me traitait de *"), or, when its flags name
+// categories, the matches of those categories only ("@notwill ...: allow, threat").
+// Severities are low, medium and high ("-" for allow). Flags, comma-separated: inflect
+// (inflect a one-word term), whole (words inside the match do not count on their own:
+// "tête de bite" is an insult, not sexual content), exact (no repeated-letter or
+// masked-letter matching), and for an allow entry the categories it clears. The reserved
+// classes @stop (common words that tell the language) and @filler (words a gap may skip)
+// hold single words.
 //
 // # An operator's file
 //

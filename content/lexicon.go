@@ -20,12 +20,15 @@ const (
 	maxLanguages  = 8
 	maxExpansions = 20000 // token sequences one entry may expand to
 	maxFillers    = 4     // words a "~" gap may skip
+	maxSkip       = 8     // words a "~~" gap may skip
 )
 
 // Markers of terms.
 const (
-	itemGap = "~"
-	itemAny = "*"
+	itemGap  = "~"
+	itemAny  = "*"
+	itemSkip = "~~"  // up to maxSkip words of any kind, inside the sentence
+	itemRest = "..." // the rest of the sentence
 )
 
 // item is one position of an expanded sequence: a word, a class (any of its one-word
@@ -41,6 +44,7 @@ const (
 	itemClass
 	itemGapKind
 	itemAnyKind
+	itemSkipKind
 )
 
 func (it item) String() string {
@@ -51,6 +55,8 @@ func (it item) String() string {
 		return itemGap
 	case itemAnyKind:
 		return itemAny
+	case itemSkipKind:
+		return itemSkip
 	}
 	return it.word
 }
@@ -86,6 +92,8 @@ type entry struct {
 	exact       bool // no repeated-letter or masked-letter matching of its words
 	anchorStart bool
 	anchorEnd   bool
+	toEnd       bool  // "..." last: the match runs on to the end of the sentence
+	clears      uint8 // of an allow entry: the categories it clears, by bit
 }
 
 // part is one position of a term: alternatives (each a sequence of items).
@@ -357,8 +365,9 @@ func (b *builder) normalise(w string) ([]string, error) {
 	}
 	out := make([]string, 0, len(b.norm.toks))
 	for _, t := range b.norm.toks {
-		if t.flags&(tokNoWord|tokAmbiguous|tokMasked) != 0 {
-			return nil, fmt.Errorf("%q: list words are letters", w)
+		number := t.flags&tokNoWord != 0 && isNumber(b.norm.buf[t.start:t.end])
+		if t.flags&(tokNoWord|tokAmbiguous|tokMasked) != 0 && !number {
+			return nil, fmt.Errorf("%q: list words are letters, or a number of two digits or more", w)
 		}
 		out = append(out, string(b.norm.buf[t.start:t.end]))
 	}
@@ -382,7 +391,16 @@ func (b *builder) add(origin string, langs uint8, term, category, severity strin
 	}
 	inflect := false
 	for _, f := range flags {
-		switch strings.TrimSpace(f) {
+		f = strings.TrimSpace(f)
+		if c, err := parseCategory(f); err == nil && c != catAllow {
+			// An allow entry may clear some categories only ("told me to ...": threat).
+			if e.cat != catAllow {
+				return fmt.Errorf("%s: flag %q: only an allow entry names the categories it clears", origin, f)
+			}
+			e.clears |= 1 << c
+			continue
+		}
+		switch f {
 		case "inflect":
 			inflect = true
 		case "whole":
@@ -396,6 +414,9 @@ func (b *builder) add(origin string, langs uint8, term, category, severity strin
 	}
 	if inflect && len(strings.Fields(term)) != 1 {
 		return fmt.Errorf("%s: the inflect flag is for one-word terms: mark the words to inflect with +", origin)
+	}
+	if e.cat == catAllow && e.clears == 0 {
+		e.clears = 1<<numCategories - 1
 	}
 	for li := range b.langs {
 		if langs&(1<<li) == 0 {
@@ -420,7 +441,7 @@ func (b *builder) parseTerm(li int, term string, inflect bool, e *entry) ([]part
 	if len(fields) == 0 {
 		return nil, "", fmt.Errorf("empty term")
 	}
-	e.anchorStart, e.anchorEnd = false, false
+	e.anchorStart, e.anchorEnd, e.toEnd = false, false, false
 	var parts []part
 	var key []string
 	words := 0
@@ -440,16 +461,26 @@ func (b *builder) parseTerm(li int, term string, inflect bool, e *entry) ([]part
 			e.anchorEnd = true
 			key = append(key, f)
 			continue
-		case itemGap, itemAny:
+		case itemRest:
+			if i != len(fields)-1 {
+				return nil, "", fmt.Errorf("term %q: %s only ends a term", term, itemRest)
+			}
+			e.toEnd = true
+			key = append(key, f)
+			continue
+		case itemGap, itemAny, itemSkip:
 			if len(parts) == 0 {
 				return nil, "", fmt.Errorf("term %q: starts with %s", term, f)
 			}
-			if f == itemGap && isGap(parts[len(parts)-1]) {
+			if f != itemAny && isGap(parts[len(parts)-1]) {
 				return nil, "", fmt.Errorf("term %q: two gaps in a row", term)
 			}
 			kind := itemGapKind
-			if f == itemAny {
+			switch f {
+			case itemAny:
 				kind = itemAnyKind
+			case itemSkip:
+				kind = itemSkipKind
 			}
 			parts = append(parts, part{alts: [][]item{{{kind: kind}}}})
 			key = append(key, f)
@@ -474,6 +505,9 @@ func (b *builder) parseTerm(li int, term string, inflect bool, e *entry) ([]part
 	}
 	if isGap(parts[len(parts)-1]) {
 		return nil, "", fmt.Errorf("term %q: ends with a gap", term)
+	}
+	if e.toEnd && e.anchorEnd {
+		return nil, "", fmt.Errorf("term %q: both $ and %s", term, itemRest)
 	}
 	return parts, strings.Join(key, " "), nil
 }
@@ -516,7 +550,7 @@ func (b *builder) removes(lang uint8, key string, cat uint8) bool {
 }
 
 func isGap(p part) bool {
-	return len(p.alts) == 1 && len(p.alts[0]) == 1 && p.alts[0][0].kind == itemGapKind
+	return len(p.alts) == 1 && len(p.alts[0]) == 1 && (p.alts[0][0].kind == itemGapKind || p.alts[0][0].kind == itemSkipKind)
 }
 
 // product appends each of alts to each of seqs.

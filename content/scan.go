@@ -1,5 +1,7 @@
 package content
 
+import "math/bits"
+
 // scratch is the per-call working memory, reused through the Checker's pool so that a
 // check allocates nothing in steady state.
 type scratch struct {
@@ -12,6 +14,7 @@ type scratch struct {
 	votes                  [maxLanguages]uint16
 	gap                    uint8 // separators since the last word, while tokenising
 	gapSpace               bool
+	feat                   []uint32 // the model's features
 }
 
 // seqTok is one word of the sequence the automaton reads: a token, or letters joined.
@@ -45,12 +48,18 @@ func (c *Checker) scan(text, locale string) (sev [numCategories]Severity) {
 	c.words(s)
 	active := c.languages(s, locale)
 	s.hits = s.hits[:0]
-	for p, t := range s.seq {
-		if t.w.flags&wordStarts != 0 {
+	for p := range s.seq {
+		if s.seq[p].w.flags&wordStarts != 0 {
 			c.walk(s, 0, p, p, 0, active)
 		}
 	}
-	return c.resolve(s)
+	sev, cleared := c.resolve(s)
+	if c.models != nil {
+		// What the lists cleared (reported speech, a promise not to, a game, the nudes of
+		// an exposure threat…), the model does not find again.
+		c.predict(s, active, cleared&^categoriesOf(sev), &sev)
+	}
+	return sev
 }
 
 func (c *Checker) release(s *scratch) {
@@ -116,8 +125,14 @@ func (c *Checker) words(s *scratch) {
 // emit appends one token to the sequence.
 func (c *Checker) emit(s *scratch, t token) {
 	w := unknownWord
-	if t.flags&tokNoWord == 0 {
-		w, _ = c.lookup(s, s.buf[t.start:t.end], t.flags)
+	switch b := s.buf[t.start:t.end]; {
+	case t.flags&tokNoWord == 0:
+		w, _ = c.lookup(s, b, t.flags)
+	case isNumber(b):
+		// A number the lists name ("69"), as written only.
+		if info, ok := c.vocab[string(b)]; ok {
+			w = info
+		}
 	}
 	c.vote(s, w)
 	s.seq = append(s.seq, seqTok{w: w, flags: t.flags & (tokBoundaryBefore | tokBoundaryAfter)})
@@ -269,6 +284,19 @@ func masks(w []byte, cand string) bool {
 	return true
 }
 
+// isNumber reports whether w is two digits or more.
+func isNumber(w []byte) bool {
+	if len(w) < 2 {
+		return false
+	}
+	for _, b := range w {
+		if b < '0' || b > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // longestRun returns the length of the longest run of one repeated letter.
 func longestRun(w []byte) int {
 	best, run := 1, 1
@@ -304,15 +332,23 @@ func (c *Checker) walk(s *scratch, n int32, start, p, fillers int, active uint8)
 	if p >= len(s.seq) {
 		return
 	}
-	t := s.seq[p]
+	t := &s.seq[p]
 	if nd.hasEdges && t.w.id >= 0 {
 		if child, ok := c.edges[edgeKey(n, t.w.id)]; ok {
 			c.walk(s, child, start, p+1, 0, active)
 		}
 	}
-	for _, e := range c.classEdges[nd.cls : nd.cls+nd.ncls] {
-		if t.w.inClass(e.class) {
-			c.walk(s, e.child, start, p+1, 0, active)
+	if n == 0 {
+		for i, m := range c.rootClasses {
+			for m &= t.w.classes[i]; m != 0; m &= m - 1 {
+				c.walk(s, c.rootByClass[i<<6|bits.TrailingZeros64(m)], start, p+1, 0, active)
+			}
+		}
+	} else {
+		for _, e := range c.classEdges[nd.cls : nd.cls+nd.ncls] {
+			if t.w.inClass(e.class) {
+				c.walk(s, e.child, start, p+1, 0, active)
+			}
 		}
 	}
 	if nd.any != 0 {
@@ -320,6 +356,15 @@ func (c *Checker) walk(s *scratch, n int32, start, p, fillers int, active uint8)
 	}
 	if nd.gap != 0 {
 		c.walk(s, nd.gap, start, p, 0, active)
+	}
+	if nd.skip != 0 && (p == 0 || s.seq[p-1].flags&tokBoundaryAfter == 0) {
+		// "~~": any words, up to maxSkip, without leaving the sentence.
+		for q := p; q <= p+maxSkip && q < len(s.seq); q++ {
+			c.walk(s, nd.skip, start, q, 0, active)
+			if s.seq[q].flags&tokBoundaryAfter != 0 {
+				break
+			}
+		}
 	}
 	if nd.isGap && fillers < maxFillers && t.w.filler&active != 0 {
 		c.walk(s, n, start, p+1, fillers+1, active)
@@ -337,28 +382,47 @@ func (c *Checker) record(s *scratch, nd *node, start, end int, active uint8) {
 			len(s.hits) == maxHits:
 			continue
 		}
-		s.hits = append(s.hits, hit{start: int32(start), end: int32(end), res: i})
+		e := end
+		if r.toEnd {
+			for e < len(s.seq) && s.seq[e-1].flags&tokBoundaryAfter == 0 {
+				e++
+			}
+		}
+		s.hits = append(s.hits, hit{start: int32(start), end: int32(e), res: i})
 	}
 }
 
-// resolve turns the hits into severities: an allow match clears every match it overlaps,
-// and a "whole" match clears the shorter ones inside it.
-func (c *Checker) resolve(s *scratch) (sev [numCategories]Severity) {
+// resolve turns the hits into severities: an allow match clears the matches it overlaps
+// (of the categories it clears), and a "whole" match clears the shorter ones inside it.
+func (c *Checker) resolve(s *scratch) (sev [numCategories]Severity, cleared uint8) {
 	for _, h := range s.hits {
 		r := &c.results[h.res]
-		if r.cat == catAllow || c.cleared(s, h) {
-			continue
+		switch {
+		case r.cat == catAllow:
+		case c.cleared(s, h):
+			cleared |= 1 << r.cat
+		default:
+			sev[r.cat] = max(sev[r.cat], r.sev)
 		}
-		sev[r.cat] = max(sev[r.cat], r.sev)
 	}
-	return sev
+	return sev, cleared
+}
+
+// categoriesOf returns the set of categories found (bit per category).
+func categoriesOf(sev [numCategories]Severity) (set uint8) {
+	for i, v := range sev {
+		if v != 0 {
+			set |= 1 << i
+		}
+	}
+	return set
 }
 
 func (c *Checker) cleared(s *scratch, h hit) bool {
 	for _, g := range s.hits {
 		r := &c.results[g.res]
 		switch {
-		case r.cat == catAllow && g.start < h.end && h.start < g.end:
+		case r.cat == catAllow && r.clears&(1<<c.results[h.res].cat) != 0 && g.start < h.end && h.start < g.end:
 			return true
 		case r.whole && g.start <= h.start && h.end <= g.end && g.end-g.start > h.end-h.start:
 			return true

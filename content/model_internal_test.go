@@ -1,0 +1,45 @@
+package content
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestModelIsASecondOpinion gives the model a bias that finds a threat in every message,
+// and checks where the lists keep the last word: a message shorter than modelMinWords, a
+// category an allow entry cleared, and the words an operator's file removed.
+func TestModelIsASecondOpinion(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "extra.tsv")
+	if err := os.WriteFile(name, []byte("remove\ten\tnudes\tsexual\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(Config{ExtraFile: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := c.models[0]
+	if c.langs[0] != "en" || en == nil {
+		t.Fatalf("languages %v, models %v: want an English model first", c.langs, c.models)
+	}
+	saved := en.bias
+	defer func() { en.bias = saved }()
+	en.bias[catThreat] = 100
+
+	for _, tt := range []struct {
+		text string
+		want Severity
+	}{
+		{"what are you up to tonight", SeverityLow},     // the model alone
+		{"see you soon", 0},                             // too short for it
+		{"I'm not going to send your pics, promise", 0}, // an allow entry cleared the threat
+		{"I'll kill you, I swear it", SeverityHigh},     // the lists' severity stands
+	} {
+		if got := c.scan(tt.text, "en")[catThreat]; got != tt.want {
+			t.Errorf("%q: threat %v, want %v", tt.text, got, tt.want)
+		}
+	}
+	if !c.unseen["nudes"] {
+		t.Errorf("the model still sees a word the operator removed: unseen = %v", c.unseen)
+	}
+}

@@ -1,0 +1,26 @@
+package content
+
+import (
+	"os"
+	"testing"
+)
+
+// TestMeasureListsOnly scores the newest batches with the lists alone (no model), to see
+// what the model adds:
+//
+//	RELANCE_MEASURE=1 go test -run TestMeasureListsOnly -v ./content/
+func TestMeasureListsOnly(t *testing.T) {
+	if os.Getenv("RELANCE_MEASURE") == "" {
+		t.Skip("set RELANCE_MEASURE=1")
+	}
+	c, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.models = nil
+	for _, lang := range []string{"en", "fr"} {
+		for _, n := range []string{"4", "5", "6", "7", "8", "9"} {
+			logHeldOut(t, c, "testdata/eval_"+lang+"_"+n+".tsv", lang)
+		}
+	}
+}
