@@ -140,7 +140,12 @@ func New(cfg Config) (*Checker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("content: %w", err)
 	}
-	if err := c.trainModels(); err != nil {
+	if cfg.ExtraFile == "" && heldOut == "" {
+		err = c.useBuiltinModels()
+	} else {
+		err = c.trainModels() // the operator's entries change the words' classes
+	}
+	if err != nil {
 		return nil, fmt.Errorf("content: %w", err)
 	}
 	return c, nil
