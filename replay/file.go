@@ -46,9 +46,8 @@ type File struct {
 	total   int64
 	skipped int64
 
-	window    []byte // the file from windowAt
-	windowAt  int64
-	windowErr error
+	window   []byte // the file from windowAt
+	windowAt int64
 }
 
 // entry is one line of the file.
