@@ -5,7 +5,8 @@
 // It is a shell around the processor's own path, never a second implementation of the
 // rules: records are decoded by processor.Decode (the processor's decoders, validation and
 // text check), applied in batches to a state.Memory store per policy (the store algorithm
-// the Redis store runs), and decided by Policy.DecideResult. What it counts per policy is
+// the Redis store runs; its keys expire as Redis's do, in event time:
+// state.Config.ExpireInEventTime), and decided by Policy.DecideResult. What it counts per policy is
 // a Report: events by the processor's outcome labels, nudges by kind, alerts by severity
 // and reason, streaks by their peak attempts, the members nudged and alerted, and for
 // every policy after the first its difference from the first.

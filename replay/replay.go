@@ -106,7 +106,7 @@ func Run(ctx context.Context, src Source, pols []*policy.Policy, cfg Config, opt
 	decoders := processor.Decoders(cfg.Topics)
 	runs := make([]*run, len(pols))
 	for i, pol := range pols {
-		store, err := state.NewMemory(pol, state.Config{})
+		store, err := state.NewMemory(pol, state.Config{ExpireInEventTime: true})
 		if err != nil {
 			return nil, fmt.Errorf("replay: %w", err)
 		}

@@ -28,6 +28,12 @@ type Config struct {
 	// KeyPrefix starts every key. It must not contain '{' or '}', which would move the
 	// hash tag. Default "relance".
 	KeyPrefix string
+	// ExpireInEventTime makes a Memory store expire a key the policy's window plus
+	// TTLMargin after its last write, as Redis does, with time read off the events (the
+	// newest event time the store has applied) instead of a clock: a replay of a long
+	// stretch of traffic holds what Redis would, not every pair of the stretch. Redis
+	// stores ignore it.
+	ExpireInEventTime bool
 }
 
 func (c Config) withDefaults() Config {
