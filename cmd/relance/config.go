@@ -35,6 +35,8 @@ type config struct {
 	contentConcurrency int
 	// sessionTimeout is the consumer group session timeout (heartbeats every tenth of it).
 	sessionTimeout time.Duration
+	// closeTimeout bounds leaving the group on shutdown (processor.Config.CloseTimeout).
+	closeTimeout time.Duration
 	// cachePairs is how many pairs' last written values the store keeps in memory; 0 none.
 	cachePairs int
 	httpAddr   string
@@ -93,6 +95,7 @@ func (c *config) settings() []setting {
 		{"content-remote-timeout", "RELANCE_CONTENT_REMOTE_TIMEOUT", "timeout of one remote classifier call", durationVar(&c.contentTimeout, 200*time.Millisecond)},
 		{"content-remote-concurrency", "RELANCE_CONTENT_REMOTE_CONCURRENCY", "remote classifier calls a batch makes at once, and connections kept to it", intVar(&c.contentConcurrency, content.DefaultRemoteConcurrency)},
 		{"kafka-session-timeout", "RELANCE_KAFKA_SESSION_TIMEOUT", "consumer group session timeout: how long a crashed instance keeps its partitions", durationVar(&c.sessionTimeout, 30*time.Second)},
+		{"kafka-close-timeout", "RELANCE_KAFKA_CLOSE_TIMEOUT", "on shutdown, once every fetched batch is committed, how long leaving the consumer group may take (past it, the partitions move after the session timeout)", durationVar(&c.closeTimeout, 3*time.Second)},
 		{"state-cache-pairs", "RELANCE_STATE_CACHE_PAIRS", "pairs whose last written value is kept in memory, about 300 bytes each, so a batch need not read them back from Redis; 0 keeps none", intVar(&c.cachePairs, defaultCachePairs)},
 		{"dead-letter-payload", "RELANCE_DEAD_LETTER_PAYLOAD", "what a dead letter's value holds: redacted (no message text) or full (the input's bytes unchanged)", stringVar(&c.deadLetterPayload, string(record.PayloadRedacted))},
 		{"http-addr", "RELANCE_HTTP_ADDR", "address of /healthz, /readyz and /metrics", stringVar(&c.httpAddr, ":8080")},
@@ -138,6 +141,9 @@ func parseConfig(args []string, getenv func(string) string, usageOut io.Writer) 
 	}
 	if c.cachePairs < 0 || c.cachePairs > maxCachePairs {
 		return c, fmt.Errorf("state cache pairs %d (RELANCE_STATE_CACHE_PAIRS): must be from 0 to %d", c.cachePairs, maxCachePairs)
+	}
+	if c.closeTimeout <= 0 || c.closeTimeout > time.Minute {
+		return c, fmt.Errorf("close timeout %s (RELANCE_KAFKA_CLOSE_TIMEOUT): must be more than 0 and at most 1m", c.closeTimeout)
 	}
 	if c.groupID == "" {
 		return c, errors.New("empty consumer group (RELANCE_GROUP_ID)")

@@ -63,6 +63,11 @@ func TestParseConfig(t *testing.T) {
 			check: func(c config) bool {
 				return c.sessionTimeout == 10*time.Second && c.contentTimeout == 200*time.Millisecond
 			}},
+		{name: "close timeout default", check: func(c config) bool { return c.closeTimeout == 3*time.Second }},
+		{name: "close timeout", env: map[string]string{"RELANCE_KAFKA_CLOSE_TIMEOUT": "10s"},
+			check: func(c config) bool { return c.closeTimeout == 10*time.Second && c.setup().Processor.CloseTimeout == 10*time.Second }},
+		{name: "close timeout too long", env: map[string]string{"RELANCE_KAFKA_CLOSE_TIMEOUT": "2m"}, wantErr: "RELANCE_KAFKA_CLOSE_TIMEOUT"},
+		{name: "close timeout zero", env: map[string]string{"RELANCE_KAFKA_CLOSE_TIMEOUT": "0s"}, wantErr: "RELANCE_KAFKA_CLOSE_TIMEOUT"},
 		{name: "state cache default", check: func(c config) bool { return c.cachePairs == 100_000 }},
 		{name: "state cache from the environment", env: map[string]string{"RELANCE_STATE_CACHE_PAIRS": "0"},
 			check: func(c config) bool { return c.cachePairs == 0 }},
@@ -195,7 +200,7 @@ func TestHelpListsEveryEnvironmentVariable(t *testing.T) {
 		"RELANCE_TOPIC_REPLY", "RELANCE_TOPIC_MEMBER_ACTION", "RELANCE_TOPIC_COACH_NUDGE", "RELANCE_TOPIC_MODERATION_ALERT", "RELANCE_TOPIC_DEAD_LETTER",
 		"RELANCE_POLICY_FILE", "RELANCE_SHADOW_POLICY_FILE", "RELANCE_HTTP_ADDR", "RELANCE_LOG_LEVEL", "RELANCE_CONTENT_WORDS_FILE",
 		"RELANCE_CONTENT_REMOTE_URL", "RELANCE_CONTENT_REMOTE_TIMEOUT", "RELANCE_CONTENT_REMOTE_CONCURRENCY", "RELANCE_KAFKA_SESSION_TIMEOUT",
-		"RELANCE_STATE_CACHE_PAIRS", "RELANCE_DEAD_LETTER_PAYLOAD", "RELANCE_DEMO", "RELANCE_DEMO_EXIT", "RELANCE_DEMO_PACE"} {
+		"RELANCE_KAFKA_CLOSE_TIMEOUT", "RELANCE_STATE_CACHE_PAIRS", "RELANCE_DEAD_LETTER_PAYLOAD", "RELANCE_DEMO", "RELANCE_DEMO_EXIT", "RELANCE_DEMO_PACE"} {
 		if !strings.Contains(out.String(), v) {
 			t.Errorf("-help does not mention %s", v)
 		}

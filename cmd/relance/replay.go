@@ -81,7 +81,7 @@ func (c *config) replaySettings() []setting {
 		switch {
 		case s.env == "RELANCE_KAFKA_BROKERS":
 			s.usage = "comma-separated Kafka brokers host:port, for --from and --to"
-		case strings.HasPrefix(s.env, "RELANCE_KAFKA_") && s.env != "RELANCE_KAFKA_SESSION_TIMEOUT",
+		case strings.HasPrefix(s.env, "RELANCE_KAFKA_") && s.env != "RELANCE_KAFKA_SESSION_TIMEOUT" && s.env != "RELANCE_KAFKA_CLOSE_TIMEOUT",
 			s.env == "RELANCE_TOPIC_MESSAGE_SENT", s.env == "RELANCE_TOPIC_REPLY", s.env == "RELANCE_TOPIC_MEMBER_ACTION",
 			strings.HasPrefix(s.env, "RELANCE_CONTENT_"), s.env == "RELANCE_LOG_LEVEL":
 		default:

@@ -26,6 +26,7 @@ func (c config) setup() setup.Config {
 			Topics:            c.topics,
 			SessionTimeout:    c.sessionTimeout,
 			HeartbeatInterval: c.sessionTimeout / 10,
+			CloseTimeout:      c.closeTimeout,
 			DeadLetterPayload: record.Payload(c.deadLetterPayload),
 		},
 		Kafka:            c.kafka,
