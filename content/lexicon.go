@@ -37,6 +37,7 @@ type item struct {
 	kind  uint8
 	word  string
 	class int
+	id    int32 // the word's id, set by build
 }
 
 const (

@@ -211,13 +211,16 @@ func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-max(min(z, 30), -30)
 // features returns the buckets of the tokenised message's words, of its pairs and triples
 // of words inside a sentence, and of the lists' classes its words belong to (so that a word
 // the model never saw counts as its class: "batter" as a verb of violence), each once, in
-// s.feat.
+// s.feat (in no particular order).
 func (s *scratch) features(salt uint64, unseen map[string]bool) []uint32 {
 	s.feat = s.feat[:0]
+	if s.seen == nil {
+		s.seen = new([1 << modelBits / 64]uint64)
+	}
 	for _, t := range s.seq {
 		for i, m := range t.w.classes {
 			for ; m != 0 && len(s.feat) < maxFeatures/2; m &= m - 1 {
-				s.feat = append(s.feat, bucket(uint64(i<<6|bits.TrailingZeros64(m))+1, salt^3))
+				s.addFeature(bucket(uint64(i<<6|bits.TrailingZeros64(m))+1, salt^3))
 			}
 		}
 	}
@@ -234,18 +237,28 @@ func (s *scratch) features(salt uint64, unseen map[string]bool) []uint32 {
 			continue
 		}
 		h := wordHash(s.buf[t.start:t.end])
-		s.feat = append(s.feat, bucket(h, salt))
+		s.addFeature(bucket(h, salt))
 		if h1 != 0 {
-			s.feat = append(s.feat, bucket(h1*31+h, salt^1))
+			s.addFeature(bucket(h1*31+h, salt^1))
 		}
 		if h2 != 0 {
-			s.feat = append(s.feat, bucket((h2*31+h1)*31+h, salt^2))
+			s.addFeature(bucket((h2*31+h1)*31+h, salt^2))
 		}
 		h2, h1 = h1, h
 	}
-	slices.Sort(s.feat)
-	s.feat = slices.Compact(s.feat)
+	for _, f := range s.feat {
+		s.seen[f>>6] = 0
+	}
 	return s.feat
+}
+
+// addFeature appends a bucket to s.feat unless it is there already (s.seen marks them,
+// cheaper than sorting).
+func (s *scratch) addFeature(f uint32) {
+	if s.seen[f>>6]&(1<<(f&63)) == 0 {
+		s.seen[f>>6] |= 1 << (f & 63)
+		s.feat = append(s.feat, f)
+	}
 }
 
 // wordHash is FNV-1a, never 0.

@@ -14,7 +14,8 @@ type scratch struct {
 	votes                  [maxLanguages]uint16
 	gap                    uint8 // separators since the last word, while tokenising
 	gapSpace               bool
-	feat                   []uint32 // the model's features
+	feat                   []uint32                     // the model's features
+	seen                   *[1 << modelBits / 64]uint64 // the features in feat, by bit
 }
 
 // seqTok is one word of the sequence the automaton reads: a token, or letters joined.
@@ -333,18 +334,23 @@ func (c *Checker) walk(s *scratch, n int32, start, p, fillers int, active uint8)
 		return
 	}
 	t := &s.seq[p]
-	if nd.hasEdges && t.w.id >= 0 {
-		if child, ok := c.edges[edgeKey(n, t.w.id)]; ok {
-			c.walk(s, child, start, p+1, 0, active)
-		}
-	}
 	if n == 0 {
+		if t.w.id >= 0 {
+			if child := c.rootChild[t.w.id]; child != 0 {
+				c.walk(s, child, start, p+1, 0, active)
+			}
+		}
 		for i, m := range c.rootClasses {
 			for m &= t.w.classes[i]; m != 0; m &= m - 1 {
 				c.walk(s, c.rootByClass[i<<6|bits.TrailingZeros64(m)], start, p+1, 0, active)
 			}
 		}
 	} else {
+		if nd.nedge > 0 && t.w.id >= 0 {
+			if child := c.child(nd, t.w.id); child != 0 {
+				c.walk(s, child, start, p+1, 0, active)
+			}
+		}
 		for _, e := range c.classEdges[nd.cls : nd.cls+nd.ncls] {
 			if t.w.inClass(e.class) {
 				c.walk(s, e.child, start, p+1, 0, active)
