@@ -25,7 +25,7 @@ import (
 // score on unseen text: a new batch joins the pattern below only once its pre-tuning
 // score is recorded in doc.go.
 //
-//go:embed testdata/corpus_*.tsv testdata/train_*.tsv testdata/eval_*_1.tsv testdata/eval_*_2.tsv testdata/eval_*_3.tsv testdata/eval_*_4.tsv testdata/eval_*_5.tsv testdata/eval_*_6.tsv testdata/eval_*_7.tsv testdata/eval_*_8.tsv
+//go:embed testdata/corpus_*.tsv testdata/train_*.tsv testdata/eval_*_1.tsv testdata/eval_*_2.tsv testdata/eval_*_3.tsv testdata/eval_*_4.tsv testdata/eval_*_5.tsv testdata/eval_*_6.tsv testdata/eval_*_7.tsv testdata/eval_*_8.tsv testdata/eval_*_9.tsv
 var trainingData embed.FS
 
 const (
@@ -47,7 +47,15 @@ const (
 // modelSalt seeds the feature hash (each language has its own weights).
 const modelSalt = 0x9E3779B97F4A7C15
 
-var modelLogit = float32(math.Log(modelThreshold / (1 - modelThreshold)))
+var modelLogit = logits(modelThreshold, modelThreshold, modelThreshold, modelThreshold)
+
+// logits returns the logits of per-category probabilities, in category order.
+func logits(p ...float64) (l [numCategories]float32) {
+	for i := range l {
+		l[i] = float32(math.Log(p[i] / (1 - p[i])))
+	}
+	return l
+}
 
 // model is one language's weights, by feature bucket and category.
 type model struct {
@@ -296,7 +304,7 @@ func (c *Checker) predict(s *scratch, active, allowed uint8, sev *[numCategories
 			}
 		}
 		for cat := range numCategories {
-			if z[cat] > modelLogit && sev[cat] == 0 && allowed&(1<<cat) == 0 {
+			if z[cat] > modelLogit[cat] && sev[cat] == 0 && allowed&(1<<cat) == 0 {
 				sev[cat] = SeverityLow
 			}
 		}
