@@ -139,6 +139,8 @@
 //	eval_fr_8 pre  162  (93) 1.00/0.95  0.92/0.92  0.95/0.91  0.95/0.54  0.99/0.83
 //	eval_en_9 pre  162  (93) 1.00/0.84  0.89/1.00  0.96/1.00  0.96/0.66  0.98/0.87
 //	eval_fr_9 pre  162  (93) 1.00/0.95  0.93/1.00  0.95/0.86  0.96/0.63  1.00/0.86
+//	eval_en_10 pre 181 (108) 0.94/0.89  0.88/0.92  0.82/0.90  0.89/0.74  0.90/0.83
+//	eval_fr_10 pre 181 (108) 1.00/0.94  0.95/0.88  0.78/0.70  0.93/0.72  0.95/0.80
 //
 // Batches 1 to 4 were scored with the lists alone, batch 5 with the lists and the model
 // (trained on batches 1 to 4; the lists were last changed before batch 4 was written),
@@ -146,7 +148,10 @@
 // batches 1 to 5, batch 7 after a fifth pass tuned on batch 6 and a model trained on
 // batches 1 to 6, batch 8 after a sixth pass tuned on batch 7 and a model trained on
 // batches 1 to 7, batch 9 after a seventh pass tuned on batch 8 and a model trained on
-// batches 1 to 8. What the model adds, on text the lists were not tuned on and it was not
+// batches 1 to 8, batch 10 (written by another hand than batches 1 to 9, with more
+// look-alike clean messages: a pickup at the station, "be careful walking home", a
+// meatball, a grandmother's "daft cow") after an eighth pass tuned on batch 9 and a model
+// trained on batches 1 to 9. What the model adds, on text the lists were not tuned on and it was not
 // trained on:
 //
 //	eval_en_4  lists 0.96/0.56, lists and a model trained without it 0.94/0.71
@@ -161,6 +166,8 @@
 //	eval_fr_8  lists 1.00/0.67, lists and model 0.99/0.83
 //	eval_en_9  lists 0.97/0.77, lists and model 0.98/0.87
 //	eval_fr_9  lists 1.00/0.70, lists and model 1.00/0.86
+//	eval_en_10 lists 0.92/0.71, lists and model 0.90/0.83
+//	eval_fr_10 lists 0.94/0.70, lists and model 0.95/0.80
 //
 // (RELANCE_MEASURE=1 go test -run 'TestMeasureHeldOut|TestMeasureListsOnly' -v ./content/.)
 // The batches were written by the same hand as the lists, which knew them, and the later
