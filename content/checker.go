@@ -108,6 +108,7 @@ type result struct {
 	anchorEnd   bool
 	toEnd       bool  // the match runs on to the end of the sentence ("...")
 	clears      uint8 // of an allow entry: the categories it clears (bit per category)
+	sentence    bool  // of an allow entry: it clears its whole sentence
 }
 
 func edgeKey(n int32, word int32) uint64 { return uint64(uint32(n))<<32 | uint64(uint32(word)) }
@@ -197,7 +198,7 @@ func (b *builder) build() (*Checker, error) {
 			}
 			n *= len(p.alts)
 		}
-		r := result{lang: e.lang, cat: e.cat, sev: e.sev, whole: e.whole, anchorStart: e.anchorStart, anchorEnd: e.anchorEnd, toEnd: e.toEnd, clears: e.clears}
+		r := result{lang: e.lang, cat: e.cat, sev: e.sev, whole: e.whole, anchorStart: e.anchorStart, anchorEnd: e.anchorEnd, toEnd: e.toEnd, clears: e.clears, sentence: e.sentence}
 		leaf := func(n int32, seq []item) {
 			if len(b.removals) > 0 && b.removes(e.lang, seqKey(seq, e), e.cat) {
 				return

@@ -202,7 +202,9 @@
 // Severities are low, medium and high ("-" for allow). Flags, comma-separated: inflect
 // (inflect a one-word term), whole (words inside the match do not count on their own:
 // "tête de bite" is an insult, not sexual content), exact (no repeated-letter or
-// masked-letter matching), and for an allow entry the categories it clears. The reserved
+// masked-letter matching), and for an allow entry the categories it clears and sentence
+// (it clears what its whole sentence matches, before it too: the nudes named in an
+// exposure threat are not sexual content, "your nudes … or your dad gets them"). The reserved
 // classes @stop (common words that tell the language) and @filler (words a gap may skip)
 // hold single words.
 //

@@ -388,13 +388,18 @@ func (c *Checker) record(s *scratch, nd *node, start, end int, active uint8) {
 			len(s.hits) == maxHits:
 			continue
 		}
-		e := end
-		if r.toEnd {
+		b, e := start, end
+		if r.toEnd || r.sentence {
 			for e < len(s.seq) && s.seq[e-1].flags&tokBoundaryAfter == 0 {
 				e++
 			}
 		}
-		s.hits = append(s.hits, hit{start: int32(start), end: int32(e), res: i})
+		if r.sentence {
+			for b > 0 && s.seq[b].flags&tokBoundaryBefore == 0 {
+				b--
+			}
+		}
+		s.hits = append(s.hits, hit{start: int32(b), end: int32(e), res: i})
 	}
 }
 
@@ -405,6 +410,9 @@ func (c *Checker) resolve(s *scratch) (sev [numCategories]Severity, cleared uint
 		r := &c.results[h.res]
 		switch {
 		case r.cat == catAllow:
+			if r.sentence {
+				cleared |= r.clears // the model does not find them either
+			}
 		case c.cleared(s, h):
 			cleared |= 1 << r.cat
 		default:
