@@ -37,8 +37,11 @@ type Checker struct {
 	langs []string
 	all   uint8 // every language
 
-	vocab map[string]wordInfo // every word of the lists
-	skel  map[string]wordInfo // words of entries by their skeleton (repeated letters once)
+	// What the lists say of every word, by id; ids by word, and the ids of entries' words
+	// by their skeleton (repeated letters once). vocab and skel are the same while building.
+	infos        []wordInfo
+	ids, skelIDs map[string]int32
+	vocab, skel  map[string]wordInfo
 	// byLen holds the words of entries by length, for words with masked letters ("c*nnard").
 	byLen [][]string
 
@@ -79,7 +82,7 @@ const (
 	wordExact                     // only as written: no repeated-letter or masked matching
 )
 
-var unknownWord = wordInfo{id: -1}
+var unknownWord = &wordInfo{id: -1} // shared: never modified
 
 // node is a state of the automaton the entries compile to: a trie over word ids, with
 // class, gap and any-word edges.
@@ -317,6 +320,17 @@ func (b *builder) build() (*Checker, error) {
 		}
 		c.byLen[len(w)] = append(c.byLen[len(w)], w)
 	}
+	c.infos = make([]wordInfo, len(c.vocab))
+	c.ids = make(map[string]int32, len(c.vocab))
+	for w, info := range c.vocab {
+		c.infos[info.id] = info
+		c.ids[w] = info.id
+	}
+	c.skelIDs = make(map[string]int32, len(c.skel))
+	for sk, info := range c.skel {
+		c.skelIDs[sk] = info.id
+	}
+	c.vocab, c.skel = nil, nil
 	return c, nil
 }
 

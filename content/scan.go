@@ -20,8 +20,8 @@ type scratch struct {
 
 // seqTok is one word of the sequence the automaton reads: a token, or letters joined.
 type seqTok struct {
-	w     wordInfo
-	flags uint8 // tokBoundaryBefore, tokBoundaryAfter
+	w     *wordInfo // never modified
+	flags uint8     // tokBoundaryBefore, tokBoundaryAfter
 }
 
 // hit is one entry matched over seq[start:end].
@@ -131,15 +131,15 @@ func (c *Checker) emit(s *scratch, t token) {
 		w, _ = c.lookup(s, b, t.flags)
 	case isNumber(b):
 		// A number the lists name ("69"), as written only.
-		if info, ok := c.vocab[string(b)]; ok {
-			w = info
+		if id, ok := c.ids[string(b)]; ok {
+			w = &c.infos[id]
 		}
 	}
 	c.vote(s, w)
 	s.seq = append(s.seq, seqTok{w: w, flags: t.flags & (tokBoundaryBefore | tokBoundaryAfter)})
 }
 
-func (c *Checker) vote(s *scratch, w wordInfo) {
+func (c *Checker) vote(s *scratch, w *wordInfo) {
 	for m, i := w.stop, 0; m != 0; m, i = m>>1, i+1 {
 		if m&1 != 0 {
 			s.votes[i]++
@@ -196,7 +196,7 @@ func (c *Checker) join(s *scratch, i, j int) bool {
 
 // lookup finds a word as written, then with an ambiguous "1" or "|" read as "i" or "l",
 // with its repeated letters once, or with its masked letters ("c*nnard") guessed.
-func (c *Checker) lookup(s *scratch, w []byte, flags uint8) (wordInfo, bool) {
+func (c *Checker) lookup(s *scratch, w []byte, flags uint8) (*wordInfo, bool) {
 	if flags&tokAmbiguous == 0 {
 		return c.lookupPlain(s, w, flags)
 	}
@@ -214,12 +214,12 @@ func (c *Checker) lookup(s *scratch, w []byte, flags uint8) (wordInfo, bool) {
 	return unknownWord, false
 }
 
-func (c *Checker) lookupPlain(s *scratch, w []byte, flags uint8) (wordInfo, bool) {
+func (c *Checker) lookupPlain(s *scratch, w []byte, flags uint8) (*wordInfo, bool) {
 	if flags&tokMasked != 0 {
 		return c.lookupMasked(s, w)
 	}
-	if info, ok := c.vocab[string(w)]; ok {
-		return info, true
+	if id, ok := c.ids[string(w)]; ok {
+		return &c.infos[id], true
 	}
 	run := longestRun(w)
 	if run < 2 {
@@ -228,8 +228,8 @@ func (c *Checker) lookupPlain(s *scratch, w []byte, flags uint8) (wordInfo, bool
 	// Letters repeated for emphasis ("connnnard") or by mistake ("sallope"). A doubled
 	// letter only finds a word that is an entry on its own, so "salle" is not "sale".
 	s.skel = collapse(s.skel[:0], w)
-	if info, ok := c.skel[string(s.skel)]; ok && (run >= 3 || info.flags&wordSingle != 0) {
-		return info, true
+	if id, ok := c.skelIDs[string(s.skel)]; ok && (run >= 3 || c.infos[id].flags&wordSingle != 0) {
+		return &c.infos[id], true
 	}
 	return unknownWord, false
 }
@@ -237,7 +237,7 @@ func (c *Checker) lookupPlain(s *scratch, w []byte, flags uint8) (wordInfo, bool
 // lookupMasked guesses a word with masked letters: with two letters or more shown, the one
 // entry word of that length that agrees ("c*nnard" → connard); else the word without its
 // stars ("f***" → f, as in "f you").
-func (c *Checker) lookupMasked(s *scratch, w []byte) (wordInfo, bool) {
+func (c *Checker) lookupMasked(s *scratch, w []byte) (*wordInfo, bool) {
 	shown := 0
 	s.strip = s.strip[:0]
 	for _, b := range w {
@@ -247,13 +247,13 @@ func (c *Checker) lookupMasked(s *scratch, w []byte) (wordInfo, bool) {
 		}
 	}
 	if shown >= 2 && w[0] != '*' && len(w) < len(c.byLen) {
-		var single, other wordInfo
+		var single, other *wordInfo
 		singles, others := 0, 0
 		for _, cand := range c.byLen[len(w)] {
 			if !masks(w, cand) {
 				continue
 			}
-			info := c.vocab[cand]
+			info := &c.infos[c.ids[cand]]
 			if info.flags&wordSingle != 0 {
 				single = info
 				singles++
