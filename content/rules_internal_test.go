@@ -19,7 +19,7 @@ func TestMeasureListsOnly(t *testing.T) {
 	}
 	c.models = nil
 	for _, lang := range []string{"en", "fr"} {
-		for _, n := range []string{"4", "5", "6", "7", "8", "9", "10", "11", "12", "13"} {
+		for _, n := range []string{"4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14"} {
 			logHeldOut(t, c, "testdata/eval_"+lang+"_"+n+".tsv", lang)
 		}
 	}
