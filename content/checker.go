@@ -34,6 +34,13 @@ func (c Config) Validate() error {
 // Checker finds insults, hate, sexual content and threats in short messages. It is
 // immutable once built and safe for concurrent use.
 type Checker struct {
+	*compiled
+	pool sync.Pool // *scratch
+}
+
+// compiled is what a Checker reads: built once, never modified, so that Checkers of the
+// same lists may share it (New shares the built-in lists').
+type compiled struct {
 	langs []string
 	all   uint8 // every language
 
@@ -57,8 +64,22 @@ type Checker struct {
 
 	models []*model        // by language; nil for a language without labelled messages
 	unseen map[string]bool // words the model does not see: those of an operator's removals
+}
 
-	pool sync.Pool // *scratch
+// newChecker returns a Checker that reads comp.
+func newChecker(comp *compiled) *Checker {
+	c := &Checker{compiled: comp}
+	c.pool.New = func() any { return new(scratch) }
+	return c
+}
+
+// builtin is the compiled built-in lists and their models, built once per process: every
+// Checker without an operator's file would build and train the same (about a third of a
+// second), and they are only read once built.
+var builtin struct {
+	once sync.Once
+	comp *compiled
+	err  error
 }
 
 var _ policy.TextChecker = (*Checker)(nil)
@@ -132,6 +153,24 @@ func New(cfg Config) (*Checker, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.ExtraFile == "" && heldOut == "" && traceInsert == nil {
+		builtin.once.Do(func() {
+			c, err := build(cfg)
+			if err == nil {
+				builtin.comp = c.compiled
+			}
+			builtin.err = err
+		})
+		if builtin.err != nil {
+			return nil, builtin.err
+		}
+		return newChecker(builtin.comp), nil
+	}
+	return build(cfg)
+}
+
+// build reads the lists and cfg.ExtraFile, compiles them and trains the models.
+func build(cfg Config) (*Checker, error) {
 	var b builder
 	if err := b.readBuiltin(); err != nil {
 		return nil, fmt.Errorf("content: %w", err)
@@ -145,12 +184,9 @@ func New(cfg Config) (*Checker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("content: %w", err)
 	}
-	if cfg.ExtraFile == "" && heldOut == "" {
-		err = c.useBuiltinModels()
-	} else {
-		err = c.trainModels() // the operator's entries change the words' classes
-	}
-	if err != nil {
+	// The model reads the words' classes, which an operator's entries change: it is
+	// trained for these lists.
+	if err := c.trainModels(); err != nil {
 		return nil, fmt.Errorf("content: %w", err)
 	}
 	return c, nil
@@ -158,13 +194,12 @@ func New(cfg Config) (*Checker, error) {
 
 // build compiles the entries.
 func (b *builder) build() (*Checker, error) {
-	c := &Checker{
+	c := newChecker(&compiled{
 		langs: b.langs,
 		vocab: map[string]wordInfo{},
 		skel:  map[string]wordInfo{},
-	}
+	})
 	c.all = uint8(1<<len(b.langs) - 1)
-	c.pool.New = func() any { return new(scratch) }
 	for li := range b.langs {
 		for _, name := range []string{classStop, classFiller} {
 			cl := b.classes[li][name]

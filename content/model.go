@@ -10,7 +10,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // The lists find what they name; a small linear model finds some of what they miss: a
@@ -70,25 +69,6 @@ type model struct {
 	w         [][numCategories]int16 // 1<<modelBits buckets
 	bias      [numCategories]int32
 	threshold [numCategories]int32 // modelLogit times scale
-}
-
-// builtinModels are the models of a Checker of the built-in lists alone, trained once per
-// process: every such Checker would train the same (training takes about half a second),
-// and a model is only read once trained.
-var builtinModels struct {
-	once   sync.Once
-	models []*model
-	err    error
-}
-
-// useBuiltinModels gives c, a Checker of the built-in lists alone, their models.
-func (c *Checker) useBuiltinModels() error {
-	builtinModels.once.Do(func() {
-		builtinModels.err = c.trainModels()
-		builtinModels.models = c.models
-	})
-	c.models = builtinModels.models
-	return builtinModels.err
 }
 
 // trainModels trains a model for each language that has labelled messages.
