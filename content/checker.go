@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -108,12 +109,13 @@ var unknownWord = &wordInfo{id: -1} // shared: never modified
 // node is a state of the automaton the entries compile to: a trie over word ids, with
 // class, gap and any-word edges.
 type node struct {
-	res, nres   int32 // results[res:res+nres]: the entries ending here
-	cls, ncls   int32 // classEdges[cls:cls+ncls]
-	edge, nedge int32 // wordEdges[edge:edge+nedge]
-	gap, any    int32 // children through "~" and "*"; 0 for none (the root is nobody's child)
-	skip        int32 // child through "~~"
-	isGap       bool  // reached through "~": may skip filler words
+	res, cls, edge int32 // the first of its results, class edges and word edges
+	// How many results (the entries ending here), class edges and word edges it has:
+	// 16 bits keep a node in 32 bytes, two to a cache line.
+	nres, ncls, nedge uint16
+	gap, any          int32 // children through "~" and "*"; 0 for none (the root is nobody's child)
+	skip              int32 // child through "~~"
+	isGap             bool  // reached through "~": may skip filler words
 }
 
 // classEdge leads to child on any word of a class.
@@ -296,7 +298,10 @@ func (b *builder) build() (*Checker, error) {
 				c.results = append(c.results, r)
 			}
 		}
-		nd.nres = int32(len(c.results)) - nd.res
+		if len(c.results)-int(nd.res) > math.MaxUint16 {
+			return nil, fmt.Errorf("more than %d entries end at one node", math.MaxUint16)
+		}
+		nd.nres = uint16(int32(len(c.results)) - nd.res)
 	}
 	for n := range c.nodes {
 		nd := &c.nodes[n]
@@ -304,13 +309,15 @@ func (b *builder) build() (*Checker, error) {
 		for l := t.classHead[n]; l != 0; l = t.classLinks[l-1].next {
 			c.classEdges = append(c.classEdges, t.classLinks[l-1].classEdge)
 		}
-		nd.ncls = int32(len(c.classEdges)) - nd.cls
-		slices.Reverse(c.classEdges[nd.cls:]) // in the order they were added
+		nd.ncls = uint16(int32(len(c.classEdges)) - nd.cls) // at most maxClasses
+		slices.Reverse(c.classEdges[nd.cls:])               // in the order they were added
 	}
-	t.flattenEdges()
+	if err := t.flattenEdges(); err != nil {
+		return nil, err
+	}
 
 	// What each word is: an entry's first word, an entry on its own, an entry's word.
-	root := c.classEdges[c.nodes[0].cls : c.nodes[0].cls+c.nodes[0].ncls]
+	root := c.classEdges[c.nodes[0].cls : c.nodes[0].cls+int32(c.nodes[0].ncls)]
 	c.rootByClass = make([]int32, maxClasses)
 	for _, e := range root {
 		c.rootClasses[e.class>>6] |= 1 << (e.class & 63)
@@ -375,7 +382,7 @@ var traceInsert func(node int32, origin string)
 // flags reports whether a node ends an entry that flags (not an allow entry).
 func (c *Checker) flags(n int32) bool {
 	nd := &c.nodes[n]
-	for _, r := range c.results[nd.res : nd.res+nd.nres] {
+	for _, r := range c.results[nd.res : nd.res+int32(nd.nres)] {
 		if r.cat != catAllow {
 			return true
 		}
@@ -528,7 +535,7 @@ func boolFlag(b bool, f uint8) uint8 {
 
 // flattenEdges turns the word edges into each node's run of c.wordEdges, sorted by word,
 // and the root's into c.rootChild: a check reads a few small runs instead of a large map.
-func (t *trie) flattenEdges() {
+func (t *trie) flattenEdges() error {
 	c := t.c
 	c.rootChild = make([]int32, len(c.vocab))
 	counts := make([]int32, len(c.nodes)+1)
@@ -542,7 +549,10 @@ func (t *trie) flattenEdges() {
 	}
 	for n := range c.nodes {
 		counts[n+1] += counts[n]
-		c.nodes[n].edge, c.nodes[n].nedge = counts[n], counts[n+1]-counts[n]
+		if counts[n+1]-counts[n] > math.MaxUint16 {
+			return fmt.Errorf("more than %d different words follow one word sequence", math.MaxUint16)
+		}
+		c.nodes[n].edge, c.nodes[n].nedge = counts[n], uint16(counts[n+1]-counts[n])
 	}
 	c.wordEdges = make([]wordEdge, counts[len(c.nodes)])
 	for k, child := range t.edges {
@@ -555,10 +565,11 @@ func (t *trie) flattenEdges() {
 	}
 	for n := range c.nodes {
 		nd := &c.nodes[n]
-		es := c.wordEdges[nd.edge : nd.edge+nd.nedge]
+		es := c.wordEdges[nd.edge : nd.edge+int32(nd.nedge)]
 		slices.SortFunc(es, func(a, b wordEdge) int { return int(a.word - b.word) })
 	}
 	t.edges = nil
+	return nil
 }
 
 // wordEdge leads to child on one word.
@@ -566,7 +577,7 @@ type wordEdge struct{ word, child int32 }
 
 // child returns the child of node nd (not the root) on word w, 0 for none.
 func (c *Checker) child(nd *node, w int32) int32 {
-	es := c.wordEdges[nd.edge : nd.edge+nd.nedge]
+	es := c.wordEdges[nd.edge : nd.edge+int32(nd.nedge)]
 	if len(es) <= 8 {
 		for _, e := range es {
 			if e.word == w {

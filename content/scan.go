@@ -351,7 +351,7 @@ func (c *Checker) walk(s *scratch, n int32, start, p, fillers int, active uint8)
 				c.walk(s, child, start, p+1, 0, active)
 			}
 		}
-		for _, e := range c.classEdges[nd.cls : nd.cls+nd.ncls] {
+		for _, e := range c.classEdges[nd.cls : nd.cls+int32(nd.ncls)] {
 			if t.w.inClass(e.class) {
 				c.walk(s, e.child, start, p+1, 0, active)
 			}
@@ -379,7 +379,7 @@ func (c *Checker) walk(s *scratch, n int32, start, p, fillers int, active uint8)
 
 // record keeps the entries ending at nd whose language and anchors fit.
 func (c *Checker) record(s *scratch, nd *node, start, end int, active uint8) {
-	for i := nd.res; i < nd.res+nd.nres; i++ {
+	for i := nd.res; i < nd.res+int32(nd.nres); i++ {
 		r := &c.results[i]
 		switch {
 		case r.lang&active == 0,
