@@ -75,8 +75,8 @@ func newChecker(comp *compiled) *Checker {
 }
 
 // builtin is the compiled built-in lists and their models, built once per process: every
-// Checker without an operator's file would build and train the same (about a third of a
-// second), and they are only read once built.
+// Checker without an operator's file would build and train the same (a quarter to
+// half a second), and they are only read once built.
 var builtin struct {
 	once sync.Once
 	comp *compiled

@@ -14,9 +14,9 @@ import (
 
 // The lists find what they name; a small linear model finds some of what they miss: a
 // logistic regression per category over the message's words and word pairs and triples
-// (hashed), trained when the Checker is built on the labelled messages that ship with the
+// (hashed), trained when the lists are compiled on the labelled messages that ship with the
 // package. A category is found when the lists find it or when the model's probability
-// passes modelThreshold; the model's findings have low severity.
+// passes its category's threshold (modelLogit); the model's findings have low severity.
 //
 // It is trained on the corpus, on clean messages written for it (train_<lang>.tsv: neutral
 // mentions of identities, strong words in ordinary senses), and on the evaluation batches
