@@ -116,17 +116,17 @@
 // its figures depend on how close a text's style is to what it was tuned and trained on:
 // its allow entries and most of the model's training are written out in full ("I'm such
 // an idiot" is clean), and "im such an idiot lmao", "im gay n proud" and "ur mum sounds
-// nice" are an insult, hate and an insult to it. On the five batches before batch 15, threat
-// recall was 0.73–0.85 in English and 0.65–0.72 in French, insult precision 0.85–0.95 and
-// sexual precision 0.76–0.90. The lists alone find a third to a half of a new batch's
+// nice" are an insult, hate and an insult to it. On the five batches before batch 15,
+// threat recall was 0.73–0.85 in English and 0.65–0.72 in French, insult precision
+// 0.85–0.95 and sexual precision 0.76–0.90. The lists alone find a third to a half of a new batch's
 // threats (0.29–0.56 on batches 14 to 16), the model most of the rest; the batches were
 // written by hands that knew the lists, and the model has trained on batches by the hand
 // that wrote the newest, so text written by members will score lower still. Every batch
 // brings threats said in new ordinary words ("imma pop you", "t'as pensé à disparaître
 // pour de bon ?"), stalking by details nobody can list ("your new boyfriend drives a black
 // BMW", "j'ai vu ta mère te déposer"), and innocent messages in the same words ("your
-// daughter has lovely hair in that photo" is a threat to the lists, "I'll break the news
-// to my mum gently" and "jsuis au kebab avec mes potes" are threats to the model). It also
+// daughter has lovely hair in that photo" is a threat to the lists, "i'll send u the
+// pics from the party" and "jsuis au kebab avec mes potes" are threats to the model). It also
 // misses irony and sarcasm, insults without insulting words that are not set phrases ("tu
 // sers vraiment à quelque chose, toi ?"), unlisted slang, other languages and text in
 // images. Its target and negation rules are phrases: "je ne suis pas une pute" is flagged,
