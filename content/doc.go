@@ -106,37 +106,37 @@
 //
 // # Where it stops
 //
-// It matches words and phrases and weighs words; it does not understand sentences. On
-// the latest batch written after its lists and model (batch 16, in the lower-case
-// text-speak of much real chat), it finds 0.79 of the offensive messages in English and
-// 0.83 in French, with precision 0.87 and 0.94. Per category (precision/recall): threats
-// 0.86/0.73 and 0.91/0.75, insults 0.73/0.79 and 0.85/0.96, sexual content 0.82/0.70 and
-// 0.95/0.90, hate 0.84/0.89 and 0.94/0.83. On batch 15, in the plainer style of batches 10
-// to 14, it scored 0.91 recall at 0.95–0.98 precision (threats 0.85 and 0.83 recall), so
-// its figures depend on how close a text's style is to what it was tuned and trained on:
-// its allow entries and most of the model's training are written out in full ("I'm such
-// an idiot" is clean), and "im such an idiot lmao", "im gay n proud" and "ur mum sounds
-// nice" are an insult, hate and an insult to it. On the five batches before batch 15,
-// threat recall was 0.73–0.85 in English and 0.65–0.72 in French, insult precision
-// 0.85–0.95 and sexual precision 0.76–0.90. The lists alone find a third to a half of a new batch's
-// threats (0.29–0.56 on batches 14 to 16), the model most of the rest; the batches were
-// written by hands that knew the lists, and the model has trained on batches by the hand
-// that wrote the newest, so text written by members will score lower still. Every batch
-// brings threats said in new ordinary words ("imma pop you", "t'as pensé à disparaître
-// pour de bon ?"), stalking by details nobody can list ("your new boyfriend drives a black
-// BMW", "j'ai vu ta mère te déposer"), and innocent messages in the same words ("your
-// daughter has lovely hair in that photo" is a threat to the lists, "i'll send u the
-// pics from the party" and "jsuis au kebab avec mes potes" are threats to the model). It also
-// misses irony and sarcasm, insults without insulting words that are not set phrases ("tu
-// sers vraiment à quelque chose, toi ?"), unlisted slang, other languages and text in
-// images. Its target and negation rules are phrases: "je ne suis pas une pute" is flagged,
-// and an absent third party's sentence clears what follows in it ("my boss is a dickhead
-// and you're a cunt" is clean). The model errs on words it associates with a category in
-// an innocent message ("les femmes sont des reines" is hate to it, at low severity). Names
-// that are also slurs ("Dick Van Dyke") are flagged. The labels of batches 10 to 16 are
-// not always consistent with one another (a slur aimed at the member is hate and insult in
-// some, hate alone in others; a call to shoot a group is hate in some, hate and threat in
-// others), which costs the precision of insults and threats a few points.
+// It matches words and phrases and weighs words; it does not understand sentences. On the
+// latest batch written after its lists and model (batch 16, in the lower-case text-speak of
+// much real chat), it finds 0.79 of the offensive messages in English and 0.83 in French,
+// with precision 0.87 and 0.94. Per category (precision/recall): threats 0.86/0.73 and
+// 0.91/0.75, insults 0.73/0.79 and 0.85/0.96, sexual content 0.82/0.70 and 0.95/0.90, hate
+// 0.84/0.89 and 0.94/0.83. On batch 15, in the plainer style of batches 10 to 14, it scored
+// 0.91 recall at 0.95–0.98 precision (threats 0.85 and 0.83 recall), so its figures depend
+// on how close a text's style is to what it was tuned and trained on: its allow entries and
+// most of the model's training are written out in full ("I'm such an idiot" is clean), and
+// "im such an idiot lmao", "im gay n proud" and "ur mum sounds nice" are an insult, hate
+// and an insult to it. On the five batches before batch 15, threat recall was 0.73–0.85 in
+// English and 0.65–0.72 in French, insult precision 0.85–0.95 and sexual precision
+// 0.76–0.90. The lists alone find a third to a half of a new batch's threats (0.29–0.56 on
+// batches 14 to 16), the model most of the rest; the batches were written by hands that
+// knew the lists, and the model has trained on batches by the hand that wrote the newest,
+// so text written by members will score lower still. Every batch brings threats said in new
+// ordinary words ("imma pop you", "t'as pensé à disparaître pour de bon ?"), stalking by
+// details nobody can list ("your new boyfriend drives a black BMW", "j'ai vu ta mère te
+// déposer"), and innocent messages in the same words ("your daughter has lovely hair in
+// that photo" is a threat to the lists, "i'll send u the pics from the party" and "jsuis au
+// kebab avec mes potes" are threats to the model). It also misses irony and sarcasm,
+// insults without insulting words that are not set phrases ("tu sers vraiment à quelque
+// chose, toi ?"), unlisted slang, other languages and text in images. Its target and
+// negation rules are phrases: "je ne suis pas une pute" is flagged, and an absent third
+// party's sentence clears what follows in it ("my boss is a dickhead and you're a cunt" is
+// clean). The model errs on words it associates with a category in an innocent message
+// ("les femmes sont des reines" is hate to it, at low severity). Names that are also slurs
+// ("Dick Van Dyke") are flagged. The labels of batches 10 to 16 are not always consistent
+// with one another (a slur aimed at the member is hate and insult in some, hate alone in
+// others; a call to shoot a group is hate in some, hate and threat in others), which costs
+// the precision of insults and threats a few points.
 //
 // # Evaluation batches
 //
