@@ -76,10 +76,10 @@
 // empty or unknown locale checks the languages the text seems written in, or all of them.
 // So "I won't bite" is not read as French, nor "désolée du retard" as English.
 //
-// A check allocates nothing in steady state and takes about 1.6–1.9 µs for a short message
-// on one core, 500,000–600,000 messages per second of CPU time (BenchmarkCheck, msgs/cpu-s,
-// on a 2-core Intel Xeon shared with other work; 2.4–2.7 µs before round 2 on the same
-// machine): about a third each in reading the words and in the automaton, a sixth in the
+// A check allocates nothing in steady state and takes about 1.5–1.9 µs for a short message
+// on one core, 540,000–660,000 messages per second of CPU time (BenchmarkCheck, msgs/cpu-s,
+// on a 2-core Intel Xeon shared with other work; 2.2–2.9 µs before round 2, with a fifth
+// fewer entries, on the same machine): about a third each in reading the words and in the automaton, a sixth in the
 // model. Its cost grows linearly with the text.
 //
 // # Judgement calls
