@@ -22,7 +22,9 @@
 // hyphens, combining accents) dropped, look-alike letters of other alphabets and styled
 // Unicode letters ("сonnard" in Cyrillic, "𝐜𝐨𝐧") read as Latin, and leetspeak inside a word
 // read as letters (0→o, 1→i or l, 3→e, 4→a, 5→s, 6 and 9→g, 7→t, 8→b, @→a, $→s, €→e, "!"
-// inside a word → i). A number on its own stays a number ("j'ai 30 ans").
+// inside a word → i). A number on its own stays a number ("j'ai 30 ans"). An unlisted word
+// that starts with "j" and a consonant is "je" elided without its apostrophe: "jsais où tu
+// habites" reads as "je sais où tu habites".
 //
 // Each word is looked up as written, then with its repeated letters written once
 // ("connnnard", "saaalope": three or more repeats find any listed word, a doubled letter
@@ -111,7 +113,7 @@
 // much real chat), it finds 0.79 of the offensive messages in English and 0.83 in French,
 // with precision 0.87 and 0.94. Per category (precision/recall): threats 0.86/0.73 and
 // 0.91/0.75, insults 0.73/0.79 and 0.85/0.96, sexual content 0.82/0.70 and 0.95/0.90, hate
-// 0.84/0.89 and 0.94/0.83. On batch 15, in the plainer style of batches 10 to 14, it scored
+// 0.89/0.89 and 1.00/0.84. On batch 15, in the plainer style of batches 10 to 14, it scored
 // 0.91 recall at 0.95–0.98 precision (threats 0.85 and 0.83 recall), so its figures depend
 // on how close a text's style is to what it was tuned and trained on: its allow entries and
 // most of the model's training are written out in full ("I'm such an idiot" is clean), and
@@ -181,8 +183,8 @@
 //	eval_fr_14 pre 178 (106) 1.00/1.00  0.88/0.92  0.85/0.85  0.86/0.69  0.95/0.81
 //	eval_en_15 pre 178 (106) 1.00/1.00  0.92/0.96  0.95/0.95  0.90/0.85  0.95/0.91
 //	eval_fr_15 pre 178 (106) 1.00/1.00  1.00/0.96  1.00/1.00  0.93/0.83  0.98/0.91
-//	eval_en_16 pre 177 (106) 0.84/0.89  0.73/0.79  0.82/0.70  0.86/0.73  0.87/0.79
-//	eval_fr_16 pre 177 (106) 0.94/0.83  0.85/0.96  0.95/0.90  0.91/0.75  0.94/0.83
+//	eval_en_16 pre 177 (106) 0.89/0.89  0.73/0.79  0.82/0.70  0.86/0.73  0.87/0.79
+//	eval_fr_16 pre 177 (106) 1.00/0.84  0.85/0.96  0.95/0.90  0.91/0.75  0.94/0.83
 //
 // Batches 1 to 4 were scored with the lists alone, batch 5 with the lists and the model
 // (trained on batches 1 to 4; the lists were last changed before batch 4 was written),
@@ -202,7 +204,10 @@
 // 0.92/0.67 in English and 0.89/0.63 in French), batch 15 after a thirteenth pass tuned on
 // batch 14 and a model trained on batches 1 to 14, batch 16 (in looser chat: lower case,
 // text-speak, typos, emoji) after a fourteenth pass tuned on batch 15 and a model trained
-// on batches 1 to 15. What the model adds, on text the lists were not tuned on and it was not
+// on batches 1 to 15 (two of its labels were corrected after its first score, before any
+// tuning: "shut up u mong" and "ta gueule le mongol" are hate too, as "t'es mongol ou
+// quoi" is; the first score read hate 0.84/0.89 and 0.94/0.83, the rest unchanged). What
+// the model adds, on text the lists were not tuned on and it was not
 // trained on:
 //
 //	eval_en_4  lists 0.96/0.56, lists and a model trained without it 0.94/0.71

@@ -144,9 +144,9 @@ var evalFloors = map[string]evalFloor{
 	// Batch 15: the lists were tuned on it and the model trained on it after its score.
 	"eval_en_15.tsv": {0.98, 0.98, 0.93, 0.95},
 	"eval_fr_15.tsv": {0.98, 0.98, 0.93, 0.95},
-	// Batch 16: neither tuned nor trained on; its floors are its pre-tuning score.
-	"eval_en_16.tsv": {0.85, 0.77, 0.71, 0.68},
-	"eval_fr_16.tsv": {0.92, 0.81, 0.83, 0.73},
+	// Batch 16: the lists were tuned on it and the model trained on it after its score.
+	"eval_en_16.tsv": {0.98, 0.97, 0.97, 0.94},
+	"eval_fr_16.tsv": {0.98, 0.98, 0.94, 0.97},
 }
 
 // TestEvalFloors holds every evaluation batch to its floors, with the message's locale.

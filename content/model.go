@@ -24,7 +24,7 @@ import (
 // score on unseen text: a new batch joins the pattern below only once its pre-tuning
 // score is recorded in doc.go.
 //
-//go:embed testdata/corpus_*.tsv testdata/train_*.tsv testdata/eval_*_1.tsv testdata/eval_*_2.tsv testdata/eval_*_3.tsv testdata/eval_*_4.tsv testdata/eval_*_5.tsv testdata/eval_*_6.tsv testdata/eval_*_7.tsv testdata/eval_*_8.tsv testdata/eval_*_9.tsv testdata/eval_*_10.tsv testdata/eval_*_11.tsv testdata/eval_*_12.tsv testdata/eval_*_13.tsv testdata/eval_*_14.tsv testdata/eval_*_15.tsv
+//go:embed testdata/corpus_*.tsv testdata/train_*.tsv testdata/eval_*_1.tsv testdata/eval_*_2.tsv testdata/eval_*_3.tsv testdata/eval_*_4.tsv testdata/eval_*_5.tsv testdata/eval_*_6.tsv testdata/eval_*_7.tsv testdata/eval_*_8.tsv testdata/eval_*_9.tsv testdata/eval_*_10.tsv testdata/eval_*_11.tsv testdata/eval_*_12.tsv testdata/eval_*_13.tsv testdata/eval_*_14.tsv testdata/eval_*_15.tsv testdata/eval_*_16.tsv
 var trainingData embed.FS
 
 const (

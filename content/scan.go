@@ -128,7 +128,22 @@ func (c *Checker) emit(s *scratch, t token) {
 	w := unknownWord
 	switch b := s.buf[t.start:t.end]; {
 	case t.flags&tokNoWord == 0:
-		w, _ = c.lookup(s, b, t.flags)
+		var ok bool
+		if w, ok = c.lookup(s, b, t.flags); !ok && elidedJe(b) {
+			// "jsais", "jte", "jconnais": "je" elided without an apostrophe, read as
+			// "je sais", "je te", "je connais".
+			je := unknownWord
+			if id, ok := c.ids["je"]; ok {
+				je = &c.infos[id]
+			}
+			c.vote(s, je)
+			s.seq = append(s.seq, seqTok{w: je, flags: t.flags & tokBoundaryBefore})
+			rest := t
+			rest.start++
+			rest.flags &^= tokBoundaryBefore
+			c.emit(s, rest)
+			return
+		}
 	case isNumber(b):
 		// A number the lists name ("69"), as written only.
 		if id, ok := c.ids[string(b)]; ok {
@@ -145,6 +160,19 @@ func (c *Checker) vote(s *scratch, w *wordInfo) {
 			s.votes[i]++
 		}
 	}
+}
+
+// elidedJe reports whether a word that is not listed starts with a "j" that can only be
+// an elided "je": followed by a consonant, as no French word's is.
+func elidedJe(w []byte) bool {
+	if len(w) < 3 || w[0] != 'j' {
+		return false
+	}
+	switch w[1] {
+	case 'a', 'e', 'i', 'o', 'u', 'y', 'h':
+		return false
+	}
+	return w[1] >= 'a' && w[1] <= 'z'
 }
 
 // join tries to read toks[i:j], one-character tokens, as one word: the whole run, then
