@@ -109,36 +109,38 @@
 // # Where it stops
 //
 // It matches words and phrases and weighs words; it does not understand sentences. On the
-// latest batch written after its lists and model (batch 16, in the lower-case text-speak of
-// much real chat), it finds 0.79 of the offensive messages in English and 0.83 in French,
-// with precision 0.87 and 0.94. Per category (precision/recall): threats 0.86/0.73 and
-// 0.91/0.75, insults 0.73/0.79 and 0.85/0.96, sexual content 0.82/0.70 and 0.95/0.90, hate
-// 0.89/0.89 and 1.00/0.84. On batch 15, in the plainer style of batches 10 to 14, it scored
-// 0.91 recall at 0.95–0.98 precision (threats 0.85 and 0.83 recall), so its figures depend
-// on how close a text's style is to what it was tuned and trained on: its allow entries and
-// most of the model's training are written out in full ("I'm such an idiot" is clean), and
-// "im such an idiot lmao", "im gay n proud" and "ur mum sounds nice" are an insult, hate
-// and an insult to it. On the five batches before batch 15, threat recall was 0.73–0.85 in
-// English and 0.65–0.72 in French, insult precision 0.85–0.95 and sexual precision
-// 0.76–0.90. The lists alone find a third to a half of a new batch's threats (0.29–0.56 on
-// batches 14 to 16), the model most of the rest; the batches were written by hands that
-// knew the lists, and the model has trained on batches by the hand that wrote the newest,
-// so text written by members will score lower still. Every batch brings threats said in new
-// ordinary words ("imma pop you", "t'as pensé à disparaître pour de bon ?"), stalking by
-// details nobody can list ("your new boyfriend drives a black BMW", "j'ai vu ta mère te
-// déposer"), and innocent messages in the same words ("your daughter has lovely hair in
-// that photo" is a threat to the lists, "i'll send u the pics from the party" and "jsuis au
-// kebab avec mes potes" are threats to the model). It also misses irony and sarcasm,
-// insults without insulting words that are not set phrases ("tu sers vraiment à quelque
-// chose, toi ?"), unlisted slang, other languages and text in images. Its target and
-// negation rules are phrases: "je ne suis pas une pute" is flagged, and an absent third
-// party's sentence clears what follows in it ("my boss is a dickhead and you're a cunt" is
-// clean). The model errs on words it associates with a category in an innocent message
-// ("les femmes sont des reines" is hate to it, at low severity). Names that are also slurs
-// ("Dick Van Dyke") are flagged. The labels of batches 10 to 16 are not always consistent
-// with one another (a slur aimed at the member is hate and insult in some, hate alone in
-// others; a call to shoot a group is hate in some, hate and threat in others), which costs
-// the precision of insults and threats a few points.
+// latest batch written after its lists and model (batch 17, half plain writing and half
+// chat spellings, see below), it finds 0.86 of the offensive messages in English and 0.91
+// in French, with precision 0.93 and 0.92. Per category (precision/recall): threats
+// 0.85/0.79 and 0.85/0.85, insults 0.88/0.96 and 0.96/1.00, sexual content 0.94/0.85 and
+// 1.00/0.90, hate 1.00/0.94 in both. So threat recall is about the 0.80 targeted, but
+// threat precision is not: innocent messages that share a threat's words are threats to it
+// ("I'll share the screenshots of the tickets", "tu sors ton chien à quelle heure ?",
+// "prends un bain et détends-toi", "je vais te détruire au billard"), and so is reported
+// speech without a reporting verb the lists know ("« va crever », c'est ce que mon frère a
+// dit de ma cuisine"). The figures depend on how close a text is to what the check was
+// tuned and trained on: on batch 16, in lower-case text-speak, it found 0.79 and 0.83 at
+// precision 0.87 and 0.94 (insult precision 0.73 in English), since its allow entries and
+// most of the model's training are written out in full ("I'm such an idiot" is clean, "im
+// such an idiot lmao" was an insult); on batch 15, in the plainer style of batches 10 to
+// 14, 0.91 at 0.95–0.98. On batches 10 to 14, threat recall was 0.73–0.85 in English and
+// 0.65–0.72 in French, insult precision 0.85–0.95 and sexual precision 0.76–0.90. The lists
+// alone find a third to a half of a new batch's threats (0.29–0.56 on batches 14 to 17),
+// the model most of the rest; the batches were written by hands that knew the lists, and
+// the model has trained on batches by the hand that wrote the newest, so text written by
+// members will score lower still. Every batch brings threats said in new ordinary words
+// ("imma pop you", "t'as pensé à disparaître pour de bon ?") and stalking by details nobody
+// can list ("your new boyfriend drives a black BMW", "j'ai vu ta mère te déposer"). It also
+// misses irony and sarcasm, insults without insulting words that are not set phrases ("tu
+// sers vraiment à quelque chose, toi ?"), unlisted slang, other languages and text in
+// images. Its target and negation rules are phrases: "je ne suis pas une pute" is flagged,
+// and an absent third party's sentence clears what follows in it ("my boss is a dickhead
+// and you're a cunt" is clean). The model errs on words it associates with a category in an
+// innocent message ("les femmes sont des reines" is hate to it, at low severity). Names
+// that are also slurs ("Dick Van Dyke") are flagged. The labels of batches 10 to 17 are not
+// always consistent with one another (a slur aimed at the member is hate and insult in
+// some, hate alone in others; a call to shoot a group is hate in some, hate and threat in
+// others), which costs the precision of insults and threats a few points.
 //
 // # Evaluation batches
 //
@@ -185,6 +187,8 @@
 //	eval_fr_15 pre 178 (106) 1.00/1.00  1.00/0.96  1.00/1.00  0.93/0.83  0.98/0.91
 //	eval_en_16 pre 177 (106) 0.89/0.89  0.73/0.79  0.82/0.70  0.86/0.73  0.87/0.79
 //	eval_fr_16 pre 177 (106) 1.00/0.84  0.85/0.96  0.95/0.90  0.91/0.75  0.94/0.83
+//	eval_en_17 pre 180 (106) 1.00/0.94  0.88/0.96  0.94/0.85  0.85/0.79  0.93/0.86
+//	eval_fr_17 pre 179 (106) 1.00/0.94  0.96/1.00  1.00/0.90  0.85/0.85  0.92/0.91
 //
 // Batches 1 to 4 were scored with the lists alone, batch 5 with the lists and the model
 // (trained on batches 1 to 4; the lists were last changed before batch 4 was written),
@@ -206,8 +210,10 @@
 // text-speak, typos, emoji) after a fourteenth pass tuned on batch 15 and a model trained
 // on batches 1 to 15 (two of its labels were corrected after its first score, before any
 // tuning: "shut up u mong" and "ta gueule le mongol" are hate too, as "t'es mongol ou
-// quoi" is; the first score read hate 0.84/0.89 and 0.94/0.83, the rest unchanged). What
-// the model adds, on text the lists were not tuned on and it was not
+// quoi" is; the first score read hate 0.84/0.89 and 0.94/0.83, the rest unchanged), batch
+// 17 (half plain, half chat spellings, with many innocent look-alikes of its threats)
+// after a fifteenth pass tuned on batch 16, the reading of "jsais" as "je sais" and a model
+// trained on batches 1 to 16. What the model adds, on text the lists were not tuned on and it was not
 // trained on:
 //
 //	eval_en_4  lists 0.96/0.56, lists and a model trained without it 0.94/0.71
@@ -236,6 +242,8 @@
 //	eval_fr_15 lists 1.00/0.72, lists and model 0.98/0.91
 //	eval_en_16 lists 0.89/0.60, lists and model 0.87/0.79
 //	eval_fr_16 lists 0.96/0.63, lists and model 0.94/0.83
+//	eval_en_17 lists 0.93/0.64, lists and model 0.93/0.86
+//	eval_fr_17 lists 0.95/0.66, lists and model 0.92/0.91
 //
 // (RELANCE_MEASURE=1 go test -run 'TestMeasureHeldOut|TestMeasureListsOnly' -v ./content/.)
 // Batches 1 to 9 were written by the hand that wrote the lists until then, batches 10 to 14
