@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -34,16 +35,27 @@ func (c Config) Validate() error {
 // Checker finds insults, hate, sexual content and threats in short messages. It is
 // immutable once built and safe for concurrent use.
 type Checker struct {
+	*compiled
+	pool sync.Pool // *scratch
+}
+
+// compiled is what a Checker reads: built once, never modified, so that Checkers of the
+// same lists may share it (New shares the built-in lists').
+type compiled struct {
 	langs []string
 	all   uint8 // every language
 
-	vocab map[string]wordInfo // every word of the lists
-	skel  map[string]wordInfo // words of entries by their skeleton (repeated letters once)
+	// What the lists say of every word, by id; ids by word, and the ids of entries' words
+	// by their skeleton (repeated letters once). vocab and skel are the same while building.
+	infos        []wordInfo
+	ids, skelIDs map[string]int32
+	vocab, skel  map[string]wordInfo
 	// byLen holds the words of entries by length, for words with masked letters ("c*nnard").
 	byLen [][]string
 
 	nodes      []node
-	edges      map[uint64]int32 // edgeKey(node, word id) → node
+	wordEdges  []wordEdge // nodes' word edges, in runs sorted by word (node.edge)
+	rootChild  []int32    // the root's child by word id, 0 for none
 	classEdges []classEdge
 	results    []result
 	// The root's class edges by class, for the words that may start an entry: the root has
@@ -53,8 +65,22 @@ type Checker struct {
 
 	models []*model        // by language; nil for a language without labelled messages
 	unseen map[string]bool // words the model does not see: those of an operator's removals
+}
 
-	pool sync.Pool // *scratch
+// newChecker returns a Checker that reads comp.
+func newChecker(comp *compiled) *Checker {
+	c := &Checker{compiled: comp}
+	c.pool.New = func() any { return new(scratch) }
+	return c
+}
+
+// builtin is the compiled built-in lists and their models, built once per process: every
+// Checker without an operator's file would build and train the same (a quarter to
+// half a second), and they are only read once built.
+var builtin struct {
+	once sync.Once
+	comp *compiled
+	err  error
 }
 
 var _ policy.TextChecker = (*Checker)(nil)
@@ -78,17 +104,18 @@ const (
 	wordExact                     // only as written: no repeated-letter or masked matching
 )
 
-var unknownWord = wordInfo{id: -1}
+var unknownWord = &wordInfo{id: -1} // shared: never modified
 
 // node is a state of the automaton the entries compile to: a trie over word ids, with
 // class, gap and any-word edges.
 type node struct {
-	res, nres int32 // results[res:res+nres]: the entries ending here
-	cls, ncls int32 // classEdges[cls:cls+ncls]
-	gap, any  int32 // children through "~" and "*"; 0 for none (the root is nobody's child)
-	skip      int32 // child through "~~"
-	isGap     bool  // reached through "~": may skip filler words
-	hasEdges  bool
+	res, cls, edge int32 // the first of its results, class edges and word edges
+	// How many results (the entries ending here), class edges and word edges it has:
+	// 16 bits keep a node in 32 bytes, two to a cache line.
+	nres, ncls, nedge uint16
+	gap, any          int32 // children through "~" and "*"; 0 for none (the root is nobody's child)
+	skip              int32 // child through "~~"
+	isGap             bool  // reached through "~": may skip filler words
 }
 
 // classEdge leads to child on any word of a class.
@@ -107,6 +134,7 @@ type result struct {
 	anchorEnd   bool
 	toEnd       bool  // the match runs on to the end of the sentence ("...")
 	clears      uint8 // of an allow entry: the categories it clears (bit per category)
+	sentence    bool  // of an allow entry: it clears its whole sentence
 }
 
 func edgeKey(n int32, word int32) uint64 { return uint64(uint32(n))<<32 | uint64(uint32(word)) }
@@ -127,6 +155,24 @@ func New(cfg Config) (*Checker, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.ExtraFile == "" && heldOut == "" && traceInsert == nil {
+		builtin.once.Do(func() {
+			c, err := build(cfg)
+			if err == nil {
+				builtin.comp = c.compiled
+			}
+			builtin.err = err
+		})
+		if builtin.err != nil {
+			return nil, builtin.err
+		}
+		return newChecker(builtin.comp), nil
+	}
+	return build(cfg)
+}
+
+// build reads the lists and cfg.ExtraFile, compiles them and trains the models.
+func build(cfg Config) (*Checker, error) {
 	var b builder
 	if err := b.readBuiltin(); err != nil {
 		return nil, fmt.Errorf("content: %w", err)
@@ -140,12 +186,9 @@ func New(cfg Config) (*Checker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("content: %w", err)
 	}
-	if cfg.ExtraFile == "" && heldOut == "" {
-		err = c.useBuiltinModels()
-	} else {
-		err = c.trainModels() // the operator's entries change the words' classes
-	}
-	if err != nil {
+	// The model reads the words' classes, which an operator's entries change: it is
+	// trained for these lists.
+	if err := c.trainModels(); err != nil {
 		return nil, fmt.Errorf("content: %w", err)
 	}
 	return c, nil
@@ -153,15 +196,12 @@ func New(cfg Config) (*Checker, error) {
 
 // build compiles the entries.
 func (b *builder) build() (*Checker, error) {
-	c := &Checker{
+	c := newChecker(&compiled{
 		langs: b.langs,
 		vocab: map[string]wordInfo{},
 		skel:  map[string]wordInfo{},
-		nodes: make([]node, 1, 1024),
-		edges: map[uint64]int32{},
-	}
+	})
 	c.all = uint8(1<<len(b.langs) - 1)
-	c.pool.New = func() any { return new(scratch) }
 	for li := range b.langs {
 		for _, name := range []string{classStop, classFiller} {
 			cl := b.classes[li][name]
@@ -183,35 +223,41 @@ func (b *builder) build() (*Checker, error) {
 		}
 	}
 
-	t := trie{c: c, classes: map[int32][]classEdge{}}
-	pending := map[int32][]result{}
+	c.nodes = make([]node, 1, 1<<18)
+	t := trie{c: c, edges: make(map[uint64]int32, 1<<18), classHead: make([]int32, 1, 1<<18)}
+	var pending []pendingResult
+	var stack []item
 	for _, e := range b.entries {
 		if b.removes(e.lang, e.key, e.cat) {
 			continue
 		}
-		seqs := [][]item{nil}
+		n := 1
 		for _, p := range e.parts {
-			if len(seqs)*len(p.alts) > maxExpansions {
+			if n*len(p.alts) > maxExpansions {
 				return nil, fmt.Errorf("%s: the term expands to more than %d sequences", e.origin, maxExpansions)
 			}
-			seqs = product(seqs, p.alts)
+			n *= len(p.alts)
 		}
-		r := result{lang: e.lang, cat: e.cat, sev: e.sev, whole: e.whole, anchorStart: e.anchorStart, anchorEnd: e.anchorEnd, toEnd: e.toEnd, clears: e.clears}
-		for _, seq := range seqs {
-			if b.removes(e.lang, seqKey(seq, e), e.cat) {
-				continue
+		r := result{lang: e.lang, cat: e.cat, sev: e.sev, whole: e.whole, anchorStart: e.anchorStart, anchorEnd: e.anchorEnd, toEnd: e.toEnd, clears: e.clears, sentence: e.sentence}
+		leaf := func(n int32, seq []item) {
+			if len(b.removals) > 0 && b.removes(e.lang, seqKey(seq, e), e.cat) {
+				return
 			}
-			n := t.insert(seq, e.exact)
 			if traceInsert != nil {
 				traceInsert(n, e.origin)
 			}
-			rs := pending[n]
-			if i := slices.IndexFunc(rs, func(o result) bool { o.lang = r.lang; return o == r }); i >= 0 {
-				rs[i].lang |= r.lang
-			} else {
-				pending[n] = append(rs, r)
+			pending = append(pending, pendingResult{n, r})
+		}
+		for _, p := range e.parts {
+			for _, alt := range p.alts {
+				for i := range alt {
+					if alt[i].kind == itemWord {
+						alt[i].id = c.contentWord(alt[i].word, e.exact)
+					}
+				}
 			}
 		}
+		stack = t.insert(0, e.parts, stack[:0], leaf)
 	}
 	for _, r := range b.removals {
 		// The model does not see the words an operator removed ("remove bite": the model
@@ -237,18 +283,41 @@ func (b *builder) build() (*Checker, error) {
 	}
 
 	// Flatten the results and the class edges, in node order.
+	// The same result at a node from several languages is one result of these languages.
+	slices.SortStableFunc(pending, func(a, b pendingResult) int { return int(a.n - b.n) })
+	for i := 0; i < len(pending); {
+		n := pending[i].n
+		nd := &c.nodes[n]
+		nd.res = int32(len(c.results))
+		for ; i < len(pending) && pending[i].n == n; i++ {
+			r := pending[i].r
+			rs := c.results[nd.res:]
+			if k := slices.IndexFunc(rs, func(o result) bool { o.lang = r.lang; return o == r }); k >= 0 {
+				rs[k].lang |= r.lang
+			} else {
+				c.results = append(c.results, r)
+			}
+		}
+		if len(c.results)-int(nd.res) > math.MaxUint16 {
+			return nil, fmt.Errorf("more than %d entries end at one node", math.MaxUint16)
+		}
+		nd.nres = uint16(int32(len(c.results)) - nd.res)
+	}
 	for n := range c.nodes {
 		nd := &c.nodes[n]
-		rs := pending[int32(n)]
-		nd.res, nd.nres = int32(len(c.results)), int32(len(rs))
-		c.results = append(c.results, rs...)
-		es := t.classes[int32(n)]
-		nd.cls, nd.ncls = int32(len(c.classEdges)), int32(len(es))
-		c.classEdges = append(c.classEdges, es...)
+		nd.cls = int32(len(c.classEdges))
+		for l := t.classHead[n]; l != 0; l = t.classLinks[l-1].next {
+			c.classEdges = append(c.classEdges, t.classLinks[l-1].classEdge)
+		}
+		nd.ncls = uint16(int32(len(c.classEdges)) - nd.cls) // at most maxClasses
+		slices.Reverse(c.classEdges[nd.cls:])               // in the order they were added
+	}
+	if err := t.flattenEdges(); err != nil {
+		return nil, err
 	}
 
 	// What each word is: an entry's first word, an entry on its own, an entry's word.
-	root := c.classEdges[c.nodes[0].cls : c.nodes[0].cls+c.nodes[0].ncls]
+	root := c.classEdges[c.nodes[0].cls : c.nodes[0].cls+int32(c.nodes[0].ncls)]
 	c.rootByClass = make([]int32, maxClasses)
 	for _, e := range root {
 		c.rootClasses[e.class>>6] |= 1 << (e.class & 63)
@@ -261,7 +330,7 @@ func (b *builder) build() (*Checker, error) {
 				info.flags |= wordContent
 			}
 		}
-		if child, ok := c.edges[edgeKey(0, info.id)]; ok {
+		if child := c.rootChild[info.id]; child != 0 {
 			info.flags |= wordStarts
 			if c.flags(child) {
 				info.flags |= wordSingle
@@ -293,6 +362,17 @@ func (b *builder) build() (*Checker, error) {
 		}
 		c.byLen[len(w)] = append(c.byLen[len(w)], w)
 	}
+	c.infos = make([]wordInfo, len(c.vocab))
+	c.ids = make(map[string]int32, len(c.vocab))
+	for w, info := range c.vocab {
+		c.infos[info.id] = info
+		c.ids[w] = info.id
+	}
+	c.skelIDs = make(map[string]int32, len(c.skel))
+	for sk, info := range c.skel {
+		c.skelIDs[sk] = info.id
+	}
+	c.vocab, c.skel = nil, nil
 	return c, nil
 }
 
@@ -302,7 +382,7 @@ var traceInsert func(node int32, origin string)
 // flags reports whether a node ends an entry that flags (not an allow entry).
 func (c *Checker) flags(n int32) bool {
 	nd := &c.nodes[n]
-	for _, r := range c.results[nd.res : nd.res+nd.nres] {
+	for _, r := range c.results[nd.res : nd.res+int32(nd.nres)] {
 		if r.cat != catAllow {
 			return true
 		}
@@ -349,64 +429,176 @@ func (c *Checker) word(w string) wordInfo {
 
 // trie builds the automaton's nodes and edges.
 type trie struct {
-	c       *Checker
-	classes map[int32][]classEdge // by node, until flattened
+	c     *Checker
+	edges map[uint64]int32 // edgeKey(node, word id) → child, until flattened
+	// Each node's class edges, until flattened: a list through classLinks (index+1, 0 ends).
+	classHead  []int32 // by node
+	classLinks []classLink
 }
 
-// insert adds a sequence and returns its last node.
-func (t *trie) insert(seq []item, exact bool) int32 {
-	c := t.c
-	n := int32(0)
-	newNode := func(nd node) int32 {
-		c.nodes = append(c.nodes, nd)
-		return int32(len(c.nodes) - 1)
+type classLink struct {
+	classEdge
+	next int32
+}
+
+// pendingResult is a result at a node, until flattened.
+type pendingResult struct {
+	n int32
+	r result
+}
+
+// newNode appends a node and returns its index.
+func (t *trie) newNode(nd node) int32 {
+	t.c.nodes = append(t.c.nodes, nd)
+	t.classHead = append(t.classHead, 0)
+	return int32(len(t.c.nodes) - 1)
+}
+
+// insert adds, from node n, every sequence of parts (one alternative of each), and calls
+// leaf with the last node of each and the sequence (stack holds the items read so far).
+// Walking the alternatives depth first follows a shared prefix once.
+func (t *trie) insert(n int32, parts []part, stack []item, leaf func(int32, []item)) []item {
+	if len(parts) == 0 {
+		leaf(n, stack)
+		return stack
 	}
-	for _, it := range seq {
-		switch it.kind {
-		case itemGapKind:
-			if c.nodes[n].gap == 0 {
-				g := newNode(node{isGap: true})
-				c.nodes[n].gap = g
+	for _, alt := range parts[0].alts {
+		m := n
+		for _, it := range alt {
+			m = t.step(m, it)
+		}
+		stack = t.insert(m, parts[1:], append(stack, alt...), leaf)
+		stack = stack[:len(stack)-len(alt)]
+	}
+	return stack
+}
+
+// contentWord returns the id of an entry's word, marking it as such.
+func (c *Checker) contentWord(w string, exact bool) int32 {
+	info := c.word(w)
+	if want := info.flags | wordContent | boolFlag(exact, wordExact); want != info.flags {
+		info.flags = want
+		c.vocab[w] = info
+	}
+	return info.id
+}
+
+// step follows, adding it when new, the edge of one item from node n (a word item's id
+// is set).
+func (t *trie) step(n int32, it item) int32 {
+	c := t.c
+	switch it.kind {
+	case itemGapKind:
+		if c.nodes[n].gap == 0 {
+			g := t.newNode(node{isGap: true})
+			c.nodes[n].gap = g
+		}
+		return c.nodes[n].gap
+	case itemSkipKind:
+		if c.nodes[n].skip == 0 {
+			k := t.newNode(node{})
+			c.nodes[n].skip = k
+		}
+		return c.nodes[n].skip
+	case itemAnyKind:
+		if c.nodes[n].any == 0 {
+			a := t.newNode(node{})
+			c.nodes[n].any = a
+		}
+		return c.nodes[n].any
+	case itemClass:
+		for l := t.classHead[n]; l != 0; l = t.classLinks[l-1].next {
+			if e := t.classLinks[l-1]; e.class == uint16(it.class) {
+				return e.child
 			}
-			n = c.nodes[n].gap
-		case itemSkipKind:
-			if c.nodes[n].skip == 0 {
-				k := newNode(node{})
-				c.nodes[n].skip = k
+		}
+		child := t.newNode(node{})
+		t.classLinks = append(t.classLinks, classLink{classEdge{class: uint16(it.class), child: child}, t.classHead[n]})
+		t.classHead[n] = int32(len(t.classLinks))
+		return child
+	}
+	k := edgeKey(n, it.id)
+	child, ok := t.edges[k]
+	if !ok {
+		child = t.newNode(node{})
+		t.edges[k] = child
+	}
+	return child
+}
+
+func boolFlag(b bool, f uint8) uint8 {
+	if b {
+		return f
+	}
+	return 0
+}
+
+// flattenEdges turns the word edges into each node's run of c.wordEdges, sorted by word,
+// and the root's into c.rootChild: a check reads a few small runs instead of a large map.
+func (t *trie) flattenEdges() error {
+	c := t.c
+	c.rootChild = make([]int32, len(c.vocab))
+	counts := make([]int32, len(c.nodes)+1)
+	for k, child := range t.edges {
+		n, w := int32(k>>32), int32(uint32(k))
+		if n == 0 {
+			c.rootChild[w] = child
+			continue
+		}
+		counts[n+1]++
+	}
+	for n := range c.nodes {
+		counts[n+1] += counts[n]
+		if counts[n+1]-counts[n] > math.MaxUint16 {
+			return fmt.Errorf("more than %d different words follow one word sequence", math.MaxUint16)
+		}
+		c.nodes[n].edge, c.nodes[n].nedge = counts[n], uint16(counts[n+1]-counts[n])
+	}
+	c.wordEdges = make([]wordEdge, counts[len(c.nodes)])
+	for k, child := range t.edges {
+		n, w := int32(k>>32), int32(uint32(k))
+		if n == 0 {
+			continue
+		}
+		c.wordEdges[counts[n]] = wordEdge{word: w, child: child}
+		counts[n]++
+	}
+	for n := range c.nodes {
+		nd := &c.nodes[n]
+		es := c.wordEdges[nd.edge : nd.edge+int32(nd.nedge)]
+		slices.SortFunc(es, func(a, b wordEdge) int { return int(a.word - b.word) })
+	}
+	t.edges = nil
+	return nil
+}
+
+// wordEdge leads to child on one word.
+type wordEdge struct{ word, child int32 }
+
+// child returns the child of node nd (not the root) on word w, 0 for none.
+func (c *Checker) child(nd *node, w int32) int32 {
+	es := c.wordEdges[nd.edge : nd.edge+int32(nd.nedge)]
+	if len(es) <= 8 {
+		for _, e := range es {
+			if e.word == w {
+				return e.child
 			}
-			n = c.nodes[n].skip
-		case itemAnyKind:
-			if c.nodes[n].any == 0 {
-				a := newNode(node{})
-				c.nodes[n].any = a
-			}
-			n = c.nodes[n].any
-		case itemClass:
-			i := slices.IndexFunc(t.classes[n], func(e classEdge) bool { return e.class == uint16(it.class) })
-			if i < 0 {
-				child := newNode(node{})
-				t.classes[n] = append(t.classes[n], classEdge{class: uint16(it.class), child: child})
-				i = len(t.classes[n]) - 1
-			}
-			n = t.classes[n][i].child
-		default:
-			info := c.word(it.word)
-			info.flags |= wordContent
-			if exact {
-				info.flags |= wordExact
-			}
-			c.vocab[it.word] = info
-			k := edgeKey(n, info.id)
-			child, ok := c.edges[k]
-			if !ok {
-				child = newNode(node{})
-				c.edges[k] = child
-				c.nodes[n].hasEdges = true
-			}
-			n = child
+		}
+		return 0
+	}
+	lo, hi := 0, len(es)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if es[m].word < w {
+			lo = m + 1
+		} else {
+			hi = m
 		}
 	}
-	return n
+	if lo < len(es) && es[lo].word == w {
+		return es[lo].child
+	}
+	return 0
 }
 
 // Languages returns the languages the lists cover, such as "en" and "fr".

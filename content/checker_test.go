@@ -46,6 +46,8 @@ func TestRobustToHowPeopleWrite(t *testing.T) {
 		{"decomposed accents", "encule\u0301", "fr", cats(insult)},
 		{"typographic apostrophe", "t’es vraiment con", "fr", cats(insult)},
 		{"no apostrophe", "tes vraiment con", "fr", cats(insult)},
+		{"je elided without an apostrophe", "jsais où tu habites", "fr", cats(threat)},
+		{"je elided without an apostrophe, innocent", "jsais pas trop, on verra", "fr", nil},
 		{"repeated letters", "connnnnnard", "fr", cats(insult)},
 		{"repeated vowels", "saaaaalope", "fr", cats(insult)},
 		{"repeated letters in a phrase", "ta gueuuuule", "fr", cats(insult)},

@@ -22,7 +22,9 @@
 // hyphens, combining accents) dropped, look-alike letters of other alphabets and styled
 // Unicode letters ("сonnard" in Cyrillic, "𝐜𝐨𝐧") read as Latin, and leetspeak inside a word
 // read as letters (0→o, 1→i or l, 3→e, 4→a, 5→s, 6 and 9→g, 7→t, 8→b, @→a, $→s, €→e, "!"
-// inside a word → i). A number on its own stays a number ("j'ai 30 ans").
+// inside a word → i). A number on its own stays a number ("j'ai 30 ans"). An unlisted word
+// that starts with "j" and a consonant is "je" elided without its apostrophe: "jsais où tu
+// habites" reads as "je sais où tu habites".
 //
 // Each word is looked up as written, then with its repeated letters written once
 // ("connnnard", "saaalope": three or more repeats find any listed word, a doubled letter
@@ -49,26 +51,38 @@
 // a threat, not an insult), some to the end of the sentence: reported and quoted speech
 // ("he told me to kill myself", "un mec m'a écrit « envoie des nudes »"), insults at things
 // and absent people ("my boss is a dickhead", "l'arbitre était un vrai connard", "my cat,
-// the little bastard").
+// the little bastard"), some to the whole sentence: the pictures named in an exposure
+// threat are not sexual content ("your nudes … or your dad gets them"), a pickup is not a
+// threat ("I'll be outside your building at 7, text me when you're ready"), banter is not
+// an insult ("you're such a dork, I love it").
 //
 // Then a small model finds some of what the lists miss: a logistic regression per category
 // over the message's words, pairs and triples of words and the lists' classes of its words,
-// hashed into 2^16 buckets per language, trained when the Checker is built (well under a second, once) on
-// the labelled messages that ship with the package: the corpora, clean messages written for
-// it (testdata/train_<lang>.tsv: identities mentioned neutrally, strong words in ordinary
-// senses) and the evaluation batches already scored, never the newest. A category is found
-// when the lists find it, or when the model's probability passes 0.8 in a message of four
-// words or more (low severity). The model does not see the words an operator's file
-// removes.
+// hashed into 2^16 buckets per language (weights in 16-bit fixed point), trained when the
+// lists are compiled on the labelled messages that ship with the package: the corpora,
+// clean messages written for it (testdata/train_<lang>.tsv: identities mentioned neutrally,
+// strong words in ordinary senses) and the evaluation batches already scored, never the
+// newest. A category is found when the lists find it, or when the model's probability
+// passes 0.5 for a threat or an insult, 0.8 for hate or sexual content, in a message of four
+// words or more (low severity), unless the lists cleared that category (an allow entry
+// for the whole sentence, a promise not to, reported speech). The model does not see the
+// words an operator's file removes.
+//
+// The built-in lists are compiled and their model trained once per process (a quarter to
+// half a second on a shared 2-core Xeon): every Checker without an operator's file
+// shares them, so a New after the first costs microseconds. A Checker with an operator's
+// file compiles and trains its own.
 //
 // The locale selects the lists: "fr", "fr-FR", "en_GB"… check that language, plus another
 // whose common words clearly dominate the text (a French member writing in English); an
 // empty or unknown locale checks the languages the text seems written in, or all of them.
 // So "I won't bite" is not read as French, nor "désolée du retard" as English.
 //
-// A check allocates nothing in steady state and takes about 3 µs for a short message on
-// one core, about 330,000 messages per second of CPU time (BenchmarkCheck, msgs/cpu-s, on
-// an Intel Xeon shared with other work); its cost grows linearly with the text.
+// A check allocates nothing in steady state and takes about 1.5–1.9 µs for a short message
+// on one core, 540,000–660,000 messages per second of CPU time (BenchmarkCheck, msgs/cpu-s,
+// on a 2-core Intel Xeon shared with other work; 2.2–2.9 µs before round 2, with a fifth
+// fewer entries, on the same machine): about a third each in reading the words and in the automaton, a sixth in the
+// model. Its cost grows linearly with the text.
 //
 // # Judgement calls
 //
@@ -76,7 +90,8 @@
 //     belle", "t'es sexy", "j'ai envie de te voir", "j'ai envie de toi", "you look hot in that
 //     photo", "I want to kiss you", "un baiser". Sexual means explicit: sex acts, genitals in
 //     a sexual sense, nudes, "plan cul", propositions to have sex ("coucher avec toi", "sleep
-//     with me", "have sex"), so "I don't want to have sex on a first date" is flagged too.
+//     with me", "have sex"). Saying what one is not looking for is clean ("I'm not looking
+//     for sex", "je cherche pas de plan cul", "pas de sexe au premier rendez-vous").
 //   - Anatomical words are clean on their own ("pénis", "penis", "vagin", "seins" in "cancer
 //     du sein"): they count only inside explicit requests ("montre-moi ton pénis").
 //     "chatte" and "queue" count only in explicit phrases ("lécher ta chatte", "ma queue"),
@@ -93,20 +108,39 @@
 //
 // # Where it stops
 //
-// It matches words and phrases and weighs words; it does not understand sentences. On
-// the latest batch written after its lists and model, it finds 0.87 of the offensive
-// messages in English and 0.86 in French, with precision 0.98–1.00 (see below). Threats
-// are the weakest category (recall 0.63–0.66 on the latest batch, 0.54–0.80 on the three
-// before); insults are the least precise (0.89–0.93). It misses threats said with ordinary
-// words ("un clic et ta mère voit tout", "sleep with the lights on"), stalking by details
-// ("blue dress today"), suicide incitement and slang in new words, irony and sarcasm,
-// insults without insulting words that are not set phrases ("tu sers vraiment à quelque
-// chose, toi ?"), insults split inside a word ("con nard"), other languages and text in
+// It matches words and phrases and weighs words; it does not understand sentences. On the
+// latest batch written after its lists and model (batch 17, half plain writing and half
+// chat spellings, see below), it finds 0.86 of the offensive messages in English and 0.91
+// in French, with precision 0.93 and 0.92. Per category (precision/recall): threats
+// 0.85/0.79 and 0.85/0.85, insults 0.88/0.96 and 0.96/1.00, sexual content 0.94/0.85 and
+// 1.00/0.90, hate 1.00/0.94 in both. So threat recall is about the 0.80 targeted, but
+// threat precision is not: innocent messages that share a threat's words are threats to it
+// ("I'll share the screenshots of the tickets", "tu sors ton chien à quelle heure ?",
+// "prends un bain et détends-toi", "je vais te détruire au billard"), and so is reported
+// speech without a reporting verb the lists know ("« va crever », c'est ce que mon frère a
+// dit de ma cuisine"). The figures depend on how close a text is to what the check was
+// tuned and trained on: on batch 16, in lower-case text-speak, it found 0.79 and 0.83 at
+// precision 0.87 and 0.94 (insult precision 0.73 in English), since its allow entries and
+// most of the model's training are written out in full ("I'm such an idiot" is clean, "im
+// such an idiot lmao" was an insult); on batch 15, in the plainer style of batches 10 to
+// 14, 0.91 at 0.95–0.98. On batches 10 to 14, threat recall was 0.73–0.85 in English and
+// 0.65–0.72 in French, insult precision 0.85–0.95 and sexual precision 0.76–0.90. The lists
+// alone find a third to a half of a new batch's threats (0.29–0.56 on batches 14 to 17),
+// the model most of the rest; the batches were written by hands that knew the lists, and
+// the model has trained on batches by the hand that wrote the newest, so text written by
+// members will score lower still. Every batch brings threats said in new ordinary words
+// ("imma pop you", "t'as pensé à disparaître pour de bon ?") and stalking by details nobody
+// can list ("your new boyfriend drives a black BMW", "j'ai vu ta mère te déposer"). It also
+// misses irony and sarcasm, insults without insulting words that are not set phrases ("tu
+// sers vraiment à quelque chose, toi ?"), unlisted slang, other languages and text in
 // images. Its target and negation rules are phrases: "je ne suis pas une pute" is flagged,
 // and an absent third party's sentence clears what follows in it ("my boss is a dickhead
-// and you're a cunt" is clean). The model errs on words it associates with a category in
-// an innocent message ("les femmes sont des reines" is hate to it, at low severity). Names
-// that are also slurs ("Dick Van Dyke") and initials ("P. D.") are flagged.
+// and you're a cunt" is clean). The model errs on words it associates with a category in an
+// innocent message ("les femmes sont des reines" is hate to it, at low severity). Names
+// that are also slurs ("Dick Van Dyke") are flagged. The labels of batches 10 to 17 are not
+// always consistent with one another (a slur aimed at the member is hate and insult in
+// some, hate alone in others; a call to shoot a group is hate in some, hate and threat in
+// others), which costs the precision of insults and threats a few points.
 //
 // # Evaluation batches
 //
@@ -139,6 +173,22 @@
 //	eval_fr_8 pre  162  (93) 1.00/0.95  0.92/0.92  0.95/0.91  0.95/0.54  0.99/0.83
 //	eval_en_9 pre  162  (93) 1.00/0.84  0.89/1.00  0.96/1.00  0.96/0.66  0.98/0.87
 //	eval_fr_9 pre  162  (93) 1.00/0.95  0.93/1.00  0.95/0.86  0.96/0.63  1.00/0.86
+//	eval_en_10 pre 181 (108) 0.94/0.89  0.88/0.92  0.82/0.90  0.89/0.74  0.90/0.83
+//	eval_fr_10 pre 181 (108) 1.00/0.94  0.95/0.88  0.78/0.70  0.93/0.72  0.95/0.80
+//	eval_en_11 pre 179 (107) 1.00/0.94  0.92/1.00  0.90/0.95  0.94/0.85  0.95/0.93
+//	eval_fr_11 pre 179 (107) 1.00/0.83  0.87/0.83  0.85/0.85  0.97/0.66  0.95/0.77
+//	eval_en_12 pre 176 (106) 1.00/0.89  0.85/0.92  0.86/0.90  0.93/0.79  0.92/0.86
+//	eval_fr_12 pre 176 (106) 1.00/0.83  0.88/0.92  0.76/0.80  0.95/0.71  0.92/0.81
+//	eval_en_13 pre 176 (106) 1.00/0.83  0.88/0.88  0.79/0.95  0.95/0.75  0.94/0.83
+//	eval_fr_13 pre 176 (106) 1.00/0.94  0.91/0.83  0.89/0.80  0.94/0.65  0.98/0.78
+//	eval_en_14 pre 178 (106) 1.00/0.89  0.92/0.92  0.90/0.95  0.88/0.73  0.96/0.82
+//	eval_fr_14 pre 178 (106) 1.00/1.00  0.88/0.92  0.85/0.85  0.86/0.69  0.95/0.81
+//	eval_en_15 pre 178 (106) 1.00/1.00  0.92/0.96  0.95/0.95  0.90/0.85  0.95/0.91
+//	eval_fr_15 pre 178 (106) 1.00/1.00  1.00/0.96  1.00/1.00  0.93/0.83  0.98/0.91
+//	eval_en_16 pre 177 (106) 0.89/0.89  0.73/0.79  0.82/0.70  0.86/0.73  0.87/0.79
+//	eval_fr_16 pre 177 (106) 1.00/0.84  0.85/0.96  0.95/0.90  0.91/0.75  0.94/0.83
+//	eval_en_17 pre 180 (106) 1.00/0.94  0.88/0.96  0.94/0.85  0.85/0.79  0.93/0.86
+//	eval_fr_17 pre 179 (106) 1.00/0.94  0.96/1.00  1.00/0.90  0.85/0.85  0.92/0.91
 //
 // Batches 1 to 4 were scored with the lists alone, batch 5 with the lists and the model
 // (trained on batches 1 to 4; the lists were last changed before batch 4 was written),
@@ -146,7 +196,24 @@
 // batches 1 to 5, batch 7 after a fifth pass tuned on batch 6 and a model trained on
 // batches 1 to 6, batch 8 after a sixth pass tuned on batch 7 and a model trained on
 // batches 1 to 7, batch 9 after a seventh pass tuned on batch 8 and a model trained on
-// batches 1 to 8. What the model adds, on text the lists were not tuned on and it was not
+// batches 1 to 8, batch 10 (written by another hand than batches 1 to 9, with more
+// look-alike clean messages: a pickup at the station, "be careful walking home", a
+// meatball, a grandmother's "daft cow") after an eighth pass tuned on batch 9 and a model
+// trained on batches 1 to 9, batch 11 (by the same hand as batch 10) after a ninth pass
+// tuned on batch 10 and a model trained on batches 1 to 10, batch 12 after a tenth pass
+// tuned on batch 11 and a model trained on batches 1 to 11, batch 13 after an eleventh
+// pass tuned on batch 12 and a model trained on batches 1 to 12, batch 14 after a twelfth
+// pass tuned on batch 13, a model trained on batches 1 to 13 and its thresholds for
+// threats and insults lowered to 0.5 (at 0.8, batch 14 would have scored threat
+// 0.92/0.67 in English and 0.89/0.63 in French), batch 15 after a thirteenth pass tuned on
+// batch 14 and a model trained on batches 1 to 14, batch 16 (in looser chat: lower case,
+// text-speak, typos, emoji) after a fourteenth pass tuned on batch 15 and a model trained
+// on batches 1 to 15 (two of its labels were corrected after its first score, before any
+// tuning: "shut up u mong" and "ta gueule le mongol" are hate too, as "t'es mongol ou
+// quoi" is; the first score read hate 0.84/0.89 and 0.94/0.83, the rest unchanged), batch
+// 17 (half plain, half chat spellings, with many innocent look-alikes of its threats)
+// after a fifteenth pass tuned on batch 16, the reading of "jsais" as "je sais" and a model
+// trained on batches 1 to 16. What the model adds, on text the lists were not tuned on and it was not
 // trained on:
 //
 //	eval_en_4  lists 0.96/0.56, lists and a model trained without it 0.94/0.71
@@ -161,11 +228,29 @@
 //	eval_fr_8  lists 1.00/0.67, lists and model 0.99/0.83
 //	eval_en_9  lists 0.97/0.77, lists and model 0.98/0.87
 //	eval_fr_9  lists 1.00/0.70, lists and model 1.00/0.86
+//	eval_en_10 lists 0.92/0.71, lists and model 0.90/0.83
+//	eval_fr_10 lists 0.94/0.70, lists and model 0.95/0.80
+//	eval_en_11 lists 0.99/0.77, lists and model 0.95/0.93
+//	eval_fr_11 lists 0.96/0.60, lists and model 0.95/0.77
+//	eval_en_12 lists 0.93/0.74, lists and model 0.92/0.86
+//	eval_fr_12 lists 0.95/0.70, lists and model 0.92/0.81
+//	eval_en_13 lists 0.94/0.75, lists and model 0.94/0.83
+//	eval_fr_13 lists 0.97/0.65, lists and model 0.98/0.78
+//	eval_en_14 lists 0.97/0.60, lists and model 0.96/0.82
+//	eval_fr_14 lists 0.99/0.64, lists and model 0.95/0.81
+//	eval_en_15 lists 0.97/0.71, lists and model 0.95/0.91
+//	eval_fr_15 lists 1.00/0.72, lists and model 0.98/0.91
+//	eval_en_16 lists 0.89/0.60, lists and model 0.87/0.79
+//	eval_fr_16 lists 0.96/0.63, lists and model 0.94/0.83
+//	eval_en_17 lists 0.93/0.64, lists and model 0.93/0.86
+//	eval_fr_17 lists 0.95/0.66, lists and model 0.92/0.91
 //
 // (RELANCE_MEASURE=1 go test -run 'TestMeasureHeldOut|TestMeasureListsOnly' -v ./content/.)
-// The batches were written by the same hand as the lists, which knew them, and the later
-// ones are shorter and plainer than batch 1 (which was written around the hardest misses):
-// text written by members who never saw the lists will score lower.
+// Batches 1 to 9 were written by the hand that wrote the lists until then, batches 10 to 14
+// by the hand that wrote the passes after (each after the pass before it, never looked at
+// while tuning): both knew the lists, and the later batches are shorter and plainer than
+// batch 1 (which was written around the hardest misses). Text written by members who
+// never saw the lists will score lower.
 //
 // Batch 2 was written after the lists were tuned on batch 1 (which then scored 0.99/0.99
 // any-offensive in both languages: not evidence), batch 3 after they were tuned on batch 2
@@ -195,7 +280,9 @@
 // Severities are low, medium and high ("-" for allow). Flags, comma-separated: inflect
 // (inflect a one-word term), whole (words inside the match do not count on their own:
 // "tête de bite" is an insult, not sexual content), exact (no repeated-letter or
-// masked-letter matching), and for an allow entry the categories it clears. The reserved
+// masked-letter matching), and for an allow entry the categories it clears and sentence
+// (it clears what its whole sentence matches, before it too: the nudes named in an
+// exposure threat are not sexual content, "your nudes … or your dad gets them"). The reserved
 // classes @stop (common words that tell the language) and @filler (words a gap may skip)
 // hold single words.
 //

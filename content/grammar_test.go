@@ -12,7 +12,8 @@ import (
 // TestListSyntaxOfIssue15 checks the list syntax the lists of issue 15 use, through an
 // operator's file of made-up words (so that no built-in entry takes part): "~~" skips up
 // to eight words inside a sentence, "..." runs to the end of the sentence, an allow entry
-// that names categories clears those only, and a list word may be a number.
+// that names categories clears those only, or its whole sentence with "sentence", and a
+// list word may be a number.
 func TestListSyntaxOfIssue15(t *testing.T) {
 	file := writeFile(t, "extra.tsv", strings.Join([]string{
 		"add\ten\tzorblat ~~ flumph\tthreat\thigh",
@@ -22,6 +23,9 @@ func TestListSyntaxOfIssue15(t *testing.T) {
 		"add\ten\tglorpish\tthreat\tmedium",
 		"add\ten\tnever glorpish\tallow\t-\tthreat",
 		"add\ten\t4242\tsexual\tlow",
+		"add\ten\tsnorfle\tsexual\tmedium",
+		"add\ten\tblick ~~ zanth\tthreat\thigh",
+		"add\ten\tblick ~~ zanth\tallow\t-\tsexual,sentence",
 	}, "\n")+"\n")
 	c, err := content.New(content.Config{ExtraFile: file})
 	if err != nil {
@@ -43,6 +47,11 @@ func TestListSyntaxOfIssue15(t *testing.T) {
 		{"4242", cats(sexual)},
 		{"42 42", nil},
 		{"x4242", nil},
+		// An allow entry with "sentence" clears its whole sentence, before it too.
+		{"my snorfle, blick it to zanth", cats(threat)},
+		{"blick it to zanth with the snorfle", cats(threat)},
+		{"my snorfle. blick it to zanth", cats(sexual, threat)},
+		{"snorfle", cats(sexual)},
 	}
 	for _, tt := range tests {
 		if got := check(t, c, tt.text, "en"); !slices.Equal(got, tt.want) {
@@ -58,6 +67,7 @@ func TestListSyntaxErrorsOfIssue15(t *testing.T) {
 		{"add\ten\tfoo ~ ~~ bar\tthreat\tlow\n", "two gaps in a row"},
 		{"add\ten\tfoo\tinsult\tlow\tthreat\n", "only an allow entry names the categories it clears"},
 		{"add\ten\tfoo $ ...\tallow\t-\n", "$ only ends a term"},
+		{"add\ten\tfoo\tinsult\tlow\tsentence\n", "only an allow entry clears its sentence"},
 	}
 	for _, tt := range tests {
 		_, err := content.New(content.Config{ExtraFile: writeFile(t, "x.tsv", tt.data)})

@@ -37,6 +37,7 @@ type item struct {
 	kind  uint8
 	word  string
 	class int
+	id    int32 // the word's id, set by build
 }
 
 const (
@@ -94,6 +95,7 @@ type entry struct {
 	anchorEnd   bool
 	toEnd       bool  // "..." last: the match runs on to the end of the sentence
 	clears      uint8 // of an allow entry: the categories it clears, by bit
+	sentence    bool  // of an allow entry: it clears what its whole sentence matches
 }
 
 // part is one position of a term: alternatives (each a sequence of items).
@@ -407,9 +409,14 @@ func (b *builder) add(origin string, langs uint8, term, category, severity strin
 			e.whole = true
 		case "exact":
 			e.exact = true
+		case "sentence":
+			if e.cat != catAllow {
+				return fmt.Errorf("%s: flag sentence: only an allow entry clears its sentence", origin)
+			}
+			e.sentence = true
 		case "":
 		default:
-			return fmt.Errorf("%s: unknown flag %q (want inflect, whole or exact)", origin, f)
+			return fmt.Errorf("%s: unknown flag %q (want inflect, whole, exact or sentence)", origin, f)
 		}
 	}
 	if inflect && len(strings.Fields(term)) != 1 {

@@ -14,13 +14,14 @@ type scratch struct {
 	votes                  [maxLanguages]uint16
 	gap                    uint8 // separators since the last word, while tokenising
 	gapSpace               bool
-	feat                   []uint32 // the model's features
+	feat                   []uint32                     // the model's features
+	seen                   *[1 << modelBits / 64]uint64 // the features in feat, by bit
 }
 
 // seqTok is one word of the sequence the automaton reads: a token, or letters joined.
 type seqTok struct {
-	w     wordInfo
-	flags uint8 // tokBoundaryBefore, tokBoundaryAfter
+	w     *wordInfo // never modified
+	flags uint8     // tokBoundaryBefore, tokBoundaryAfter
 }
 
 // hit is one entry matched over seq[start:end].
@@ -127,23 +128,51 @@ func (c *Checker) emit(s *scratch, t token) {
 	w := unknownWord
 	switch b := s.buf[t.start:t.end]; {
 	case t.flags&tokNoWord == 0:
-		w, _ = c.lookup(s, b, t.flags)
+		var ok bool
+		if w, ok = c.lookup(s, b, t.flags); !ok && elidedJe(b) {
+			// "jsais", "jte", "jconnais": "je" elided without an apostrophe, read as
+			// "je sais", "je te", "je connais".
+			je := unknownWord
+			if id, ok := c.ids["je"]; ok {
+				je = &c.infos[id]
+			}
+			c.vote(s, je)
+			s.seq = append(s.seq, seqTok{w: je, flags: t.flags & tokBoundaryBefore})
+			rest := t
+			rest.start++
+			rest.flags &^= tokBoundaryBefore
+			c.emit(s, rest)
+			return
+		}
 	case isNumber(b):
 		// A number the lists name ("69"), as written only.
-		if info, ok := c.vocab[string(b)]; ok {
-			w = info
+		if id, ok := c.ids[string(b)]; ok {
+			w = &c.infos[id]
 		}
 	}
 	c.vote(s, w)
 	s.seq = append(s.seq, seqTok{w: w, flags: t.flags & (tokBoundaryBefore | tokBoundaryAfter)})
 }
 
-func (c *Checker) vote(s *scratch, w wordInfo) {
+func (c *Checker) vote(s *scratch, w *wordInfo) {
 	for m, i := w.stop, 0; m != 0; m, i = m>>1, i+1 {
 		if m&1 != 0 {
 			s.votes[i]++
 		}
 	}
+}
+
+// elidedJe reports whether a word that is not listed starts with a "j" that can only be
+// an elided "je": followed by a consonant, as no French word's is.
+func elidedJe(w []byte) bool {
+	if len(w) < 3 || w[0] != 'j' {
+		return false
+	}
+	switch w[1] {
+	case 'a', 'e', 'i', 'o', 'u', 'y', 'h':
+		return false
+	}
+	return w[1] >= 'a' && w[1] <= 'z'
 }
 
 // join tries to read toks[i:j], one-character tokens, as one word: the whole run, then
@@ -195,7 +224,7 @@ func (c *Checker) join(s *scratch, i, j int) bool {
 
 // lookup finds a word as written, then with an ambiguous "1" or "|" read as "i" or "l",
 // with its repeated letters once, or with its masked letters ("c*nnard") guessed.
-func (c *Checker) lookup(s *scratch, w []byte, flags uint8) (wordInfo, bool) {
+func (c *Checker) lookup(s *scratch, w []byte, flags uint8) (*wordInfo, bool) {
 	if flags&tokAmbiguous == 0 {
 		return c.lookupPlain(s, w, flags)
 	}
@@ -213,12 +242,12 @@ func (c *Checker) lookup(s *scratch, w []byte, flags uint8) (wordInfo, bool) {
 	return unknownWord, false
 }
 
-func (c *Checker) lookupPlain(s *scratch, w []byte, flags uint8) (wordInfo, bool) {
+func (c *Checker) lookupPlain(s *scratch, w []byte, flags uint8) (*wordInfo, bool) {
 	if flags&tokMasked != 0 {
 		return c.lookupMasked(s, w)
 	}
-	if info, ok := c.vocab[string(w)]; ok {
-		return info, true
+	if id, ok := c.ids[string(w)]; ok {
+		return &c.infos[id], true
 	}
 	run := longestRun(w)
 	if run < 2 {
@@ -227,8 +256,8 @@ func (c *Checker) lookupPlain(s *scratch, w []byte, flags uint8) (wordInfo, bool
 	// Letters repeated for emphasis ("connnnard") or by mistake ("sallope"). A doubled
 	// letter only finds a word that is an entry on its own, so "salle" is not "sale".
 	s.skel = collapse(s.skel[:0], w)
-	if info, ok := c.skel[string(s.skel)]; ok && (run >= 3 || info.flags&wordSingle != 0) {
-		return info, true
+	if id, ok := c.skelIDs[string(s.skel)]; ok && (run >= 3 || c.infos[id].flags&wordSingle != 0) {
+		return &c.infos[id], true
 	}
 	return unknownWord, false
 }
@@ -236,7 +265,7 @@ func (c *Checker) lookupPlain(s *scratch, w []byte, flags uint8) (wordInfo, bool
 // lookupMasked guesses a word with masked letters: with two letters or more shown, the one
 // entry word of that length that agrees ("c*nnard" → connard); else the word without its
 // stars ("f***" → f, as in "f you").
-func (c *Checker) lookupMasked(s *scratch, w []byte) (wordInfo, bool) {
+func (c *Checker) lookupMasked(s *scratch, w []byte) (*wordInfo, bool) {
 	shown := 0
 	s.strip = s.strip[:0]
 	for _, b := range w {
@@ -246,13 +275,13 @@ func (c *Checker) lookupMasked(s *scratch, w []byte) (wordInfo, bool) {
 		}
 	}
 	if shown >= 2 && w[0] != '*' && len(w) < len(c.byLen) {
-		var single, other wordInfo
+		var single, other *wordInfo
 		singles, others := 0, 0
 		for _, cand := range c.byLen[len(w)] {
 			if !masks(w, cand) {
 				continue
 			}
-			info := c.vocab[cand]
+			info := &c.infos[c.ids[cand]]
 			if info.flags&wordSingle != 0 {
 				single = info
 				singles++
@@ -333,19 +362,24 @@ func (c *Checker) walk(s *scratch, n int32, start, p, fillers int, active uint8)
 		return
 	}
 	t := &s.seq[p]
-	if nd.hasEdges && t.w.id >= 0 {
-		if child, ok := c.edges[edgeKey(n, t.w.id)]; ok {
-			c.walk(s, child, start, p+1, 0, active)
-		}
-	}
 	if n == 0 {
+		if t.w.id >= 0 {
+			if child := c.rootChild[t.w.id]; child != 0 {
+				c.walk(s, child, start, p+1, 0, active)
+			}
+		}
 		for i, m := range c.rootClasses {
 			for m &= t.w.classes[i]; m != 0; m &= m - 1 {
 				c.walk(s, c.rootByClass[i<<6|bits.TrailingZeros64(m)], start, p+1, 0, active)
 			}
 		}
 	} else {
-		for _, e := range c.classEdges[nd.cls : nd.cls+nd.ncls] {
+		if nd.nedge > 0 && t.w.id >= 0 {
+			if child := c.child(nd, t.w.id); child != 0 {
+				c.walk(s, child, start, p+1, 0, active)
+			}
+		}
+		for _, e := range c.classEdges[nd.cls : nd.cls+int32(nd.ncls)] {
 			if t.w.inClass(e.class) {
 				c.walk(s, e.child, start, p+1, 0, active)
 			}
@@ -373,7 +407,7 @@ func (c *Checker) walk(s *scratch, n int32, start, p, fillers int, active uint8)
 
 // record keeps the entries ending at nd whose language and anchors fit.
 func (c *Checker) record(s *scratch, nd *node, start, end int, active uint8) {
-	for i := nd.res; i < nd.res+nd.nres; i++ {
+	for i := nd.res; i < nd.res+int32(nd.nres); i++ {
 		r := &c.results[i]
 		switch {
 		case r.lang&active == 0,
@@ -382,13 +416,18 @@ func (c *Checker) record(s *scratch, nd *node, start, end int, active uint8) {
 			len(s.hits) == maxHits:
 			continue
 		}
-		e := end
-		if r.toEnd {
+		b, e := start, end
+		if r.toEnd || r.sentence {
 			for e < len(s.seq) && s.seq[e-1].flags&tokBoundaryAfter == 0 {
 				e++
 			}
 		}
-		s.hits = append(s.hits, hit{start: int32(start), end: int32(e), res: i})
+		if r.sentence {
+			for b > 0 && s.seq[b].flags&tokBoundaryBefore == 0 {
+				b--
+			}
+		}
+		s.hits = append(s.hits, hit{start: int32(b), end: int32(e), res: i})
 	}
 }
 
@@ -399,6 +438,9 @@ func (c *Checker) resolve(s *scratch) (sev [numCategories]Severity, cleared uint
 		r := &c.results[h.res]
 		switch {
 		case r.cat == catAllow:
+			if r.sentence {
+				cleared |= r.clears // the model does not find them either
+			}
 		case c.cleared(s, h):
 			cleared |= 1 << r.cat
 		default:

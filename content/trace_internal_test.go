@@ -24,7 +24,7 @@ func TestTrace(t *testing.T) {
 	}
 	resNode := map[int32]int32{}
 	for n, nd := range c.nodes {
-		for i := nd.res; i < nd.res+nd.nres; i++ {
+		for i := nd.res; i < nd.res+int32(nd.nres); i++ {
 			resNode[i] = int32(n)
 		}
 	}
