@@ -123,3 +123,52 @@ func (h *everyWriteHook) ProcessPipelineHook(next redis.ProcessPipelineHook) red
 		return next(ctx, cmds)
 	}
 }
+
+// A pair this store wrote (and keeps cached) that someone else replaced meanwhile, by a
+// string or by another type, is not overwritten unseen: the write finds it changed, reads
+// it again, and redoes the batch on what it holds now (another type reads as absent).
+func TestApplyRedoesACachedPairReplacedMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	rdb := startRedis(t)
+	for _, tt := range []struct {
+		name    string
+		replace func(key string) error
+		count   int
+	}{
+		{"by another store's value", nil, 3},
+		{"by a hash", func(key string) error {
+			if err := rdb.Del(ctx, key).Err(); err != nil {
+				return err
+			}
+			return rdb.HSet(ctx, key, "f", "v").Err()
+		}, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			prefix := uniquePrefix(t)
+			s, err := state.New(ctx, rdb, policy.Default(), state.Config{KeyPrefix: prefix})
+			if err != nil {
+				t.Fatal(err)
+			}
+			apply(t, s, msg("m1", "alice", "bob", 0))
+			key := pairKey(t, rdb, prefix)
+			if tt.replace == nil {
+				other, err := state.New(ctx, rdb, policy.Default(), state.Config{KeyPrefix: prefix, CachePairs: -1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				apply(t, other, msg("o1", "alice", "bob", hour))
+			} else if err := tt.replace(key); err != nil {
+				t.Fatal(err)
+			}
+			if got := apply(t, s, msg("m2", "alice", "bob", 2*hour)); got[0].Count != tt.count {
+				t.Fatalf("m2: %+v, want a streak of %d", got[0], tt.count)
+			}
+			if typ := rdb.Type(ctx, key).Val(); typ != "string" {
+				t.Fatalf("the key holds a %s after the write", typ)
+			}
+			if ttl := rdb.PTTL(ctx, key).Val(); ttl <= 0 {
+				t.Fatalf("the key's TTL after the write: %v", ttl)
+			}
+		})
+	}
+}

@@ -107,6 +107,15 @@ func (r *Redis) Ping(ctx context.Context) error {
 func senderTag(sender string) string { return pairTag("", sender) }
 
 func pairTag(a, b string) string {
+	var hex [tagLen]byte
+	return string(appendPairTag(hex[:0], a, b))
+}
+
+// tagLen is the length of a hash tag: 16 hex digits.
+const tagLen = 16
+
+// appendPairTag appends pairTag(a, b) to dst.
+func appendPairTag(dst []byte, a, b string) []byte {
 	if b < a {
 		a, b = b, a
 	}
@@ -125,5 +134,5 @@ func pairTag(a, b string) string {
 	}
 	var sum [8]byte
 	binary.BigEndian.PutUint64(sum[:], h)
-	return hex.EncodeToString(sum[:])
+	return hex.AppendEncode(dst, sum[:])
 }
