@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/redis/go-redis/v9"
@@ -170,5 +171,38 @@ func TestApplyRedoesACachedPairReplacedMeanwhile(t *testing.T) {
 				t.Fatalf("the key's TTL after the write: %v", ttl)
 			}
 		})
+	}
+}
+
+// TestApplyFailsWhenRedisRefusesTheWrite: a Redis out of memory (maxmemory reached, no
+// eviction) refuses the script's writes. Apply fails with Redis's error, which the
+// processor retries with backoff; it is not taken for another writer's change, which would
+// be redone without end and counted as a conflict.
+func TestApplyFailsWhenRedisRefusesTheWrite(t *testing.T) {
+	ctx := context.Background()
+	rdb := startRedis(t)
+	m := metrics.New()
+	s, err := state.New(ctx, rdb, policy.Default(), state.Config{KeyPrefix: uniquePrefix(t), CachePairs: -1}, state.WithMetrics(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	apply(t, s, msg("m1", "alice", "bob", 0)) // a key that exists: the XX branch
+	if err := rdb.ConfigSet(ctx, "maxmemory-policy", "noeviction").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.ConfigSet(ctx, "maxmemory", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.ConfigSet(ctx, "maxmemory", "0")
+	for _, o := range []policy.Observation{msg("m2", "alice", "bob", hour), msg("n1", "carol", "dan", hour)} {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err := s.Apply(ctx, []policy.Observation{o})
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), "OOM") {
+			t.Errorf("%s: Apply on a Redis out of memory: %v, want its OOM error", o.MessageID, err)
+		}
+	}
+	if n := testutil.ToFloat64(m.StateConflicts); n != 0 {
+		t.Errorf("%v conflicts counted, want none", n)
 	}
 }

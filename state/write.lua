@@ -21,20 +21,38 @@
 -- relance; SET ... GET then writes nothing) reads as absent, as MGET reads it: it is
 -- replaced.
 
+-- Any other error (out of memory, say) fails the call, as it did before: it is not a
+-- conflict, and must not be redone as one.
+--
+-- SET with both NX (or XX) and GET needs Redis 7.0; the store checks the version at start.
+
 local ttl = ARGV[1]
 local changed = {}
+
+-- wrongType reports whether reply is WRONGTYPE's error, and raises any other error (as
+-- redis.call would have).
+local function wrongType(reply)
+  if type(reply) ~= 'table' or not reply.err then
+    return false
+  end
+  if string.sub(reply.err, 1, 9) == 'WRONGTYPE' then
+    return true
+  end
+  error(reply)
+end
+
 for i, key in ipairs(KEYS) do
   local header, value = ARGV[2 * i], ARGV[2 * i + 1]
   if header == '' then
     local current = redis.pcall('SET', key, value, 'PX', ttl, 'NX', 'GET')
-    if type(current) == 'table' then
+    if wrongType(current) then
       redis.call('SET', key, value, 'PX', ttl)
     elseif current then
       changed[#changed + 1] = i
     end
   else
     local current = redis.pcall('SET', key, value, 'PX', ttl, 'XX', 'GET')
-    if type(current) == 'table' or not current then
+    if wrongType(current) or not current then
       changed[#changed + 1] = i
     elseif string.sub(current, 1, 9) ~= header then
       redis.call('SET', key, current, 'PX', ttl)
