@@ -77,18 +77,51 @@ func Render(locale string, m Message) Text {
 		return Text{}
 	}
 	name := cmp.Or(m.Coach, DefaultName)
-	counts := strings.NewReplacer("{followups}", followUps(lang, m), "{messages}", messages(lang, m.Unanswered))
-	r := strings.NewReplacer(
+	// {streak} and {these} hold {followups} and {messages}: the counts go in second.
+	words := [...]string{
 		"{coach}", name,
 		"{streak}", t.streak.of(m),
 		"{these}", t.these.of(m),
 		"{url}", cmp.Or(m.ResourceURL, DefaultResourceURL),
-	)
+	}
+	counts := [...]string{"{followups}", followUps(lang, m), "{messages}", messages(lang, m.Unanswered)}
 	return Text{
-		Title:   counts.Replace(r.Replace(t.title)),
-		Body:    counts.Replace(r.Replace(t.body)),
+		Title:   expand(expand(t.title, words[:]), counts[:]),
+		Body:    expand(expand(t.body, words[:]), counts[:]),
 		Actions: slices.Clone(actions[m.Kind]), // callers own their copy
 	}
+}
+
+// expand replaces in s each placeholder pairs[2k] by pairs[2k+1], as
+// strings.NewReplacer(pairs...).Replace does for placeholders that start with '{' and
+// hold no other '{' (none is then a prefix of another), without building a replacer on
+// every call: a rendered nudge built four.
+func expand(s string, pairs []string) string {
+	i := strings.IndexByte(s, '{')
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 64)
+	for i >= 0 {
+		b.WriteString(s[:i])
+		s = s[i:]
+		n := 1 // not a placeholder: keep the brace
+		for k := 0; k < len(pairs); k += 2 {
+			if strings.HasPrefix(s, pairs[k]) {
+				b.WriteString(pairs[k+1])
+				n = len(pairs[k])
+				break
+			}
+		}
+		if n == 1 {
+			b.WriteByte('{')
+		}
+		s = s[n:]
+		i = strings.IndexByte(s, '{')
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // Language maps a locale tag ("fr", "en-GB", "fr_FR", "EN") to a supported language,

@@ -168,19 +168,42 @@ func (p *Processor) countOutcomes(items []item, obs []policy.Observation, result
 			m.ShadowAlerts.WithLabelValues(version, severity).Add(float64(n))
 		}
 	}
+	// Events are counted per topic and outcome first: a batch has a few of each, and a
+	// counter's lookup by labels costs more than the count.
+	var consumed []consumedCount
 	for _, it := range items {
 		if it.invalid != nil {
-			m.EventsConsumed.WithLabelValues(it.msg.Topic, OutcomeDeadLetter).Inc()
+			consumed = countConsumed(consumed, it.msg.Topic, OutcomeDeadLetter)
 			m.DeadLetters.WithLabelValues(it.msg.Topic).Inc()
 			continue
 		}
-		m.EventsConsumed.WithLabelValues(it.msg.Topic, outcome(obs[it.obs].Action, results[it.obs].Streak)).Inc()
+		consumed = countConsumed(consumed, it.msg.Topic, outcome(obs[it.obs].Action, results[it.obs].Streak))
 		// The store fixes a nudged streak's outcome once, as its state changes: a
 		// redelivery carries none.
 		if o := results[it.obs].Streak.NudgeOutcome; o != "" {
 			m.NudgeOutcomes.WithLabelValues(p.policy.Version(), o).Inc()
 		}
 	}
+	for _, c := range consumed {
+		m.EventsConsumed.WithLabelValues(c.topic, c.outcome).Add(float64(c.n))
+	}
+}
+
+// consumedCount is how many of a batch's events of topic had outcome.
+type consumedCount struct {
+	topic, outcome string
+	n              int
+}
+
+// countConsumed adds an event of topic with outcome to counts.
+func countConsumed(counts []consumedCount, topic, outcome string) []consumedCount {
+	for i := range counts {
+		if counts[i].topic == topic && counts[i].outcome == outcome {
+			counts[i].n++
+			return counts
+		}
+	}
+	return append(counts, consumedCount{topic: topic, outcome: outcome, n: 1})
 }
 
 // outcome is an event's label in relance_events_consumed_total.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/relance/relance/metrics"
 	"github.com/relance/relance/policy"
 )
 
@@ -68,4 +69,29 @@ type nopStore struct{}
 
 func (nopStore) Apply(context.Context, []policy.Observation) ([]policy.Result, error) {
 	return nil, nil
+}
+
+// BenchmarkCountOutcomes is the metrics a committed batch updates, per event of the
+// bench workload.
+func BenchmarkCountOutcomes(b *testing.B) {
+	live := policy.Default()
+	obs, ins := workload(5000)
+	results := applyAll(b, live, obs)
+	items := make([]item, len(obs))
+	for i := range items {
+		items[i] = item{msg: kafka.Message{Topic: "message-sent"}, in: ins[i], obs: i}
+	}
+	p, err := New(Config{Brokers: []string{"127.0.0.1:9092"}}, nopStore{}, live, WithMetrics(metrics.New()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, decided, err := p.outputs(items, obs, results)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		p.countOutcomes(items, obs, results, decided)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(obs)), "ns/event")
 }

@@ -99,7 +99,7 @@ func (r *Redis) applyKind(ctx context.Context, k, next kind, early map[string]*w
 			return nil, err
 		}
 		for _, w := range todo {
-			r.cache.put(w.key, string(w.value))
+			r.cache.put(w.key, w.value)
 		}
 		for _, w := range changed {
 			r.cache.drop(w.key)
@@ -191,9 +191,10 @@ func (r *Redis) computeAndWrite(ctx context.Context, k kind, ws []*work, obs []p
 	}
 	var pending []chan written
 	var err error
+	var scratch []byte
 	for chunk := range slices.Chunk(ws, keysPerCall) {
 		for _, w := range chunk {
-			if err = r.compute(k, w, obs, results); err != nil {
+			if err = r.compute(k, w, obs, results, &scratch); err != nil {
 				break
 			}
 		}

@@ -3,6 +3,7 @@ package state_test
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,6 +29,7 @@ func BenchmarkRedisApply(b *testing.B) {
 			}
 			w := bench.NewWorkload(bench.WorkloadConfig{Seed: 1, Start: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)})
 			batch := make([]policy.Observation, size)
+			cpu0 := redisCPU(b, rdb)
 			b.ReportAllocs()
 			for b.Loop() {
 				for i := range batch {
@@ -38,9 +40,30 @@ func BenchmarkRedisApply(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*size), "ns/event")
+			b.ReportMetric((redisCPU(b, rdb)-cpu0).Seconds()*1e9/float64(b.N*size), "redis-ns/event")
 			b.ReportMetric(0, "ns/op")
 		})
 	}
+}
+
+// redisCPU is the CPU time redis-server has used (INFO cpu: user and system).
+func redisCPU(b *testing.B, rdb *redis.Client) time.Duration {
+	info, err := rdb.Info(context.Background(), "cpu").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total float64
+	for _, line := range strings.Split(info, "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if ok && (k == "used_cpu_user" || k == "used_cpu_sys") {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			total += f
+		}
+	}
+	return time.Duration(total * float64(time.Second))
 }
 
 // BenchmarkRedisFlood is BenchmarkRedisApply/batch=1000 with one member flooding another:

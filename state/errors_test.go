@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/redis/go-redis/v9"
@@ -121,5 +122,87 @@ func (h *everyWriteHook) ProcessPipelineHook(next redis.ProcessPipelineHook) red
 			h.run()
 		}
 		return next(ctx, cmds)
+	}
+}
+
+// A pair this store wrote (and keeps cached) that someone else replaced meanwhile, by a
+// string or by another type, is not overwritten unseen: the write finds it changed, reads
+// it again, and redoes the batch on what it holds now (another type reads as absent).
+func TestApplyRedoesACachedPairReplacedMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	rdb := startRedis(t)
+	for _, tt := range []struct {
+		name    string
+		replace func(key string) error
+		count   int
+	}{
+		{"by another store's value", nil, 3},
+		{"by a hash", func(key string) error {
+			if err := rdb.Del(ctx, key).Err(); err != nil {
+				return err
+			}
+			return rdb.HSet(ctx, key, "f", "v").Err()
+		}, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			prefix := uniquePrefix(t)
+			s, err := state.New(ctx, rdb, policy.Default(), state.Config{KeyPrefix: prefix})
+			if err != nil {
+				t.Fatal(err)
+			}
+			apply(t, s, msg("m1", "alice", "bob", 0))
+			key := pairKey(t, rdb, prefix)
+			if tt.replace == nil {
+				other, err := state.New(ctx, rdb, policy.Default(), state.Config{KeyPrefix: prefix, CachePairs: -1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				apply(t, other, msg("o1", "alice", "bob", hour))
+			} else if err := tt.replace(key); err != nil {
+				t.Fatal(err)
+			}
+			if got := apply(t, s, msg("m2", "alice", "bob", 2*hour)); got[0].Count != tt.count {
+				t.Fatalf("m2: %+v, want a streak of %d", got[0], tt.count)
+			}
+			if typ := rdb.Type(ctx, key).Val(); typ != "string" {
+				t.Fatalf("the key holds a %s after the write", typ)
+			}
+			if ttl := rdb.PTTL(ctx, key).Val(); ttl <= 0 {
+				t.Fatalf("the key's TTL after the write: %v", ttl)
+			}
+		})
+	}
+}
+
+// TestApplyFailsWhenRedisRefusesTheWrite: a Redis out of memory (maxmemory reached, no
+// eviction) refuses the script's writes. Apply fails with Redis's error, which the
+// processor retries with backoff; it is not taken for another writer's change, which would
+// be redone without end and counted as a conflict.
+func TestApplyFailsWhenRedisRefusesTheWrite(t *testing.T) {
+	ctx := context.Background()
+	rdb := startRedis(t)
+	m := metrics.New()
+	s, err := state.New(ctx, rdb, policy.Default(), state.Config{KeyPrefix: uniquePrefix(t), CachePairs: -1}, state.WithMetrics(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	apply(t, s, msg("m1", "alice", "bob", 0)) // a key that exists: the XX branch
+	if err := rdb.ConfigSet(ctx, "maxmemory-policy", "noeviction").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.ConfigSet(ctx, "maxmemory", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.ConfigSet(ctx, "maxmemory", "0")
+	for _, o := range []policy.Observation{msg("m2", "alice", "bob", hour), msg("n1", "carol", "dan", hour)} {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err := s.Apply(ctx, []policy.Observation{o})
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), "OOM") {
+			t.Errorf("%s: Apply on a Redis out of memory: %v, want its OOM error", o.MessageID, err)
+		}
+	}
+	if n := testutil.ToFloat64(m.StateConflicts); n != 0 {
+		t.Errorf("%v conflicts counted, want none", n)
 	}
 }

@@ -14,7 +14,17 @@ func pairKey(prefix, a, b string) string {
 	if b < a {
 		a, b = b, a
 	}
-	return prefix + ":{" + pairTag(a, b) + "}:p:" + strconv.Itoa(len(a)) + ":" + a + b
+	key, _ := pairKeyTag(prefix, a, b)
+	return key
+}
+
+// pairKeyTag is the key of the pair {low, high} under prefix, low < high, and its hash
+// tag, a substring of it: one allocation for both.
+func pairKeyTag(prefix, low, high string) (key, tag string) {
+	var hex [tagLen]byte
+	appendPairTag(hex[:0], low, high)
+	key = prefix + ":{" + string(hex[:]) + "}:p:" + strconv.Itoa(len(low)) + ":" + low + high
+	return key, key[len(prefix)+2 : len(prefix)+2+tagLen]
 }
 
 // senderKey is the key of member's sender record under prefix.
@@ -26,7 +36,6 @@ func senderKey(prefix, member string) string {
 // whether key is one: its length prefix splits the ids whatever bytes they hold, and its
 // hash tag must be theirs, so a key that only looks like a pair's is not taken for one.
 func parsePairKey(prefix, key string) (low, high string, ok bool) {
-	const tagLen = 16
 	rest, ok := strings.CutPrefix(key, prefix+":{")
 	if !ok || len(rest) < tagLen {
 		return "", "", false
@@ -49,7 +58,6 @@ func parsePairKey(prefix, key string) (low, high string, ok bool) {
 
 // isSenderKey reports whether key is a sender record's key under prefix.
 func isSenderKey(prefix, key string) bool {
-	const tagLen = 16
 	rest, ok := strings.CutPrefix(key, prefix+":{")
 	if !ok || len(rest) < tagLen {
 		return false

@@ -24,9 +24,9 @@ type kind interface {
 	// in order of first appearance. results hold what the kinds before this one set.
 	group(obs []policy.Observation, skip []bool, results []policy.Result) []*work
 	// apply applies w's observations, in order, to the record read (exists false: there
-	// was none), sets their results, and returns the value to write back. An error wrapping
-	// streak.ErrUnreadable means the value read cannot be decoded.
-	apply(w *work, read string, exists bool, obs []policy.Observation, results []policy.Result) ([]byte, error)
+	// was none), sets their results, and appends the value to write back to dst. An error
+	// wrapping streak.ErrUnreadable means the value read cannot be decoded.
+	apply(dst []byte, w *work, read string, exists bool, obs []policy.Observation, results []policy.Result) ([]byte, error)
 }
 
 // work is one record's part of an Apply.
@@ -39,7 +39,9 @@ type work struct {
 	exists  bool
 	read    string // the value read; header its first bytes ("" when there was no key)
 	header  string
-	value   []byte // to write
+	value   string // to write
+	// one holds obs's first index: most records have one observation in a batch.
+	one [1]int
 }
 
 // setRead records the value read (ok false: there was no key).
@@ -121,19 +123,23 @@ func validate(obs []policy.Observation, results []policy.Result) []bool {
 // that cannot be read is counted, logged and replaced by an empty record: one pair loses
 // its history rather than every partition stalling on it. The compare-and-set still
 // checks the header read, so a concurrent writer's value is never overwritten unseen.
-func (c *core) compute(k kind, w *work, obs []policy.Observation, results []policy.Result) error {
-	value, err := k.apply(w, w.read, w.exists, obs, results)
+//
+// scratch is a buffer to encode into, kept between calls: the value written is a string
+// (what the cache keeps and the script call sends), one allocation.
+func (c *core) compute(k kind, w *work, obs []policy.Observation, results []policy.Result, scratch *[]byte) error {
+	value, err := k.apply((*scratch)[:0], w, w.read, w.exists, obs, results)
 	if errors.Is(err, streak.ErrUnreadable) {
 		if c.metrics != nil {
 			c.metrics.StateUnreadable.Inc()
 		}
 		c.log.Error("unreadable stored value replaced by an empty record", zap.String("key", w.key), zap.Error(err))
-		value, err = k.apply(w, "", false, obs, results)
+		value, err = k.apply((*scratch)[:0], w, "", false, obs, results)
 	}
 	if err != nil {
 		return fmt.Errorf("key %s: %w", w.key, err)
 	}
-	w.value = value
+	w.value = string(value)
+	*scratch = value[:0]
 	return nil
 }
 
@@ -155,6 +161,7 @@ func (k *pairs) group(obs []policy.Observation, skip []bool, _ []policy.Result) 
 	type members struct{ low, high string }
 	byPair := make(map[members]*work, len(obs))
 	var all []*work
+	works := make([]work, 0, len(obs)) // never grows: one allocation for every record
 	for i, o := range obs {
 		if skip != nil && skip[i] {
 			continue
@@ -165,12 +172,10 @@ func (k *pairs) group(obs []policy.Observation, skip []bool, _ []policy.Result) 
 		}
 		w := byPair[m]
 		if w == nil {
-			tag := pairTag(m.low, m.high)
-			w = &work{
-				key:     k.prefix + ":{" + tag + "}:p:" + strconv.Itoa(len(m.low)) + ":" + m.low + m.high,
-				tag:     tag,
-				subject: m.low,
-			}
+			key, tag := pairKeyTag(k.prefix, m.low, m.high)
+			works = append(works, work{key: key, tag: tag, subject: m.low})
+			w = &works[len(works)-1]
+			w.obs = w.one[:0]
 			byPair[m] = w
 			all = append(all, w)
 		}
@@ -179,7 +184,7 @@ func (k *pairs) group(obs []policy.Observation, skip []bool, _ []policy.Result) 
 	return all
 }
 
-func (k *pairs) apply(w *work, read string, exists bool, obs []policy.Observation, results []policy.Result) ([]byte, error) {
+func (k *pairs) apply(dst []byte, w *work, read string, exists bool, obs []policy.Observation, results []policy.Result) ([]byte, error) {
 	p := &streak.Pair{}
 	if exists {
 		var err error
@@ -190,7 +195,7 @@ func (k *pairs) apply(w *work, read string, exists bool, obs []policy.Observatio
 	for _, i := range w.obs {
 		results[i].Streak = k.limits.Apply(p, w.subject, obs[i])
 	}
-	return p.Encode(make([]byte, 0, len(read)+64), rand.Uint64()), nil
+	return p.Encode(dst, rand.Uint64()), nil
 }
 
 // senders is the sender record: per sender, the members whose signals count toward the
@@ -254,7 +259,7 @@ func (k *senders) group(obs []policy.Observation, skip []bool, results []policy.
 	return all
 }
 
-func (k *senders) apply(w *work, read string, exists bool, obs []policy.Observation, results []policy.Result) ([]byte, error) {
+func (k *senders) apply(dst []byte, w *work, read string, exists bool, obs []policy.Observation, results []policy.Result) ([]byte, error) {
 	r := &offender.Record{}
 	if exists {
 		var err error
@@ -271,5 +276,5 @@ func (k *senders) apply(w *work, read string, exists bool, obs []policy.Observat
 			})
 		}
 	}
-	return r.Encode(make([]byte, 0, len(read)+64), rand.Uint64()), nil
+	return r.Encode(dst, rand.Uint64()), nil
 }

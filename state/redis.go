@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 
@@ -59,6 +60,9 @@ func New(ctx context.Context, client redis.UniversalClient, pol *policy.Policy, 
 // load runs SCRIPT LOAD on every server that may own a key.
 func (r *Redis) load(ctx context.Context) error {
 	load := func(ctx context.Context, c *redis.Client) error {
+		if err := checkVersion(ctx, c); err != nil {
+			return err
+		}
 		sha, err := c.ScriptLoad(ctx, writeSource).Result()
 		if err != nil {
 			return err
@@ -78,6 +82,40 @@ func (r *Redis) load(ctx context.Context) error {
 	default:
 		return r.client.ScriptLoad(ctx, writeSource).Err()
 	}
+}
+
+// minVersion is the oldest Redis the store runs on: write.lua's SET with NX or XX and GET
+// together came with 7.0.
+var minVersion = [2]int{7, 0}
+
+// checkVersion refuses a server older than minVersion, named with its version. A server
+// that does not say (INFO refused by an ACL, or no redis_version) is taken as it is.
+func checkVersion(ctx context.Context, c *redis.Client) error {
+	info, err := c.Info(ctx, "server").Result()
+	if err != nil {
+		return nil
+	}
+	if v, old := tooOld(info); old {
+		return fmt.Errorf("redis %s at %s: relance needs Redis %d.%d or later", v, c.Options().Addr, minVersion[0], minVersion[1])
+	}
+	return nil
+}
+
+// tooOld reports the redis_version of an INFO server reply, and whether it is older than
+// minVersion (false when it cannot tell).
+func tooOld(info string) (version string, old bool) {
+	for line := range strings.Lines(info) {
+		v, ok := strings.CutPrefix(strings.TrimSpace(line), "redis_version:")
+		if !ok {
+			continue
+		}
+		var major, minor int
+		if _, err := fmt.Sscanf(v, "%d.%d", &major, &minor); err != nil {
+			return v, false
+		}
+		return v, major < minVersion[0] || major == minVersion[0] && minor < minVersion[1]
+	}
+	return "", false
 }
 
 // Ping reports whether Redis answers (every master of a Cluster).
@@ -107,6 +145,15 @@ func (r *Redis) Ping(ctx context.Context) error {
 func senderTag(sender string) string { return pairTag("", sender) }
 
 func pairTag(a, b string) string {
+	var hex [tagLen]byte
+	return string(appendPairTag(hex[:0], a, b))
+}
+
+// tagLen is the length of a hash tag: 16 hex digits.
+const tagLen = 16
+
+// appendPairTag appends pairTag(a, b) to dst.
+func appendPairTag(dst []byte, a, b string) []byte {
 	if b < a {
 		a, b = b, a
 	}
@@ -125,5 +172,5 @@ func pairTag(a, b string) string {
 	}
 	var sum [8]byte
 	binary.BigEndian.PutUint64(sum[:], h)
-	return hex.EncodeToString(sum[:])
+	return hex.AppendEncode(dst, sum[:])
 }

@@ -128,7 +128,7 @@ func (d *direction) encode(dst []byte) []byte {
 		}
 		dst = append(dst, flags)
 		if v != nil {
-			dst = encodeView(dst, v, r.catsUnknown, r.t, d.recs, pos)
+			dst = encodeView(dst, v, r.catsUnknown, r.t, d.recs, &pos)
 		}
 	}
 	return dst
@@ -162,10 +162,14 @@ func (d *direction) markKept() positions {
 	return pos
 }
 
-// positions finds a record by id: a scan for the usual few records, a map beyond.
+// positions finds a record by id: a map beyond the usual few records, else a scan from
+// where the last lookup ended, since ids are mostly looked up in record order (a view's
+// evidence is its oldest unanswered messages, oldest first): a view's ids cost a pass
+// over the records, not one each.
 type positions struct {
 	recs []record
 	byID map[string]int
+	next int
 }
 
 func newPositions(recs []record) positions {
@@ -180,15 +184,20 @@ func newPositions(recs []record) positions {
 }
 
 // of is the position of id's record, -1 if none.
-func (p positions) of(id string) int {
+func (p *positions) of(id string) int {
 	if p.byID != nil {
 		if i, ok := p.byID[id]; ok {
 			return i
 		}
 		return -1
 	}
-	for i := range p.recs {
+	for k := range p.recs {
+		i := p.next + k
+		if i >= len(p.recs) {
+			i -= len(p.recs)
+		}
 		if p.recs[i].id == id {
+			p.next = i + 1
 			return i
 		}
 	}
@@ -196,7 +205,7 @@ func (p positions) of(id string) int {
 }
 
 // keep marks id's record, if any, to be written.
-func (p positions) keep(id string) {
+func (p *positions) keep(id string) {
 	if k := p.of(id); k >= 0 {
 		p.recs[k].keep = true
 	}
@@ -211,7 +220,7 @@ func (r *record) keptView() *policy.Streak {
 	return nil
 }
 
-func encodeView(dst []byte, v *policy.Streak, unknown bool, t int64, recs []record, pos positions) []byte {
+func encodeView(dst []byte, v *policy.Streak, unknown bool, t int64, recs []record, pos *positions) []byte {
 	flags := 0
 	if v.Dismissed {
 		flags |= viewDismissed
@@ -311,7 +320,7 @@ func (r *reader) direction(d *direction) {
 		r.fail()
 		return
 	}
-	d.recs = make([]record, 0, n)
+	d.recs = make([]record, 0, n+1) // room for the message a store usually applies next
 	// One allocation each for the direction's views, their pending references and ids.
 	var views []policy.Streak
 	var pending []pendingView
@@ -360,13 +369,18 @@ func (r *reader) direction(d *direction) {
 
 // hasDuplicateIDs reports whether two records have one id, which this package never writes.
 func hasDuplicateIDs(recs []record) bool {
-	if len(recs) <= 32 { // quadratic, without allocating, for the usual few records
+	if len(recs) <= 32 {
+		// Quadratic, without allocating, for the usual few records, on hashes: most ids
+		// have one length and a common prefix, which makes comparing them slow.
+		var hashes [32]uint64
 		for i := range recs {
-			for j := i + 1; j < len(recs); j++ {
-				if recs[i].id == recs[j].id {
+			h := fnv64(recs[i].id)
+			for j := range i {
+				if hashes[j] == h && recs[i].id == recs[j].id {
 					return true
 				}
 			}
+			hashes[i] = h
 		}
 		return false
 	}
@@ -378,6 +392,16 @@ func hasDuplicateIDs(recs []record) bool {
 		ids[recs[i].id] = true
 	}
 	return false
+}
+
+// fnv64 is the 64-bit FNV-1a hash of s.
+func fnv64(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // view reads a view into pv, appending the records it names to refs.
@@ -412,6 +436,7 @@ func (r *reader) view(pv *pendingView, t int64, refs []int) []int {
 		return refs
 	}
 	pv.from = len(refs)
+	refs = slices.Grow(refs, n)
 	k := 0
 	for range n {
 		k += int(unzigzag(r.uvarint()))
@@ -456,6 +481,11 @@ func (r *reader) fail() {
 func (r *reader) uvarint() uint64 {
 	if r.err != nil {
 		return 0
+	}
+	if len(r.b) > 0 && r.b[0] < 0x80 { // most numbers take a byte
+		c := r.b[0]
+		r.b = r.b[1:]
+		return uint64(c)
 	}
 	var v uint64
 	for i := 0; i < len(r.b) && i < binary.MaxVarintLen64; i++ {

@@ -311,3 +311,21 @@ func TestDecodeReadsFormat2(t *testing.T) {
 		t.Errorf("next message after format 2 gives\n%+v\nwant\n%+v", got, want)
 	}
 }
+
+// A value with two records of one id, which Encode never writes from a pair Apply built,
+// is unreadable: with few records (compared on hashes) and with many (a map).
+func TestDecodeRejectsDuplicateIDs(t *testing.T) {
+	for _, n := range []int{2, 10, 32, 33, 100} {
+		p := &Pair{}
+		for i := range n {
+			p.dirs[1].recs = append(p.dirs[1].recs, record{id: fmt.Sprintf("m-%08d", i), t: int64(1000 + i), seen: true})
+		}
+		if _, err := Decode(string(p.Encode(nil, 1))); err != nil {
+			t.Fatalf("%d distinct records: %v", n, err)
+		}
+		p.dirs[1].recs[n-1].id = p.dirs[1].recs[n/2-1].id
+		if _, err := Decode(string(p.Encode(nil, 1))); !errors.Is(err, ErrUnreadable) {
+			t.Errorf("%d records, two with one id: Decode = %v, want ErrUnreadable", n, err)
+		}
+	}
+}

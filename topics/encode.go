@@ -24,20 +24,31 @@ func Encode(v any) ([]byte, error) {
 
 // MarshalJSON writes the wire form the schema requires whatever the Go value holds:
 // lists are [] rather than null when empty, and times are in UTC.
-func (n CoachNudge) MarshalJSON() ([]byte, error) {
-	type wire CoachNudge // without this method
-	w := wire(n)
+func (n CoachNudge) MarshalJSON() ([]byte, error) { return Encode(n.wire()) }
+
+// coachNudgeWire is CoachNudge without its MarshalJSON method.
+type coachNudgeWire CoachNudge
+
+// wire is n as MarshalJSON writes it. Encoding it directly gives the same bytes without
+// encoding/json compacting and checking what MarshalJSON returned.
+func (n CoachNudge) wire() coachNudgeWire {
+	w := coachNudgeWire(n)
 	w.Actions = emptyIfNil(w.Actions)
 	w.MessageIDs = emptyIfNil(w.MessageIDs)
 	w.OccurredAt = w.OccurredAt.UTC()
-	return Encode(w)
+	return w
 }
 
 // MarshalJSON writes the wire form the schema requires whatever the Go value holds:
 // lists are [] rather than null when empty, and times are in UTC.
-func (a ModerationAlert) MarshalJSON() ([]byte, error) {
-	type wire ModerationAlert // without this method
-	w := wire(a)
+func (a ModerationAlert) MarshalJSON() ([]byte, error) { return Encode(a.wire()) }
+
+// moderationAlertWire is ModerationAlert without its MarshalJSON method.
+type moderationAlertWire ModerationAlert
+
+// wire is a as MarshalJSON writes it (see CoachNudge.wire).
+func (a ModerationAlert) wire() moderationAlertWire {
+	w := moderationAlertWire(a)
 	w.Reasons = emptyIfNil(w.Reasons)
 	w.MessageIDs = emptyIfNil(w.MessageIDs)
 	w.ContentLabels = emptyIfNil(w.ContentLabels)
@@ -46,7 +57,7 @@ func (a ModerationAlert) MarshalJSON() ([]byte, error) {
 	w.LastMessageAt = w.LastMessageAt.UTC()
 	w.NudgedAt = utcPtr(w.NudgedAt)
 	w.OccurredAt = w.OccurredAt.UTC()
-	return Encode(w)
+	return w
 }
 
 // EncodeNudge is the wire form of n, as Encode writes it. It refuses a nudge that breaks
@@ -55,7 +66,7 @@ func EncodeNudge(n CoachNudge) ([]byte, error) {
 	if err := n.check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", TypeCoachNudge, err)
 	}
-	return encodeEvent(TypeCoachNudge, n)
+	return encodeEvent(TypeCoachNudge, n.wire())
 }
 
 // EncodeAlert is the wire form of a, as Encode writes it. It refuses an alert that breaks
@@ -64,7 +75,7 @@ func EncodeAlert(a ModerationAlert) ([]byte, error) {
 	if err := a.check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", TypeModerationAlert, err)
 	}
-	return encodeEvent(TypeModerationAlert, a)
+	return encodeEvent(TypeModerationAlert, a.wire())
 }
 
 func encodeEvent(eventType string, v any) ([]byte, error) {
