@@ -65,7 +65,9 @@ func TestParseConfig(t *testing.T) {
 			}},
 		{name: "close timeout default", check: func(c config) bool { return c.closeTimeout == 3*time.Second }},
 		{name: "close timeout", env: map[string]string{"RELANCE_KAFKA_CLOSE_TIMEOUT": "10s"},
-			check: func(c config) bool { return c.closeTimeout == 10*time.Second && c.setup().Processor.CloseTimeout == 10*time.Second }},
+			check: func(c config) bool {
+				return c.closeTimeout == 10*time.Second && c.setup().Processor.CloseTimeout == 10*time.Second
+			}},
 		{name: "close timeout too long", env: map[string]string{"RELANCE_KAFKA_CLOSE_TIMEOUT": "2m"}, wantErr: "RELANCE_KAFKA_CLOSE_TIMEOUT"},
 		{name: "close timeout zero", env: map[string]string{"RELANCE_KAFKA_CLOSE_TIMEOUT": "0s"}, wantErr: "RELANCE_KAFKA_CLOSE_TIMEOUT"},
 		{name: "state cache default", check: func(c config) bool { return c.cachePairs == 100_000 }},
