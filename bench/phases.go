@@ -337,6 +337,8 @@ type Latency struct {
 	Produced, Nudges int
 	P50, P99, Max    time.Duration
 	ProducedFor      time.Duration
+	// Stages are relance's share, stage by stage (filled by the bench, not the probe).
+	Stages []StageLatency `json:",omitempty"`
 }
 
 // MeasureLatency produces workload events at rate per second for d, while reading the

@@ -15,6 +15,8 @@ var (
 	nudgeKinds      = []string{"follow_up_limit", "respectful_language", "check_in"}
 	alertSeverities = []string{"low", "medium", "high"}
 	kafkaOps        = []string{"fetch", "write", "commit"}
+	// Stages are a batch's steps through the processor, in order (see Stage).
+	Stages = []string{"arrival", "linger", "decode", "wait_apply", "store", "outputs", "wait_publish", "write", "commit"}
 )
 
 // callBuckets cover Redis and Kafka calls from 0.1 ms (a pipelined Redis round trip on
@@ -23,6 +25,17 @@ var callBuckets = []float64{
 	0.0001, 0.00025, 0.0005,
 	0.001, 0.0025, 0.005,
 	0.01, 0.025, 0.05,
+	0.1, 0.25, 0.5,
+	1, 2.5, 5, 10,
+}
+
+// stageBuckets cover a batch's stages from 0.1 ms to 10 s, finer than callBuckets between
+// 1 and 50 ms, where a nudge's latency is decided: a quantile read from them (as Prometheus's
+// histogram_quantile does) is off by at most a few milliseconds there.
+var stageBuckets = []float64{
+	0.0001, 0.00025, 0.0005,
+	0.001, 0.002, 0.003, 0.004, 0.005, 0.0075,
+	0.01, 0.0125, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075,
 	0.1, 0.25, 0.5,
 	1, 2.5, 5, 10,
 }
@@ -60,6 +73,15 @@ type Metrics struct {
 	RedisSeconds *prometheus.HistogramVec
 	// KafkaSeconds observes the duration of Kafka calls: fetch, write, commit.
 	KafkaSeconds *prometheus.HistogramVec
+	// Stage observes, once per committed batch, how long it spent in each of its stages
+	// (Stages): arrival, from the Kafka timestamp of the batch's first record to relance
+	// fetching it (the producer's linger, the broker, the fetch wait, and any backlog);
+	// linger, gathering the rest of the batch; decode (the text check included);
+	// wait_apply, waiting for the store stage to finish the batch before; store
+	// (Store.Apply, retries included); outputs, deciding and building the records;
+	// wait_publish; write (the outputs are readable once it ends); commit. Their sum is
+	// the batch's first record's time from its producer to its commit.
+	Stage *prometheus.HistogramVec
 	// BatchSize observes how many input records each batch holds.
 	BatchSize prometheus.Histogram
 	// ConsumerLag is, per input partition, how many records lie between the last one
@@ -139,6 +161,12 @@ func New() *Metrics {
 			Help:      "Duration of Kafka calls in seconds, by operation: fetch (a whole batch), write (outputs, acknowledged by all in-sync replicas), commit.",
 			Buckets:   callBuckets,
 		}, []string{"op"}),
+		Stage: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace,
+			Name:      "stage_seconds",
+			Help:      "Time a committed batch spent in each stage, in seconds: arrival (first record's Kafka timestamp to its fetch), linger, decode, wait_apply, store, outputs, wait_publish, write (outputs readable at its end), commit.",
+			Buckets:   stageBuckets,
+		}, []string{"stage"}),
 		BatchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: namespace,
 			Name:      "batch_size",
@@ -176,7 +204,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.EventsConsumed, m.Nudges, m.Alerts, m.NudgeOutcomes, m.ShadowNudges, m.ShadowAlerts, m.DeadLetters,
-		m.RedisSeconds, m.KafkaSeconds, m.BatchSize,
+		m.RedisSeconds, m.KafkaSeconds, m.Stage, m.BatchSize,
 		m.ConsumerLag, m.Retries, m.StateUnreadable, m.StateConflicts, m.Ready,
 	)
 	for _, k := range nudgeKinds {
@@ -187,6 +215,9 @@ func New() *Metrics {
 	}
 	for _, op := range kafkaOps {
 		m.KafkaSeconds.WithLabelValues(op)
+	}
+	for _, s := range Stages {
+		m.Stage.WithLabelValues(s)
 	}
 	m.handler = promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{
 		// Counts scrape errors in the same private registry.

@@ -50,6 +50,7 @@ type fetched struct {
 	msgs  []kafka.Message
 	items []item
 	obs   []policy.Observation
+	times stageTimes
 }
 
 // applied is a batch whose observations are in the store, with the records to write.
@@ -148,7 +149,7 @@ func (p *Processor) pipeline(ctx context.Context, r *kafka.Reader, w *kafka.Writ
 // grace, so that a batch in hand when ctx ends is still finished.
 func (p *Processor) fetchStage(ctx, work context.Context, r *kafka.Reader, out chan<- fetched, outEnded <-chan struct{}) error {
 	for {
-		msgs, err := p.fetch(ctx, r)
+		msgs, times, err := p.fetch(ctx, r)
 		if len(msgs) == 0 {
 			return err // nil when ctx ended
 		}
@@ -158,8 +159,9 @@ func (p *Processor) fetchStage(ctx, work context.Context, r *kafka.Reader, out c
 		if err != nil {
 			return err // the grace is over: the batch is left uncommitted, to be redelivered
 		}
+		times.decoded = time.Now()
 		select {
-		case out <- fetched{msgs: msgs, items: items, obs: obs}:
+		case out <- fetched{msgs: msgs, items: items, obs: obs, times: times}:
 		case <-outEnded:
 			return nil // the apply stage failed, which is reported; this batch is redelivered
 		}
@@ -170,6 +172,7 @@ func (p *Processor) fetchStage(ctx, work context.Context, r *kafka.Reader, out c
 // closed or a batch fails.
 func (p *Processor) applyStage(ctx context.Context, in <-chan fetched, out chan<- applied, outEnded <-chan struct{}) error {
 	for b := range in {
+		b.times.applyStart = time.Now()
 		a, err := p.apply(ctx, b)
 		if err != nil {
 			return err
@@ -187,6 +190,7 @@ func (p *Processor) applyStage(ctx context.Context, in <-chan fetched, out chan<
 // or a batch fails.
 func (p *Processor) publishStage(ctx context.Context, r *kafka.Reader, w *kafka.Writer, in <-chan applied) error {
 	for a := range in {
+		a.times.publishStart = time.Now()
 		if err := p.publish(ctx, r, w, a); err != nil {
 			return err
 		}

@@ -154,8 +154,8 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 
 // fetch blocks for one record, then collects more for at most BatchLinger or until the
 // batch is full. A cancelled ctx ends the batch early; the records already fetched are
-// returned so they can be finished.
-func (p *Processor) fetch(ctx context.Context, r *kafka.Reader) ([]kafka.Message, error) {
+// returned so they can be finished. The times are the batch's first stages.
+func (p *Processor) fetch(ctx context.Context, r *kafka.Reader) ([]kafka.Message, stageTimes, error) {
 	start := time.Now()
 	// kafka-go's group reader keeps trying to join its group, but FetchMessage returns
 	// its error after a few failed attempts (about 10 s with an unreachable broker). That
@@ -168,10 +168,11 @@ func (p *Processor) fetch(ctx context.Context, r *kafka.Reader) ([]kafka.Message
 	})
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, nil
+			return nil, stageTimes{}, nil
 		}
-		return nil, fmt.Errorf("fetch: %w", err)
+		return nil, stageTimes{}, fmt.Errorf("fetch: %w", err)
 	}
+	times := stageTimes{produced: first.Time, firstFetched: time.Now()}
 	batch := make([]kafka.Message, 1, p.cfg.BatchSize)
 	batch[0] = first
 	lingerCtx, cancel := context.WithTimeout(ctx, p.cfg.BatchLinger)
@@ -183,8 +184,9 @@ func (p *Processor) fetch(ctx context.Context, r *kafka.Reader) ([]kafka.Message
 		}
 		batch = append(batch, m)
 	}
-	p.metrics.KafkaSeconds.WithLabelValues("fetch").Observe(time.Since(start).Seconds())
-	return batch, nil
+	times.fetched = time.Now()
+	p.metrics.KafkaSeconds.WithLabelValues("fetch").Observe(times.fetched.Sub(start).Seconds())
+	return batch, times, nil
 }
 
 // apply records a decoded batch in the store and builds its outputs. ctx bounds the
@@ -206,8 +208,10 @@ func (p *Processor) apply(ctx context.Context, b fetched) (applied, error) {
 			return a, fmt.Errorf("store returned %d results for %d events", len(a.results), len(b.obs))
 		}
 	}
+	a.times.stored = time.Now()
 	var err error
 	a.records, a.decided, err = p.outputs(b.items, b.obs, a.results)
+	a.times.applied = time.Now()
 	return a, err
 }
 
@@ -224,6 +228,7 @@ func (p *Processor) publish(ctx context.Context, r *kafka.Reader, w *kafka.Write
 			return fmt.Errorf("batch not finished, left uncommitted for redelivery: %w", err)
 		}
 	}
+	a.times.written = time.Now()
 	err := p.retry(ctx, "kafka_commit", func(ctx context.Context) error {
 		start := time.Now()
 		err := r.CommitMessages(ctx, a.msgs...)
@@ -233,6 +238,8 @@ func (p *Processor) publish(ctx context.Context, r *kafka.Reader, w *kafka.Write
 	if err != nil {
 		return fmt.Errorf("batch written but not committed, it will be redelivered: %w", err)
 	}
+	a.times.committed = time.Now()
+	a.times.observe(p.metrics)
 	p.countOutcomes(a.items, a.obs, a.results, a.decided)
 	return nil
 }

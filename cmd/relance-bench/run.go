@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -45,6 +46,8 @@ type config struct {
 	latencyRate float64
 	probe       bool
 	probeHere   bool
+	latencyOnly bool
+	brokerGOGC  string
 	// shadowPolicy is a policy file phase a decides beside the default, to measure its cost.
 	shadowPolicy string
 }
@@ -71,8 +74,16 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&c.heldPerPair, "held-per-pair", 10, "unanswered messages per pair for the Redis memory measurement")
 	fs.StringVar(&c.shadowPolicy, "shadow-policy", "", "policy file phase a decides as a shadow policy beside the default one (RELANCE_SHADOW_POLICY_FILE), to measure its cost")
 	fs.IntVar(&c.storeCheck, "store-check", 200_000, "events of the store-alone measure (0: skip)")
+	fs.BoolVar(&c.latencyOnly, "latency-only", false, "run the latency phase (d) alone, at -latency-rate")
+	fs.StringVar(&c.brokerGOGC, "broker-gogc", "", "GOGC of the -broker-bin process (empty: the Go runtime's default, 100)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.latencyOnly && c.latencyRate <= 0 {
+		return c, errors.New("-latency-only needs a positive -latency-rate")
+	}
+	if c.brokerGOGC != "" && c.brokerBin == "" {
+		return c, errors.New("-broker-gogc needs -broker-bin")
 	}
 	if c.probe && (c.brokers == "" || c.latencyRate <= 0) {
 		return c, errors.New("-latency-probe needs -brokers and a positive -latency-rate")
@@ -145,6 +156,9 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, redisSrv.Stop()) }()
+	if cfg.latencyOnly {
+		return latencyOnly(ctx, cfg, redisSrv.Addr(), out)
+	}
 	broker, err := startBroker(ctx, cfg, append(names.All(), floorOut, naiveOut, naiveIn.MessageSent, naiveIn.Reply, naiveIn.MemberAction)...)
 	if err != nil {
 		return err
@@ -297,7 +311,11 @@ func withStartTimeout(ctx context.Context, start func(context.Context) error) er
 // own (so that the broker's CPU and memory are not counted as relance's), or kfake in this
 // process.
 func startBroker(ctx context.Context, cfg config, topicNames ...string) (*testenv.Broker, error) {
-	b := testenv.NewBroker(testenv.BrokerConfig{Bin: cfg.brokerBin, Partitions: cfg.partitions, Topics: topicNames})
+	bc := testenv.BrokerConfig{Bin: cfg.brokerBin, Partitions: cfg.partitions, Topics: topicNames}
+	if cfg.brokerGOGC != "" {
+		bc.Env = []string{"GOGC=" + cfg.brokerGOGC}
+	}
+	b := testenv.NewBroker(bc)
 	if err := withStartTimeout(ctx, b.Start); err != nil {
 		return nil, err
 	}
@@ -330,9 +348,27 @@ func measureLatency(ctx context.Context, cfg config, rdb *redis.Client, log *zap
 	if err != nil {
 		return l, err
 	}
+	if l.Stages, err = bench.Stages(rel.Metrics); err != nil {
+		return l, err
+	}
 	logf("d. relance calls: %s", rel.Calls().Since(nil))
 	logf("d. latency at %.0f/s: %d nudges, p50 %s p99 %s max %s", l.Rate, l.Nudges, l.P50, l.P99, l.Max)
 	return l, nil
+}
+
+// latencyOnly is the -latency-only run: phase d alone, and its rows of the table.
+func latencyOnly(ctx context.Context, cfg config, redisAddr string, out io.Writer) error {
+	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+	defer rdb.Close()
+	gctune.Default(os.Getenv)
+	log, _ := zap.NewProduction(zap.IncreaseLevel(zap.WarnLevel))
+	l, err := measureLatency(ctx, cfg, rdb, log, cfg.latencyRate)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	latencyRows(tw, l, "-latency-rate")
+	return tw.Flush()
 }
 
 // probeLatency runs the latency phase's producer and nudge reader in a process of their

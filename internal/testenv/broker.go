@@ -35,6 +35,8 @@ type BrokerConfig struct {
 	// (Dir/broker.log). Empty: everything lives in memory and is lost at Stop, and a
 	// broker process logs to this one's standard error.
 	Dir string
+	// Env is added to this process's environment for a broker process ("GOGC=400", say).
+	Env []string
 	// Users, when set, makes the broker require SASL: each user logs in with its mechanism
 	// only. In-process brokers only.
 	Users []SASLUser
@@ -130,6 +132,9 @@ func (b *Broker) startProcess(ctx context.Context) error {
 	}
 	cmd := exec.Command(b.cfg.Bin, args...)
 	cmd.Stderr = os.Stderr
+	if len(b.cfg.Env) > 0 {
+		cmd.Env = append(os.Environ(), b.cfg.Env...)
+	}
 	fail := func(err error) error { return err }
 	if b.cfg.Dir != "" {
 		cmd.Args = append(cmd.Args, "-data-dir", filepath.Join(b.cfg.Dir, "data"))

@@ -1,0 +1,39 @@
+package bench
+
+import (
+	"testing"
+	"time"
+
+	"github.com/relance/relance/metrics"
+)
+
+func TestStagesReadsQuantilesAsHistogramQuantileDoes(t *testing.T) {
+	m := metrics.New()
+	// 100 batches stored: 50 in 1–2 ms, 49 in 2–3 ms, 1 in 40–50 ms.
+	for range 50 {
+		m.Stage.WithLabelValues("store").Observe(0.0015)
+	}
+	for range 49 {
+		m.Stage.WithLabelValues("store").Observe(0.0025)
+	}
+	m.Stage.WithLabelValues("store").Observe(0.045)
+	stages, err := Stages(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stages) != len(metrics.Stages) {
+		t.Fatalf("%d stages, want %d", len(stages), len(metrics.Stages))
+	}
+	var store StageLatency
+	for _, s := range stages {
+		if s.Stage == "store" {
+			store = s
+		} else if s.Batches != 0 {
+			t.Errorf("stage %s: %d batches, want 0", s.Stage, s.Batches)
+		}
+	}
+	// Rank 50 is the top of the 1–2 ms bucket; rank 99 the top of the 2–3 ms one.
+	if store.Batches != 100 || store.P50 != 2*time.Millisecond || store.P99 != 3*time.Millisecond {
+		t.Errorf("store = %+v, want 100 batches, p50 2ms, p99 3ms", store)
+	}
+}
