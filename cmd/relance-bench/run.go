@@ -47,6 +47,8 @@ type config struct {
 	probe       bool
 	probeHere   bool
 	latencyOnly bool
+	save        string
+	before      string
 	brokerGOGC  string
 	// shadowPolicy is a policy file phase a decides beside the default, to measure its cost.
 	shadowPolicy string
@@ -74,6 +76,8 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&c.heldPerPair, "held-per-pair", 10, "unanswered messages per pair for the Redis memory measurement")
 	fs.StringVar(&c.shadowPolicy, "shadow-policy", "", "policy file phase a decides as a shadow policy beside the default one (RELANCE_SHADOW_POLICY_FILE), to measure its cost")
 	fs.IntVar(&c.storeCheck, "store-check", 200_000, "events of the store-alone measure (0: skip)")
+	fs.StringVar(&c.save, "save", "", "write this run's headline figures to this file (JSON), for a later -before")
+	fs.StringVar(&c.before, "before", "", "a -save file of the run to compare with (the start, on this machine): adds before/after rows and the CPU targets")
 	fs.BoolVar(&c.latencyOnly, "latency-only", false, "run the latency phase (d) alone, at -latency-rate")
 	fs.StringVar(&c.brokerGOGC, "broker-gogc", "", "GOGC of the -broker-bin process (empty: the Go runtime's default, 100)")
 	if err := fs.Parse(args); err != nil {
@@ -294,7 +298,16 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 		}
 	}
 
-	t.print(out, cfg, broker.Process() != nil)
+	var before *figures
+	if cfg.before != "" {
+		if before, err = loadFigures(cfg.before); err != nil {
+			return fmt.Errorf("-before: %w", err)
+		}
+	}
+	t.print(out, cfg, broker.Process() != nil, before)
+	if cfg.save != "" {
+		return saveFigures(cfg.save, t.figures())
+	}
 	return nil
 }
 

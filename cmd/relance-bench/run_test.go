@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +41,7 @@ func TestTableSaysWhichTargetsAreMet(t *testing.T) {
 		heldBytes:  47,
 	}
 	var out bytes.Buffer
-	tb.print(&out, config{seed: 1, partitions: 3, heldPairs: 2000, heldPerPair: 10}, true)
+	tb.print(&out, config{seed: 1, partitions: 3, heldPairs: 2000, heldPerPair: 10}, true, nil)
 	want := map[string]string{
 		"a. relance events/s":          "≥ 100,000: met",
 		"a/b":                          "≥ 0.5: not met",
@@ -83,7 +85,8 @@ func TestMeasurePrintsEveryPhase(t *testing.T) {
 	}
 	for _, row := range []string{
 		"a. relance events/s", "b. I/O floor", "c. naive", "a/b", "a/c",
-		"d. latency produce → nudge readable", "e. Redis round trips per event", "e. Redis memory per message held",
+		"d. latency produce → nudge readable", "d. relance per stage", "e. Redis round trips per event",
+		"e. Redis memory per message held",
 	} {
 		if !strings.Contains(out.String(), row) {
 			t.Errorf("no %q row in:\n%s", row, out.String())
@@ -91,5 +94,49 @@ func TestMeasurePrintsEveryPhase(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "(3000 events in") {
 		t.Errorf("relance's row does not say it handled the 3000 events:\n%s", out.String())
+	}
+}
+
+// With -before, the CPU targets (half of the start's figures) are judged against it; a
+// -save file round-trips, and a file that is not one is refused.
+func TestTableComparesWithTheRunBefore(t *testing.T) {
+	tb := table{
+		n:          1_000_000,
+		relance:    bench.Result{Events: 1_000_000, Elapsed: 10 * time.Second},
+		floor:      bench.Result{Events: 1_000_000, Elapsed: 2 * time.Second},
+		naive:      bench.Result{Events: 20_000, Elapsed: 10 * time.Second},
+		relanceCPU: 6 * time.Second, // 6 s per million
+		redisCPU:   4,               // 4 s per million
+	}
+	path := filepath.Join(t.TempDir(), "before.json")
+	if err := saveFigures(path, figures{At: "then", Relance: 50_000, RelanceCPU: 13, RedisCPU: 6}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := loadFigures(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	tb.print(&out, config{seed: 1, partitions: 3, heldPairs: 2000, heldPerPair: 10}, true, before)
+	for prefix, want := range map[string][2]string{
+		"  e. relance CPU": {"6.0 / 13.0  (×0.46)", "≤ ×0.5: met"},
+		"  e. Redis CPU":   {"4.0 / 6.0  (×0.67)", "≤ ×0.5: not met"},
+	} {
+		found := false
+		for _, line := range strings.Split(out.String(), "\n") {
+			if strings.HasPrefix(line, prefix) {
+				found = strings.Contains(line, want[0]) && strings.HasSuffix(strings.TrimSpace(line), want[1])
+			}
+		}
+		if !found {
+			t.Errorf("no row %q with %q ending %q in:\n%s", prefix, want[0], want[1], out.String())
+		}
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"At": "x"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadFigures(bad); err == nil || !strings.Contains(err.Error(), "not a -save file") {
+		t.Errorf("a file without figures: %v, want it refused", err)
 	}
 }

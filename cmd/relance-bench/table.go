@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"strings"
 	"text/tabwriter"
@@ -44,7 +46,70 @@ func heldMemory(ctx context.Context, rdb *redis.Client, cfg config) (float64, er
 	return bench.HeldMemory(ctx, rdb, st, "mem", cfg.heldPairs, cfg.heldPerPair)
 }
 
-func (t table) print(out io.Writer, cfg config, brokerApart bool) {
+// figures are a run's headline figures, as -save writes them and -before reads them.
+type figures struct {
+	At                              string  // RFC 3339, UTC
+	Relance, Floor, Naive           float64 // events/s
+	RelanceCPU, RedisCPU, BrokerCPU float64 // CPU seconds per million events
+	P99Ms                           float64 // d. at 50 % of a
+	RoundTrips                      float64 // per event
+	PeakRSSMiB                      float64
+	HeldBytes                       float64
+}
+
+func (t table) figures() figures {
+	perM := func(x float64) float64 { return x / float64(t.n) * 1e6 }
+	return figures{
+		At:      time.Now().UTC().Format(time.RFC3339),
+		Relance: t.relance.Rate(), Floor: t.floor.Rate(), Naive: t.naive.Rate(),
+		RelanceCPU: perM(t.relanceCPU.Seconds()), RedisCPU: perM(t.redisCPU), BrokerCPU: perM(t.brokerCPU),
+		P99Ms:      msf(t.latency.P99),
+		RoundTrips: float64(t.roundTrips) / float64(t.n),
+		PeakRSSMiB: float64(t.peakRSS) / (1 << 20),
+		HeldBytes:  t.heldBytes,
+	}
+}
+
+// saveFigures writes f to path as JSON.
+func saveFigures(path string, f figures) error {
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// loadFigures reads a file saveFigures wrote.
+func loadFigures(path string) (*figures, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var f figures
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("%s: not a -save file: %w", path, err)
+	}
+	if f.Relance <= 0 || f.RelanceCPU <= 0 || f.RedisCPU <= 0 {
+		return nil, fmt.Errorf("%s: not a -save file: no relance rate or CPU figures", path)
+	}
+	return &f, nil
+}
+
+// beforeRows compare this run with before (-before): the CPU targets of the performance
+// issue are relative to the run it starts from, on the same machine.
+func beforeRows(row func(k, v string, target ...string), now, before figures, goal func(string, bool) string) {
+	ratio := func(a, b float64) string { return fmt.Sprintf("×%.2f", a/b) }
+	row(fmt.Sprintf("before (-before, run at %s)", before.At), "", "")
+	row("  a. events/s, now / before", fmt.Sprintf("%.0f / %.0f  (%s)", now.Relance, before.Relance, ratio(now.Relance, before.Relance)))
+	row("  e. relance CPU s per M events, now / before", fmt.Sprintf("%.1f / %.1f  (%s)", now.RelanceCPU, before.RelanceCPU, ratio(now.RelanceCPU, before.RelanceCPU)),
+		goal("≤ ×0.5", now.RelanceCPU <= before.RelanceCPU/2))
+	row("  e. Redis CPU s per M events, now / before", fmt.Sprintf("%.1f / %.1f  (%s)", now.RedisCPU, before.RedisCPU, ratio(now.RedisCPU, before.RedisCPU)),
+		goal("≤ ×0.5", now.RedisCPU <= before.RedisCPU/2))
+	row("  d. p99, now / before", fmt.Sprintf("%.1f / %.1f ms", now.P99Ms, before.P99Ms))
+	row("  e. relance peak RSS, now / before", fmt.Sprintf("%.0f / %.0f MiB", now.PeakRSSMiB, before.PeakRSSMiB))
+}
+
+func (t table) print(out io.Writer, cfg config, brokerApart bool, before *figures) {
 	n := float64(t.n)
 	perM := func(x float64) float64 { return x / n * 1e6 }
 	where := "a process of its own (kfake-broker)"
@@ -91,11 +156,16 @@ func (t table) print(out io.Writer, cfg config, brokerApart bool) {
 		float64(t.clientCommands)/n, float64(t.commands)/n))
 	row("e. CPU s per million events: relance / redis / broker", fmt.Sprintf("%.1f / %.1f / %.1f",
 		perM(t.relanceCPU.Seconds()), perM(t.redisCPU), perM(t.brokerCPU)))
-	row("e. relance peak RSS", fmt.Sprintf("%.0f MiB", float64(t.peakRSS)/(1<<20)))
+	row("e. relance peak RSS", fmt.Sprintf("%.0f MiB", float64(t.peakRSS)/(1<<20)), goal("≤ 200 MiB", t.peakRSS <= 200<<20))
 	row("e. Redis memory per message held in a streak", fmt.Sprintf("%.0f bytes  (%d pairs × %d messages)",
 		t.heldBytes, cfg.heldPairs, cfg.heldPerPair), goal("≤ 150 bytes", t.heldBytes <= 150))
 	if t.store.events > 0 {
 		t.store.rows(func(k, v string) { row(k, v) })
+	}
+	if before != nil {
+		beforeRows(row, t.figures(), *before, goal)
+	} else {
+		row("e. relance and Redis CPU per event against the start", "(run with -before FILE, a -save of the start on this machine)", "≤ ×0.5 each")
 	}
 	tw.Flush()
 }
