@@ -189,6 +189,8 @@
 //	eval_fr_16 pre 177 (106) 1.00/0.84  0.85/0.96  0.95/0.90  0.91/0.75  0.94/0.83
 //	eval_en_17 pre 180 (106) 1.00/0.94  0.88/0.96  0.94/0.85  0.85/0.79  0.93/0.86
 //	eval_fr_17 pre 179 (106) 1.00/0.94  0.96/1.00  1.00/0.90  0.85/0.85  0.92/0.91
+//	eval_en_18 pre 303 (129) 1.00/0.96  0.91/0.91  0.88/1.00  0.85/0.91  0.90/0.97
+//	eval_fr_18 pre 320 (132) 1.00/0.96  0.97/0.92  0.97/1.00  0.86/0.93  0.93/0.96
 //
 // Batches 1 to 4 were scored with the lists alone, batch 5 with the lists and the model
 // (trained on batches 1 to 4; the lists were last changed before batch 4 was written),
@@ -213,7 +215,11 @@
 // quoi" is; the first score read hate 0.84/0.89 and 0.94/0.83, the rest unchanged), batch
 // 17 (half plain, half chat spellings, with many innocent look-alikes of its threats)
 // after a fifteenth pass tuned on batch 16, the reading of "jsais" as "je sais" and a model
-// trained on batches 1 to 16. What the model adds, on text the lists were not tuned on and it was not
+// trained on batches 1 to 16, batch 18 (by another hand, after reading batch 17 and
+// its score, so in batch 17's kinds and closer to what the lists know: the lists alone
+// found 0.87 and 0.81 of it, against 0.64 and 0.66 of batch 17; a larger share of
+// innocent look-alikes, 174 and 188 of 303 and 320) with the lists and model of batch 17,
+// nothing changed in between. What the model adds, on text the lists were not tuned on and it was not
 // trained on:
 //
 //	eval_en_4  lists 0.96/0.56, lists and a model trained without it 0.94/0.71
@@ -244,6 +250,8 @@
 //	eval_fr_16 lists 0.96/0.63, lists and model 0.94/0.83
 //	eval_en_17 lists 0.93/0.64, lists and model 0.93/0.86
 //	eval_fr_17 lists 0.95/0.66, lists and model 0.92/0.91
+//	eval_en_18 lists 0.93/0.87, lists and model 0.90/0.97
+//	eval_fr_18 lists 0.97/0.81, lists and model 0.93/0.96
 //
 // (RELANCE_MEASURE=1 go test -run 'TestMeasureHeldOut|TestMeasureListsOnly' -v ./content/.)
 // Batches 1 to 9 were written by the hand that wrote the lists until then, batches 10 to 14
