@@ -191,6 +191,8 @@
 //	eval_fr_17 pre 179 (106) 1.00/0.94  0.96/1.00  1.00/0.90  0.85/0.85  0.92/0.91
 //	eval_en_18 pre 303 (129) 1.00/0.96  0.91/0.91  0.88/1.00  0.85/0.91  0.90/0.97
 //	eval_fr_18 pre 320 (132) 1.00/0.96  0.97/0.92  0.97/1.00  0.86/0.93  0.93/0.96
+//	eval_en_19 pre 305 (125) 1.00/0.86  0.91/0.91  0.80/0.96  0.81/0.93  0.87/0.94
+//	eval_fr_19 pre 302 (127) 1.00/0.86  0.91/0.83  0.92/0.92  0.93/0.88  0.95/0.89
 //
 // Batches 1 to 4 were scored with the lists alone, batch 5 with the lists and the model
 // (trained on batches 1 to 4; the lists were last changed before batch 4 was written),
@@ -219,7 +221,15 @@
 // its score, so in batch 17's kinds and closer to what the lists know: the lists alone
 // found 0.87 and 0.81 of it, against 0.64 and 0.66 of batch 17; a larger share of
 // innocent look-alikes, 174 and 188 of 303 and 320) with the lists and model of batch 17,
-// nothing changed in between. What the model adds, on text the lists were not tuned on and it was not
+// nothing changed in between, batch 19 (by the same hand, after it wrote the sixteenth
+// pass, so by a hand that knew the lists) after that pass, tuned for precision on the false
+// findings of batches 1 to 18, and a model trained on batches 1 to 16 with more clean
+// look-alikes. After the sixteenth pass, batches 17 and 18 score 1.00/0.94 and 1.00/0.98
+// in English, 1.00/0.96 and 0.99/0.98 in French (tuned on: not evidence); batch 19, written
+// after it, says what it generalised: French precision rose to 0.95 (0.92–0.93 on batches
+// 17 and 18), English precision fell to 0.87 (0.90–0.93), the model finding threats and
+// sexual content in innocent messages the pass had no allow entry for ("I'll jump on the
+// train and see you in 20", "let me see your holiday photos"). What the model adds, on text the lists were not tuned on and it was not
 // trained on:
 //
 //	eval_en_4  lists 0.96/0.56, lists and a model trained without it 0.94/0.71
@@ -252,6 +262,8 @@
 //	eval_fr_17 lists 0.95/0.66, lists and model 0.92/0.91
 //	eval_en_18 lists 0.93/0.87, lists and model 0.90/0.97
 //	eval_fr_18 lists 0.97/0.81, lists and model 0.93/0.96
+//	eval_en_19 lists 0.93/0.74, lists and model 0.87/0.94
+//	eval_fr_19 lists 0.97/0.61, lists and model 0.95/0.89
 //
 // (RELANCE_MEASURE=1 go test -run 'TestMeasureHeldOut|TestMeasureListsOnly' -v ./content/.)
 // Batches 1 to 9 were written by the hand that wrote the lists until then, batches 10 to 14
