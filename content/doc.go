@@ -193,6 +193,8 @@
 //	eval_fr_18 pre 320 (132) 1.00/0.96  0.97/0.92  0.97/1.00  0.86/0.93  0.93/0.96
 //	eval_en_19 pre 305 (125) 1.00/0.86  0.91/0.91  0.80/0.96  0.81/0.93  0.87/0.94
 //	eval_fr_19 pre 302 (127) 1.00/0.86  0.91/0.83  0.92/0.92  0.93/0.88  0.95/0.89
+//	eval_en_20 pre 313 (121) 0.90/0.95  0.87/0.87  0.89/0.92  0.71/0.81  0.81/0.91
+//	eval_fr_20 pre 313 (121) 1.00/0.95  0.84/0.87  0.92/0.85  0.74/0.78  0.86/0.87
 //
 // Batches 1 to 4 were scored with the lists alone, batch 5 with the lists and the model
 // (trained on batches 1 to 4; the lists were last changed before batch 4 was written),
@@ -229,7 +231,13 @@
 // after it, says what it generalised: French precision rose to 0.95 (0.92–0.93 on batches
 // 17 and 18), English precision fell to 0.87 (0.90–0.93), the model finding threats and
 // sexual content in innocent messages the pass had no allow entry for ("I'll jump on the
-// train and see you in 20", "let me see your holiday photos"). What the model adds, on text the lists were not tuned on and it was not
+// train and see you in 20", "let me see your holiday photos"). Batch 20 (by the same hand,
+// more text-speak and longer messages, 40 innocent look-alikes of its threats per
+// language) after a seventeenth pass tuned on batch 19's false findings, a model trained
+// on batches 1 to 16 with more clean sentences in the future tense: precision fell again,
+// to 0.81 and 0.86, threat precision to 0.71 and 0.74, each innocent sentence new
+// in its words ("I'll floor you with my dance moves", "je vais t'achever avec mes pas de
+// danse", "I'll put the kettle on", "ta mère va mieux ?"). What the model adds, on text the lists were not tuned on and it was not
 // trained on:
 //
 //	eval_en_4  lists 0.96/0.56, lists and a model trained without it 0.94/0.71
@@ -264,6 +272,8 @@
 //	eval_fr_18 lists 0.97/0.81, lists and model 0.93/0.96
 //	eval_en_19 lists 0.93/0.74, lists and model 0.87/0.94
 //	eval_fr_19 lists 0.97/0.61, lists and model 0.95/0.89
+//	eval_en_20 lists 0.85/0.70, lists and model 0.81/0.91
+//	eval_fr_20 lists 0.91/0.69, lists and model 0.86/0.87
 //
 // (RELANCE_MEASURE=1 go test -run 'TestMeasureHeldOut|TestMeasureListsOnly' -v ./content/.)
 // Batches 1 to 9 were written by the hand that wrote the lists until then, batches 10 to 14
