@@ -153,12 +153,15 @@ var evalFloors = map[string]evalFloor{
 	"eval_fr_17.tsv": {0.98, 0.94, 0.96, 0.88},
 	"eval_en_18.tsv": {0.98, 0.96, 0.97, 0.89},
 	"eval_fr_18.tsv": {0.97, 0.96, 0.95, 0.90},
-	// Batch 19: neither tuned nor trained on; its floors are its pre-tuning score.
-	"eval_en_19.tsv": {0.85, 0.92, 0.78, 0.84},
-	"eval_fr_19.tsv": {0.93, 0.87, 0.89, 0.81},
-	// Batch 20: neither tuned nor trained on; its floors are its pre-tuning score.
-	"eval_en_20.tsv": {0.79, 0.89, 0.69, 0.79},
-	"eval_fr_20.tsv": {0.84, 0.85, 0.72, 0.76},
+	// Batches 19 and 20: the lists were tuned on them after their score (the seventeenth and
+	// eighteenth passes), the model not trained on them.
+	"eval_en_19.tsv": {0.96, 0.93, 0.94, 0.84},
+	"eval_fr_19.tsv": {0.98, 0.87, 0.94, 0.81},
+	"eval_en_20.tsv": {0.95, 0.94, 0.88, 0.85},
+	"eval_fr_20.tsv": {0.97, 0.92, 0.91, 0.85},
+	// Batch 21: neither tuned nor trained on; its floors are its pre-tuning score.
+	"eval_en_21.tsv": {0.79, 0.88, 0.67, 0.74},
+	"eval_fr_21.tsv": {0.79, 0.89, 0.74, 0.82},
 }
 
 // TestEvalFloors holds every evaluation batch to its floors, with the message's locale.
