@@ -289,8 +289,9 @@
 //	eval_en_21 lists 0.89/0.73, lists and model 0.81/0.91
 //	eval_fr_21 lists 0.86/0.63, lists and model 0.81/0.91
 //
-// (RELANCE_MEASURE=1 go test -run 'TestMeasureHeldOut|TestMeasureListsOnly' -v ./content/; TestMeasureListsOnly
-// names batches 4 to 17, batches 18 to 21 were measured the same way with their names added.)
+// (RELANCE_MEASURE=1 go test -run 'TestMeasureHeldOut|TestMeasureListsOnly' -v
+// ./content/; TestMeasureListsOnly names batches 4 to 17, batches 18 to 21 were measured
+// the same way with their names added.)
 // Batches 1 to 9 were written by the hand that wrote the lists until then, batches 10 to 14
 // by the hand that wrote the passes after (each after the pass before it, never looked at
 // while tuning): both knew the lists, and the later batches are shorter and plainer than
