@@ -109,14 +109,20 @@
 // # Where it stops
 //
 // It matches words and phrases and weighs words; it does not understand sentences. On the
-// latest batch written after its lists and model (batch 21, everyday chat, scored before
-// any change, see below), it finds 0.91 of the offensive messages in English and in
-// French, with precision 0.81 in both: the recall targeted (0.85) is met, the precision
-// (0.95) is not. Per category (precision/recall): threats 0.70/0.86 and 0.76/0.84, insults
-// 0.87/0.90 and 0.82/0.93, sexual content 0.83/0.76 and 0.85/0.88, hate 0.95/1.00 and
-// 0.90/1.00. Batches 18 to 21 were written by one hand, each before a pass of entries
-// tuned for precision on the one before: their pre-tuning precision went 0.90, 0.87, 0.81,
-// 0.81 in English and 0.93, 0.95, 0.86, 0.81 in French. Each pass clears the innocent
+// latest batch written after its lists and model (batch 22, close to ordinary traffic: two
+// clean messages in three, scored before any change, see below), it finds 0.96 of the
+// offensive messages in English and 0.91 in French, with precision 0.91 and 0.95 (0.949);
+// threats 0.84/0.86 and 0.88/0.86 (precision/recall), insults 0.88/0.94 and 0.90/0.84. On
+// batch 21, everyday chat with more innocent look-alikes of threats, it found 0.91 in both
+// at precision 0.81: threats 0.70/0.86 and 0.76/0.84, sexual content 0.83/0.76 and
+// 0.85/0.88. So the recall targeted (0.85) is met on every batch since 18, each category's
+// 0.80 on most (not threats in French on batch 20, 0.78, nor sexual content in English on
+// batch 21, 0.76), and the precision targeted (0.95) only on French batch 19 (0.950),
+// nearly on French batch 22. Batches 18 to 22 were written by one hand, each before a pass
+// of entries tuned for precision on the one before: their pre-tuning precision went 0.90,
+// 0.87, 0.81, 0.81, 0.91 in English and 0.93, 0.95, 0.86, 0.81, 0.95 in French, which seems
+// to follow how many innocent look-alikes of threats a batch holds more than the passes
+// (batches 20 and 21 have about forty each). Each pass clears the innocent
 // look-alikes it was shown and the next batch brings new ones, since an innocent sentence
 // differs from a threat by words no list holds ("I'll floor you with my dance moves", "I'll
 // cut the grass tomorrow", "je vais te trouver un bon livre pour les vacances", "tu vas
@@ -125,7 +131,7 @@
 // its threat threshold from 0.5 to 0.8 would have lifted batch 21's precision only to 0.83,
 // with recall 0.89 in both languages, and training it on batches 17 to 20 as well would
 // have left it at 0.81 and 0.82 (measured on a copy of the code). The lists alone find
-// about half of a new batch's threats (0.39–0.71 on batches 18 to 21), the model most of
+// about half of a new batch's threats (0.39–0.71 on batches 18 to 22), the model most of
 // the rest; the batches were written by hands that knew the lists, so text written by
 // members will score lower still. Every batch brings threats said in new ordinary words
 // ("imma pop you", "t'as pensé à disparaître pour de bon ?") and stalking by details nobody
@@ -143,7 +149,7 @@
 // dickhead and you're a cunt" is clean). The model errs on words it associates with a
 // category in an innocent message ("les femmes sont des reines" is hate to it, at low
 // severity). Names that are also slurs ("Dick Van Dyke") are flagged. The labels of
-// batches 10 to 21 are not always consistent with one another (a slur aimed at the member
+// batches 10 to 22 are not always consistent with one another (a slur aimed at the member
 // is hate and insult in some, hate alone in others; "homos should be shot" is hate in some,
 // hate and threat in others; "nobody likes you" in an incitement to suicide is threat
 // alone), which costs the precision of insults and threats a few points.
@@ -203,6 +209,8 @@
 //	eval_fr_20 pre 313 (121) 1.00/0.95  0.84/0.87  0.92/0.85  0.74/0.78  0.86/0.87
 //	eval_en_21 pre 324 (117) 0.95/1.00  0.87/0.90  0.83/0.76  0.70/0.86  0.81/0.91
 //	eval_fr_21 pre 323 (117) 0.90/1.00  0.82/0.93  0.85/0.88  0.76/0.84  0.81/0.91
+//	eval_en_22 pre 318 (102) 1.00/1.00  0.88/0.94  0.96/1.00  0.84/0.86  0.91/0.96
+//	eval_fr_22 pre 317 (102) 1.00/1.00  0.90/0.84  0.95/0.91  0.88/0.86  0.95/0.91
 //
 // Batches 1 to 4 were scored with the lists alone, batch 5 with the lists and the model
 // (trained on batches 1 to 4; the lists were last changed before batch 4 was written),
@@ -248,8 +256,14 @@
 // danse", "I'll put the kettle on", "ta mère va mieux ?"). Batch 21 (by the same hand,
 // everyday topics, the offensive messages inside conversations) after an eighteenth pass
 // tuned on batch 20's false findings, the model's training unchanged: 0.81 in both.
-// After the passes tuned on them, batches 19 and 20 score 0.98/0.95 and 0.98/0.97 in
-// English, 1.00/0.90 and 0.99/0.94 in French (not evidence). What the model adds, on text
+// Batch 22 (by the same hand, closer to ordinary traffic: two clean messages in three,
+// first messages, plans and small talk, fewer look-alikes of threats; two of its French
+// messages turned out, after its score, to repeat earlier batches') after a nineteenth
+// pass tuned on batch 21's false findings (28 more clean sentences in the future tense for
+// the model were tried and dropped: batch 21's precision did not move, and seven messages
+// of other batches were lost). After the passes tuned on them, batches 19, 20 and 21 score
+// 0.98/0.95, 0.98/0.97 and 0.89/0.91 in English, 1.00/0.90, 0.99/0.94 and 0.88/0.91 in
+// French (not evidence). What the model adds, on text
 // the lists were not tuned on and it was not trained on:
 //
 //	eval_en_4  lists 0.96/0.56, lists and a model trained without it 0.94/0.71
@@ -288,9 +302,11 @@
 //	eval_fr_20 lists 0.91/0.69, lists and model 0.86/0.87
 //	eval_en_21 lists 0.89/0.73, lists and model 0.81/0.91
 //	eval_fr_21 lists 0.86/0.63, lists and model 0.81/0.91
+//	eval_en_22 lists 0.94/0.77, lists and model 0.91/0.96
+//	eval_fr_22 lists 0.97/0.70, lists and model 0.95/0.91
 //
 // (RELANCE_MEASURE=1 go test -run 'TestMeasureHeldOut|TestMeasureListsOnly' -v
-// ./content/; TestMeasureListsOnly names batches 4 to 17, batches 18 to 21 were measured
+// ./content/; TestMeasureListsOnly names batches 4 to 17, batches 18 to 22 were measured
 // the same way with their names added.)
 // Batches 1 to 9 were written by the hand that wrote the lists until then, batches 10 to 14
 // by the hand that wrote the passes after (each after the pass before it, never looked at

@@ -159,9 +159,12 @@ var evalFloors = map[string]evalFloor{
 	"eval_fr_19.tsv": {0.98, 0.87, 0.94, 0.81},
 	"eval_en_20.tsv": {0.95, 0.94, 0.88, 0.85},
 	"eval_fr_20.tsv": {0.97, 0.92, 0.91, 0.85},
-	// Batch 21: neither tuned nor trained on; its floors are its pre-tuning score.
-	"eval_en_21.tsv": {0.79, 0.88, 0.67, 0.74},
-	"eval_fr_21.tsv": {0.79, 0.89, 0.74, 0.82},
+	// Batch 21: the lists were tuned on it after its score (the nineteenth pass).
+	"eval_en_21.tsv": {0.87, 0.88, 0.78, 0.74},
+	"eval_fr_21.tsv": {0.86, 0.89, 0.76, 0.82},
+	// Batch 22: neither tuned nor trained on; its floors are its pre-tuning score.
+	"eval_en_22.tsv": {0.89, 0.94, 0.82, 0.84},
+	"eval_fr_22.tsv": {0.93, 0.89, 0.86, 0.82},
 }
 
 // TestEvalFloors holds every evaluation batch to its floors, with the message's locale.
