@@ -109,38 +109,50 @@
 // # Where it stops
 //
 // It matches words and phrases and weighs words; it does not understand sentences. On the
-// latest batch written after its lists and model (batch 17, half plain writing and half
-// chat spellings, see below), it finds 0.86 of the offensive messages in English and 0.91
-// in French, with precision 0.93 and 0.92. Per category (precision/recall): threats
-// 0.85/0.79 and 0.85/0.85, insults 0.88/0.96 and 0.96/1.00, sexual content 0.94/0.85 and
-// 1.00/0.90, hate 1.00/0.94 in both. So threat recall is about the 0.80 targeted, but
-// threat precision is not: innocent messages that share a threat's words are threats to it
-// ("I'll share the screenshots of the tickets", "tu sors ton chien à quelle heure ?",
-// "prends un bain et détends-toi", "je vais te détruire au billard"), and so is reported
-// speech without a reporting verb the lists know ("« va crever », c'est ce que mon frère a
-// dit de ma cuisine"). The figures depend on how close a text is to what the check was
-// tuned and trained on: on batch 16, in lower-case text-speak, it found 0.79 and 0.83 at
-// precision 0.87 and 0.94 (insult precision 0.73 in English), since its allow entries and
-// most of the model's training are written out in full ("I'm such an idiot" is clean, "im
-// such an idiot lmao" was an insult); on batch 15, in the plainer style of batches 10 to
-// 14, 0.91 at 0.95–0.98. On batches 10 to 14, threat recall was 0.73–0.85 in English and
-// 0.65–0.72 in French, insult precision 0.85–0.95 and sexual precision 0.76–0.90. The lists
-// alone find a third to a half of a new batch's threats (0.29–0.56 on batches 14 to 17),
-// the model most of the rest; the batches were written by hands that knew the lists, and
-// the model has trained on batches by the hand that wrote the newest, so text written by
+// latest batch written after its lists and model (batch 22, close to ordinary traffic: two
+// clean messages in three, scored before any change, see below), it finds 0.96 of the
+// offensive messages in English and 0.91 in French, with precision 0.91 and 0.95 (0.949);
+// threats 0.84/0.86 and 0.88/0.86 (precision/recall), insults 0.88/0.94 and 0.90/0.84. On
+// batch 21, everyday chat with more innocent look-alikes of threats, it found 0.91 in both
+// at precision 0.81: threats 0.70/0.86 and 0.76/0.84, sexual content 0.83/0.76 and
+// 0.85/0.88. So the recall targeted (0.85) is met on every batch since 18, each category's
+// 0.80 on most (not threats in French on batch 20, 0.78, nor sexual content in English on
+// batch 21, 0.76), and the precision targeted (0.95) only on French batch 19 (0.950),
+// nearly on French batch 22. Batches 18 to 22 were written by one hand, each before a pass
+// of entries tuned for precision on the one before: their pre-tuning precision went 0.90,
+// 0.87, 0.81, 0.81, 0.91 in English and 0.93, 0.95, 0.86, 0.81, 0.95 in French, which seems
+// to follow how many innocent look-alikes of threats a batch holds more than the passes
+// (batches 20 and 21 have about forty each). Each pass clears the innocent
+// look-alikes it was shown and the next batch brings new ones, since an innocent sentence
+// differs from a threat by words no list holds ("I'll floor you with my dance moves", "I'll
+// cut the grass tomorrow", "je vais te trouver un bon livre pour les vacances", "tu vas
+// adorer mes lasagnes"). Half of batch 21's false findings are the model's alone (low
+// severity): to it a sentence in the future tense aimed at the member is a threat. Raising
+// its threat threshold from 0.5 to 0.8 would have lifted batch 21's precision only to 0.83,
+// with recall 0.89 in both languages, and training it on batches 17 to 20 as well would
+// have left it at 0.81 and 0.82 (measured on a copy of the code). The lists alone find
+// about half of a new batch's threats (0.39–0.71 on batches 18 to 22), the model most of
+// the rest; the batches were written by hands that knew the lists, so text written by
 // members will score lower still. Every batch brings threats said in new ordinary words
 // ("imma pop you", "t'as pensé à disparaître pour de bon ?") and stalking by details nobody
-// can list ("your new boyfriend drives a black BMW", "j'ai vu ta mère te déposer"). It also
-// misses irony and sarcasm, insults without insulting words that are not set phrases ("tu
-// sers vraiment à quelque chose, toi ?"), unlisted slang, other languages and text in
-// images. Its target and negation rules are phrases: "je ne suis pas une pute" is flagged,
-// and an absent third party's sentence clears what follows in it ("my boss is a dickhead
-// and you're a cunt" is clean). The model errs on words it associates with a category in an
-// innocent message ("les femmes sont des reines" is hate to it, at low severity). Names
-// that are also slurs ("Dick Van Dyke") are flagged. The labels of batches 10 to 17 are not
-// always consistent with one another (a slur aimed at the member is hate and insult in
-// some, hate alone in others; a call to shoot a group is hate in some, hate and threat in
-// others), which costs the precision of insults and threats a few points.
+// can list ("your new boyfriend drives a black BMW", "les petits avaient l'air contents au
+// parc cet après-midi"). Reported speech is cleared only with a reporting verb the lists
+// know, and "!", "?" and emoji end a sentence for the entries that clear one, so "I was
+// right behind you in the queue at Pret! small world" is a threat and "you're a muppet 😂 I
+// love it" an insult. Its figures depend on how close a text is to what it was tuned and
+// trained on: on batch 16, in lower-case text-speak, it found 0.79 and 0.83 at precision
+// 0.87 and 0.94, its allow entries and most of the model's training being written out in
+// full. It also misses irony and sarcasm, insults without insulting words that are not set
+// phrases ("tu sers vraiment à quelque chose, toi ?"), unlisted slang, other languages and
+// text in images. Its target and negation rules are phrases: "je ne suis pas une pute" is
+// flagged, and an absent third party's sentence clears what follows in it ("my boss is a
+// dickhead and you're a cunt" is clean). The model errs on words it associates with a
+// category in an innocent message ("les femmes sont des reines" is hate to it, at low
+// severity). Names that are also slurs ("Dick Van Dyke") are flagged. The labels of
+// batches 10 to 22 are not always consistent with one another (a slur aimed at the member
+// is hate and insult in some, hate alone in others; "homos should be shot" is hate in some,
+// hate and threat in others; "nobody likes you" in an incitement to suicide is threat
+// alone), which costs the precision of insults and threats a few points.
 //
 // # Evaluation batches
 //
@@ -189,6 +201,16 @@
 //	eval_fr_16 pre 177 (106) 1.00/0.84  0.85/0.96  0.95/0.90  0.91/0.75  0.94/0.83
 //	eval_en_17 pre 180 (106) 1.00/0.94  0.88/0.96  0.94/0.85  0.85/0.79  0.93/0.86
 //	eval_fr_17 pre 179 (106) 1.00/0.94  0.96/1.00  1.00/0.90  0.85/0.85  0.92/0.91
+//	eval_en_18 pre 303 (129) 1.00/0.96  0.91/0.91  0.88/1.00  0.85/0.91  0.90/0.97
+//	eval_fr_18 pre 320 (132) 1.00/0.96  0.97/0.92  0.97/1.00  0.86/0.93  0.93/0.96
+//	eval_en_19 pre 305 (125) 1.00/0.86  0.91/0.91  0.80/0.96  0.81/0.93  0.87/0.94
+//	eval_fr_19 pre 302 (127) 1.00/0.86  0.91/0.83  0.92/0.92  0.93/0.88  0.95/0.89
+//	eval_en_20 pre 313 (121) 0.90/0.95  0.87/0.87  0.89/0.92  0.71/0.81  0.81/0.91
+//	eval_fr_20 pre 313 (121) 1.00/0.95  0.84/0.87  0.92/0.85  0.74/0.78  0.86/0.87
+//	eval_en_21 pre 324 (117) 0.95/1.00  0.87/0.90  0.83/0.76  0.70/0.86  0.81/0.91
+//	eval_fr_21 pre 323 (117) 0.90/1.00  0.82/0.93  0.85/0.88  0.76/0.84  0.81/0.91
+//	eval_en_22 pre 318 (102) 1.00/1.00  0.88/0.94  0.96/1.00  0.84/0.86  0.91/0.96
+//	eval_fr_22 pre 317 (102) 1.00/1.00  0.90/0.84  0.95/0.91  0.88/0.86  0.95/0.91
 //
 // Batches 1 to 4 were scored with the lists alone, batch 5 with the lists and the model
 // (trained on batches 1 to 4; the lists were last changed before batch 4 was written),
@@ -213,8 +235,36 @@
 // quoi" is; the first score read hate 0.84/0.89 and 0.94/0.83, the rest unchanged), batch
 // 17 (half plain, half chat spellings, with many innocent look-alikes of its threats)
 // after a fifteenth pass tuned on batch 16, the reading of "jsais" as "je sais" and a model
-// trained on batches 1 to 16. What the model adds, on text the lists were not tuned on and it was not
-// trained on:
+// trained on batches 1 to 16, batch 18 (by another hand, after reading batch 17 and
+// its score, so in batch 17's kinds and closer to what the lists know: the lists alone
+// found 0.87 and 0.81 of it, against 0.64 and 0.66 of batch 17; a larger share of
+// innocent look-alikes, 174 and 188 of 303 and 320) with the lists and model of batch 17,
+// nothing changed in between, batch 19 (by the same hand, after it wrote the sixteenth
+// pass, so by a hand that knew the lists) after that pass, tuned for precision on the false
+// findings of batches 1 to 18, and a model trained on batches 1 to 16 with more clean
+// look-alikes. After the sixteenth pass, batches 17 and 18 score 1.00/0.94 and 1.00/0.98
+// in English, 1.00/0.96 and 0.99/0.98 in French (tuned on: not evidence); batch 19, written
+// after it, says what it generalised: French precision rose to 0.95 (0.92–0.93 on batches
+// 17 and 18), English precision fell to 0.87 (0.90–0.93), the model finding threats and
+// sexual content in innocent messages the pass had no allow entry for ("I'll jump on the
+// train and see you in 20", "let me see your holiday photos"). Batch 20 (by the same hand,
+// more text-speak and longer messages, 40 innocent look-alikes of its threats per
+// language) after a seventeenth pass tuned on batch 19's false findings, a model trained
+// on batches 1 to 16 with more clean sentences in the future tense: precision fell again,
+// to 0.81 and 0.86, threat precision to 0.71 and 0.74, each innocent sentence new
+// in its words ("I'll floor you with my dance moves", "je vais t'achever avec mes pas de
+// danse", "I'll put the kettle on", "ta mère va mieux ?"). Batch 21 (by the same hand,
+// everyday topics, the offensive messages inside conversations) after an eighteenth pass
+// tuned on batch 20's false findings, the model's training unchanged: 0.81 in both.
+// Batch 22 (by the same hand, closer to ordinary traffic: two clean messages in three,
+// first messages, plans and small talk, fewer look-alikes of threats; two of its French
+// messages turned out, after its score, to repeat earlier batches') after a nineteenth
+// pass tuned on batch 21's false findings (28 more clean sentences in the future tense for
+// the model were tried and dropped: batch 21's precision did not move, and seven messages
+// of other batches were lost). After the passes tuned on them, batches 19, 20 and 21 score
+// 0.98/0.95, 0.98/0.97 and 0.89/0.91 in English, 1.00/0.90, 0.99/0.94 and 0.88/0.91 in
+// French (not evidence). What the model adds, on text
+// the lists were not tuned on and it was not trained on:
 //
 //	eval_en_4  lists 0.96/0.56, lists and a model trained without it 0.94/0.71
 //	eval_fr_4  lists 0.96/0.50, lists and a model trained without it 0.97/0.70
@@ -244,8 +294,20 @@
 //	eval_fr_16 lists 0.96/0.63, lists and model 0.94/0.83
 //	eval_en_17 lists 0.93/0.64, lists and model 0.93/0.86
 //	eval_fr_17 lists 0.95/0.66, lists and model 0.92/0.91
+//	eval_en_18 lists 0.93/0.87, lists and model 0.90/0.97
+//	eval_fr_18 lists 0.97/0.81, lists and model 0.93/0.96
+//	eval_en_19 lists 0.93/0.74, lists and model 0.87/0.94
+//	eval_fr_19 lists 0.97/0.61, lists and model 0.95/0.89
+//	eval_en_20 lists 0.85/0.70, lists and model 0.81/0.91
+//	eval_fr_20 lists 0.91/0.69, lists and model 0.86/0.87
+//	eval_en_21 lists 0.89/0.73, lists and model 0.81/0.91
+//	eval_fr_21 lists 0.86/0.63, lists and model 0.81/0.91
+//	eval_en_22 lists 0.94/0.77, lists and model 0.91/0.96
+//	eval_fr_22 lists 0.97/0.70, lists and model 0.95/0.91
 //
-// (RELANCE_MEASURE=1 go test -run 'TestMeasureHeldOut|TestMeasureListsOnly' -v ./content/.)
+// (RELANCE_MEASURE=1 go test -run 'TestMeasureHeldOut|TestMeasureListsOnly' -v
+// ./content/; TestMeasureListsOnly names batches 4 to 17, batches 18 to 22 were measured
+// the same way with their names added.)
 // Batches 1 to 9 were written by the hand that wrote the lists until then, batches 10 to 14
 // by the hand that wrote the passes after (each after the pass before it, never looked at
 // while tuning): both knew the lists, and the later batches are shorter and plainer than
