@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -339,6 +340,13 @@ type Latency struct {
 	ProducedFor      time.Duration
 	// Stages are relance's share, stage by stage (filled by the bench, not the probe).
 	Stages []StageLatency `json:",omitempty"`
+	// Each nudge's latency in two parts, split at the nudge's Kafka timestamp (relance's
+	// write call, to the millisecond): up to it (the producer, the broker, relance's
+	// stages before write) and after it (relance's write, the broker, the reader's fetch).
+	// SlowestUpToWrite and SlowestAfterWrite are their means over the slowest 1 % of
+	// nudges: which side the tail is on.
+	P99UpToWrite, P99AfterWrite         time.Duration
+	SlowestUpToWrite, SlowestAfterWrite time.Duration
 }
 
 // MeasureLatency produces workload events at rate per second for d, while reading the
@@ -350,6 +358,7 @@ func MeasureLatency(ctx context.Context, brokers []string, seed uint64, rate flo
 	var mu sync.Mutex
 	produced := map[string]time.Time{}
 	var lat []time.Duration
+	var upToWrite []time.Duration // per nudge, lat's part before relance's write call
 
 	metaTransport := &kafka.Transport{}
 	defer metaTransport.CloseIdleConnections()
@@ -387,6 +396,7 @@ func MeasureLatency(ctx context.Context, brokers []string, seed uint64, rate flo
 				mu.Lock()
 				if t, ok := produced[n.TriggeredBy]; ok {
 					lat = append(lat, now.Sub(t))
+					upToWrite = append(upToWrite, min(max(m.Time.Sub(t), 0), now.Sub(t)))
 					delete(produced, n.TriggeredBy)
 				}
 				mu.Unlock()
@@ -455,12 +465,43 @@ func MeasureLatency(ctx context.Context, brokers []string, seed uint64, rate flo
 	}
 	out := Latency{Rate: rate, Produced: count, Nudges: len(lat), ProducedFor: producedFor}
 	if len(lat) > 0 {
+		out.splitAtWrite(lat, upToWrite)
 		slices.Sort(lat)
 		out.P50 = lat[len(lat)/2]
-		out.P99 = lat[min(len(lat)-1, int(math.Ceil(0.99*float64(len(lat))))-1)]
+		out.P99 = p99(lat)
 		out.Max = lat[len(lat)-1]
 	}
 	return out, nil
+}
+
+// p99 of sorted.
+func p99(sorted []time.Duration) time.Duration {
+	return sorted[min(len(sorted)-1, int(math.Ceil(0.99*float64(len(sorted))))-1)]
+}
+
+// splitAtWrite sets the figures of each nudge's latency (lat) split into its part up to
+// relance's write call (upToWrite) and the rest.
+func (l *Latency) splitAtWrite(lat, upToWrite []time.Duration) {
+	order := make([]int, len(lat))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(lat[b], lat[a]) }) // slowest first
+	slowest := order[:max(1, len(order)/100)]
+	for _, i := range slowest {
+		l.SlowestUpToWrite += upToWrite[i]
+		l.SlowestAfterWrite += lat[i] - upToWrite[i]
+	}
+	l.SlowestUpToWrite /= time.Duration(len(slowest))
+	l.SlowestAfterWrite /= time.Duration(len(slowest))
+	up := slices.Clone(upToWrite)
+	after := make([]time.Duration, len(lat))
+	for i := range lat {
+		after[i] = lat[i] - upToWrite[i]
+	}
+	slices.Sort(up)
+	slices.Sort(after)
+	l.P99UpToWrite, l.P99AfterWrite = p99(up), p99(after)
 }
 
 // RedisInfo is what INFO says about commands, CPU and memory.

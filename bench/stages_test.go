@@ -37,3 +37,20 @@ func TestStagesReadsQuantilesAsHistogramQuantileDoes(t *testing.T) {
 		t.Errorf("store = %+v, want 100 batches, p50 2ms, p99 3ms", store)
 	}
 }
+
+// The slowest nudges' latency is split where they spent it.
+func TestSplitAtWriteFindsWhichSideTheTailIsOn(t *testing.T) {
+	var lat, upTo []time.Duration
+	for range 99 { // 10 ms each, 6 of them before relance's write call
+		lat, upTo = append(lat, 10*time.Millisecond), append(upTo, 6*time.Millisecond)
+	}
+	lat, upTo = append(lat, 100*time.Millisecond), append(upTo, 90*time.Millisecond) // the slowest
+	var l Latency
+	l.splitAtWrite(lat, upTo)
+	if l.SlowestUpToWrite != 90*time.Millisecond || l.SlowestAfterWrite != 10*time.Millisecond {
+		t.Errorf("slowest 1%%: %s up to the write + %s after, want 90ms + 10ms", l.SlowestUpToWrite, l.SlowestAfterWrite)
+	}
+	if l.P99UpToWrite != 6*time.Millisecond || l.P99AfterWrite != 4*time.Millisecond {
+		t.Errorf("p99 %s up to the write, %s after, want 6ms and 4ms", l.P99UpToWrite, l.P99AfterWrite)
+	}
+}

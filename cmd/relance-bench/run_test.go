@@ -85,7 +85,8 @@ func TestMeasurePrintsEveryPhase(t *testing.T) {
 	}
 	for _, row := range []string{
 		"a. relance events/s", "b. I/O floor", "c. naive", "a/b", "a/c",
-		"d. latency produce → nudge readable", "d. relance per stage", "e. Redis round trips per event",
+		"d. latency produce → nudge readable", "d. split at relance's write call", "d. relance per stage",
+		"e. Redis round trips per event",
 		"e. Redis memory per message held",
 	} {
 		if !strings.Contains(out.String(), row) {
