@@ -39,6 +39,11 @@ type compiler struct {
 
 	sig  []byte
 	made map[string]int32 // node signature → node
+	// done holds the node built from each list of cursors (by their positions): the same
+	// cursors build the same node, whatever the path to them (so not when removals, which
+	// read the path, apply). Most of the trie's nodes repeat one built before.
+	done map[string]int32
+	key  []byte
 }
 
 // cursor is one expansion of an entry, read up to a node: it reads
@@ -70,6 +75,9 @@ type labelledEdge struct {
 // c.results, c.classEdges, c.wordEdges and c.rootChild.
 func (c *Checker) compile(b *builder, entries []*entry) error {
 	k := compiler{c: c, b: b, entries: entries, merge: traceInsert == nil, made: map[string]int32{}}
+	if k.merge && len(b.removals) == 0 {
+		k.done = map[string]int32{}
+	}
 	for ei, e := range entries {
 		k.results = append(k.results, result{lang: e.lang, cat: e.cat, sev: e.sev, whole: e.whole, anchorStart: e.anchorStart, anchorEnd: e.anchorEnd, toEnd: e.toEnd, clears: e.clears, sentence: e.sentence})
 		for a := range e.parts[0].alts {
@@ -115,6 +123,20 @@ func (k *compiler) advance(cu cursor) {
 // node builds the node that k.path leads to, where the cursors k.cursors[lo:hi] are (the
 // top of the stack), and returns it.
 func (k *compiler) node(lo, hi int, isGap bool) (int32, error) {
+	var key string
+	if k.done != nil {
+		k.key = append(k.key[:0], boolFlag(isGap, 1))
+		for _, cu := range k.cursors[lo:hi] {
+			k.key = binary.LittleEndian.AppendUint32(k.key, uint32(cu.e))
+			k.key = binary.LittleEndian.AppendUint32(k.key, uint32(cu.p))
+			k.key = binary.LittleEndian.AppendUint32(k.key, uint32(cu.a))
+			k.key = binary.LittleEndian.AppendUint32(k.key, uint32(cu.i))
+		}
+		if n, ok := k.done[string(k.key)]; ok {
+			return n, nil
+		}
+		key = string(k.key)
+	}
 	// The entries that end here, in the order of the lists. The same result from several
 	// languages is one result of these languages.
 	r0, o0 := len(k.res), len(k.origins)
@@ -180,6 +202,9 @@ func (k *compiler) node(lo, hi int, isGap bool) (int32, error) {
 	}
 
 	n, err := k.make(isGap, k.res[r0:], k.edges[e0:], k.classes[c0:])
+	if k.done != nil {
+		k.done[key] = n
+	}
 	for _, origin := range k.origins[o0:] {
 		traceInsert(n, origin)
 	}
@@ -207,7 +232,7 @@ func (k *compiler) make(isGap bool, res []result, edges []labelledEdge, classes 
 		}
 	}
 	childOfClass := func(id uint16) int32 {
-		i, _ := slices.BinarySearchFunc(edges, label(item{kind: itemClass, class: int(id)}), func(e labelledEdge, l uint64) int { return cmp.Compare(e.label, l) })
+		i, _ := slices.BinarySearchFunc(edges, label(item{kind: itemClass, class: id}), func(e labelledEdge, l uint64) int { return cmp.Compare(e.label, l) })
 		return edges[i].child
 	}
 	root := len(k.path) == 0
