@@ -5,11 +5,69 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/relance/relance/content"
 )
+
+// TestMinimalAutomatonFindsWhatTheTrieFinds checks that merging the automaton's equal
+// nodes changes nothing that a check finds, on every labelled message of testdata/ and
+// its spellings, with and without a locale, for the built-in lists and for lists with an
+// operator's additions and removals.
+func TestMinimalAutomatonFindsWhatTheTrieFinds(t *testing.T) {
+	extra := writeFile(t, "extra.tsv", extraEntries)
+	for _, cfg := range []content.Config{{}, {ExtraFile: extra}} {
+		minimal, err := content.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trie, err := content.NewUnmerged(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if minimal.Nodes()*10 > trie.Nodes() {
+			t.Errorf("%+v: %d nodes merged, %d not: want the merged automaton ten times smaller at least", cfg, minimal.Nodes(), trie.Nodes())
+		}
+		differ := 0
+		forEachMessage(t, func(name string, line int, text, locale string) {
+			if got, want := minimal.Find(text, locale), trie.Find(text, locale); !slices.Equal(got, want) {
+				if differ++; differ <= 10 {
+					t.Errorf("%+v: %s:%d %q, locale %q: %v, the trie finds %v", cfg, name, line, text, locale, got, want)
+				}
+			}
+		})
+	}
+}
+
+// extraEntries is an operator's file with additions and removals.
+const extraEntries = "add\tfr\tgros naze\tinsult\tmedium\n" +
+	"add\t*\tzorglub\thate\thigh\tinflect\n" +
+	"add\ten\t@iwill tickle you\tthreat\tlow\n" +
+	"remove\tfr\tbite\n" +
+	"remove\ten\tnudes\tsexual\n"
+
+// forEachMessage calls f with every labelled message of testdata/ and its spellings, with
+// the locale of its file and without one.
+func forEachMessage(t *testing.T, f func(name string, line int, text, locale string)) {
+	names, err := filepath.Glob(filepath.Join("testdata", "*.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		lang := strings.TrimSuffix(filepath.Base(name), ".tsv")
+		lang = lang[strings.Index(lang, "_")+1:]
+		lang, _, _ = strings.Cut(lang, "_")
+		for _, s := range readSamples(t, name) {
+			for _, text := range spellings(s.text) {
+				for _, locale := range []string{lang, ""} {
+					f(filepath.Base(name), s.line, text, locale)
+				}
+			}
+		}
+	}
+}
 
 // TestOutputsDump writes what Find returns for every labelled message of testdata/, and
 // for spelling variants of it that reach the lookup's other paths (upper case, repeated
@@ -23,12 +81,7 @@ func TestOutputsDump(t *testing.T) {
 	if out == "" {
 		t.Skip("set RELANCE_OUTPUTS to a file to write the outputs to")
 	}
-	extra, err := content.New(content.Config{ExtraFile: writeFile(t, "extra.tsv",
-		"add\tfr\tgros naze\tinsult\tmedium\n"+
-			"add\t*\tzorglub\thate\thigh\tinflect\n"+
-			"add\ten\t@iwill tickle you\tthreat\tlow\n"+
-			"remove\tfr\tbite\n"+
-			"remove\ten\tnudes\tsexual\n")})
+	extra, err := content.New(content.Config{ExtraFile: writeFile(t, "extra.tsv", extraEntries)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,27 +89,17 @@ func TestOutputsDump(t *testing.T) {
 		name string
 		c    *content.Checker
 	}{{"builtin", content.Default()}, {"extra", extra}}
-	names, err := filepath.Glob(filepath.Join("testdata", "*.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var b strings.Builder
 	n := 0
-	for _, name := range names {
-		lang := strings.TrimSuffix(filepath.Base(name), ".tsv")
-		lang = lang[strings.Index(lang, "_")+1:]
-		lang, _, _ = strings.Cut(lang, "_")
-		for _, s := range readSamples(t, name) {
-			for vi, text := range spellings(s.text) {
-				for _, locale := range []string{lang, ""} {
-					for _, ch := range checkers {
-						fmt.Fprintf(&b, "%s:%d v%d %q %s %v\n", filepath.Base(name), s.line, vi, locale, ch.name, ch.c.Find(text, locale))
-						n++
-					}
-				}
-			}
+	variant := map[string]int{}
+	forEachMessage(t, func(name string, line int, text, locale string) {
+		key := fmt.Sprintf("%s:%d %q", name, line, locale)
+		for _, ch := range checkers {
+			fmt.Fprintf(&b, "%s:%d v%d %q %s %v\n", name, line, variant[key], locale, ch.name, ch.c.Find(text, locale))
+			n++
 		}
-	}
+		variant[key]++
+	})
 	if err := os.WriteFile(out, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
