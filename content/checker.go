@@ -307,7 +307,10 @@ func (b *builder) build() (*Checker, error) {
 		if info.flags&wordContent == 0 || info.flags&wordExact != 0 {
 			continue
 		}
-		sk := string(collapse(nil, []byte(w)))
+		sk := w // most words have no repeated letter: their skeleton is the word's string
+		if longestRun([]byte(w)) >= 2 {
+			sk = string(collapse(nil, []byte(w)))
+		}
 		if prev, ok := c.skel[sk]; !ok || (sk == w && prev.id != info.id) {
 			c.skel[sk] = info
 		}
