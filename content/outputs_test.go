@@ -17,6 +17,9 @@ import (
 // its spellings, with and without a locale, for the built-in lists and for lists with an
 // operator's additions and removals.
 func TestMinimalAutomatonFindsWhatTheTrieFinds(t *testing.T) {
+	if raceEnabled {
+		t.Skip("one goroutine: the race detector finds nothing here, and makes it half a minute")
+	}
 	extra := writeFile(t, "extra.tsv", extraEntries)
 	for _, cfg := range []content.Config{{}, {ExtraFile: extra}} {
 		minimal, err := content.New(cfg)
