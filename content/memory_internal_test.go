@@ -4,9 +4,11 @@ import (
 	"os"
 	"runtime"
 	"testing"
+	"time"
 )
 
-// TestMeasureMemory reports the heap the built-in lists and models hold once compiled,
+// TestMeasureMemory reports the time it takes to compile the built-in lists and train the
+// models, the heap the built-in lists and models hold once compiled,
 // what compiling and training allocate, and the share of each part of the compiled lists
 // (the heap freed when it is dropped). It asserts nothing:
 //
@@ -18,7 +20,9 @@ func TestMeasureMemory(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
+	start := time.Now()
 	c, err := build(Config{})
+	took := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,8 +32,8 @@ func TestMeasureMemory(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	live := int64(after.HeapAlloc) - int64(before.HeapAlloc)
-	t.Logf("compile and train: %.1f MiB allocated in %d allocations; %.2f MiB live (HeapInuse %+.2f MiB)",
-		mib(allocated), mallocs, mib(live), mib(int64(after.HeapInuse)-int64(before.HeapInuse)))
+	t.Logf("compile and train: %v, %.1f MiB allocated in %d allocations; %.2f MiB live (HeapInuse %+.2f MiB)",
+		took.Round(time.Millisecond), mib(allocated), mallocs, mib(live), mib(int64(after.HeapInuse)-int64(before.HeapInuse)))
 	t.Logf("%d words, %d nodes, %d word edges, %d class edges, %d results", len(c.infos), len(c.nodes), len(c.wordEdges), len(c.classEdges), len(c.results))
 
 	parts := []struct {
