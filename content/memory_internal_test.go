@@ -8,9 +8,8 @@ import (
 )
 
 // TestMeasureMemory reports the time it takes to compile the built-in lists and train the
-// models, the heap the built-in lists and models hold once compiled,
-// what compiling and training allocate, and the share of each part of the compiled lists
-// (the heap freed when it is dropped). It asserts nothing:
+// models, what that allocates, the heap they hold once built, and the share of each part
+// of the compiled lists (the heap freed when it is dropped). It asserts nothing:
 //
 //	RELANCE_MEASURE=1 go test -run TestMeasureMemory -v ./content/
 func TestMeasureMemory(t *testing.T) {
