@@ -3,7 +3,6 @@ package content
 import (
 	"context"
 	"fmt"
-	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -75,8 +74,8 @@ func newChecker(comp *compiled) *Checker {
 }
 
 // builtin is the compiled built-in lists and their models, built once per process: every
-// Checker without an operator's file would build and train the same (a quarter to
-// half a second), and they are only read once built.
+// Checker without an operator's file would build and train the same (about a fifth of a
+// second), and they are only read once built.
 var builtin struct {
 	once sync.Once
 	comp *compiled
@@ -106,8 +105,8 @@ const (
 
 var unknownWord = &wordInfo{id: -1} // shared: never modified
 
-// node is a state of the automaton the entries compile to: a trie over word ids, with
-// class, gap and any-word edges.
+// node is a state of the automaton the entries compile to (automaton.go): over word ids,
+// with class, gap and any-word edges.
 type node struct {
 	res, cls, edge int32 // the first of its results, class edges and word edges
 	// How many results (the entries ending here), class edges and word edges it has:
@@ -136,8 +135,6 @@ type result struct {
 	clears      uint8 // of an allow entry: the categories it clears (bit per category)
 	sentence    bool  // of an allow entry: it clears its whole sentence
 }
-
-func edgeKey(n int32, word int32) uint64 { return uint64(uint32(n))<<32 | uint64(uint32(word)) }
 
 var defaultChecker = sync.OnceValue(func() *Checker {
 	c, err := New(Config{})
@@ -223,11 +220,9 @@ func (b *builder) build() (*Checker, error) {
 		}
 	}
 
-	c.nodes = make([]node, 1, 1<<18)
-	t := trie{c: c, edges: make(map[uint64]int32, 1<<18), classHead: make([]int32, 1, 1<<18)}
-	var pending []pendingResult
-	var stack []item
-	for _, e := range b.entries {
+	var kept []*entry
+	for i := range b.entries {
+		e := &b.entries[i]
 		if b.removes(e.lang, e.key, e.cat) {
 			continue
 		}
@@ -238,16 +233,6 @@ func (b *builder) build() (*Checker, error) {
 			}
 			n *= len(p.alts)
 		}
-		r := result{lang: e.lang, cat: e.cat, sev: e.sev, whole: e.whole, anchorStart: e.anchorStart, anchorEnd: e.anchorEnd, toEnd: e.toEnd, clears: e.clears, sentence: e.sentence}
-		leaf := func(n int32, seq []item) {
-			if len(b.removals) > 0 && b.removes(e.lang, seqKey(seq, e), e.cat) {
-				return
-			}
-			if traceInsert != nil {
-				traceInsert(n, e.origin)
-			}
-			pending = append(pending, pendingResult{n, r})
-		}
 		for _, p := range e.parts {
 			for _, alt := range p.alts {
 				for i := range alt {
@@ -257,7 +242,17 @@ func (b *builder) build() (*Checker, error) {
 				}
 			}
 		}
-		stack = t.insert(0, e.parts, stack[:0], leaf)
+		kept = append(kept, e)
+	}
+	for id, cl := range b.used {
+		for _, w := range cl.singles {
+			info := c.word(w)
+			info.classes[id>>6] |= 1 << (id & 63)
+			c.vocab[w] = info
+		}
+	}
+	if err := c.compile(b, kept); err != nil {
+		return nil, err
 	}
 	for _, r := range b.removals {
 		// The model does not see the words an operator removed ("remove bite": the model
@@ -273,47 +268,6 @@ func (b *builder) build() (*Checker, error) {
 		if !r.used {
 			return nil, fmt.Errorf("%s: removes nothing: no %s entry %q", r.origin, b.langs[bitIndex(r.lang)], r.key)
 		}
-	}
-	for id, cl := range b.used {
-		for _, w := range cl.singles {
-			info := c.word(w)
-			info.classes[id>>6] |= 1 << (id & 63)
-			c.vocab[w] = info
-		}
-	}
-
-	// Flatten the results and the class edges, in node order.
-	// The same result at a node from several languages is one result of these languages.
-	slices.SortStableFunc(pending, func(a, b pendingResult) int { return int(a.n - b.n) })
-	for i := 0; i < len(pending); {
-		n := pending[i].n
-		nd := &c.nodes[n]
-		nd.res = int32(len(c.results))
-		for ; i < len(pending) && pending[i].n == n; i++ {
-			r := pending[i].r
-			rs := c.results[nd.res:]
-			if k := slices.IndexFunc(rs, func(o result) bool { o.lang = r.lang; return o == r }); k >= 0 {
-				rs[k].lang |= r.lang
-			} else {
-				c.results = append(c.results, r)
-			}
-		}
-		if len(c.results)-int(nd.res) > math.MaxUint16 {
-			return nil, fmt.Errorf("more than %d entries end at one node", math.MaxUint16)
-		}
-		nd.nres = uint16(int32(len(c.results)) - nd.res)
-	}
-	for n := range c.nodes {
-		nd := &c.nodes[n]
-		nd.cls = int32(len(c.classEdges))
-		for l := t.classHead[n]; l != 0; l = t.classLinks[l-1].next {
-			c.classEdges = append(c.classEdges, t.classLinks[l-1].classEdge)
-		}
-		nd.ncls = uint16(int32(len(c.classEdges)) - nd.cls) // at most maxClasses
-		slices.Reverse(c.classEdges[nd.cls:])               // in the order they were added
-	}
-	if err := t.flattenEdges(); err != nil {
-		return nil, err
 	}
 
 	// What each word is: an entry's first word, an entry on its own, an entry's word.
@@ -353,7 +307,10 @@ func (b *builder) build() (*Checker, error) {
 		if info.flags&wordContent == 0 || info.flags&wordExact != 0 {
 			continue
 		}
-		sk := string(collapse(nil, []byte(w)))
+		sk := w // most words have no repeated letter: their skeleton is the word's string
+		if longestRun([]byte(w)) >= 2 {
+			sk = string(collapse(nil, []byte(w)))
+		}
 		if prev, ok := c.skel[sk]; !ok || (sk == w && prev.id != info.id) {
 			c.skel[sk] = info
 		}
@@ -427,52 +384,6 @@ func (c *Checker) word(w string) wordInfo {
 	return info
 }
 
-// trie builds the automaton's nodes and edges.
-type trie struct {
-	c     *Checker
-	edges map[uint64]int32 // edgeKey(node, word id) → child, until flattened
-	// Each node's class edges, until flattened: a list through classLinks (index+1, 0 ends).
-	classHead  []int32 // by node
-	classLinks []classLink
-}
-
-type classLink struct {
-	classEdge
-	next int32
-}
-
-// pendingResult is a result at a node, until flattened.
-type pendingResult struct {
-	n int32
-	r result
-}
-
-// newNode appends a node and returns its index.
-func (t *trie) newNode(nd node) int32 {
-	t.c.nodes = append(t.c.nodes, nd)
-	t.classHead = append(t.classHead, 0)
-	return int32(len(t.c.nodes) - 1)
-}
-
-// insert adds, from node n, every sequence of parts (one alternative of each), and calls
-// leaf with the last node of each and the sequence (stack holds the items read so far).
-// Walking the alternatives depth first follows a shared prefix once.
-func (t *trie) insert(n int32, parts []part, stack []item, leaf func(int32, []item)) []item {
-	if len(parts) == 0 {
-		leaf(n, stack)
-		return stack
-	}
-	for _, alt := range parts[0].alts {
-		m := n
-		for _, it := range alt {
-			m = t.step(m, it)
-		}
-		stack = t.insert(m, parts[1:], append(stack, alt...), leaf)
-		stack = stack[:len(stack)-len(alt)]
-	}
-	return stack
-}
-
 // contentWord returns the id of an entry's word, marking it as such.
 func (c *Checker) contentWord(w string, exact bool) int32 {
 	info := c.word(w)
@@ -483,93 +394,11 @@ func (c *Checker) contentWord(w string, exact bool) int32 {
 	return info.id
 }
 
-// step follows, adding it when new, the edge of one item from node n (a word item's id
-// is set).
-func (t *trie) step(n int32, it item) int32 {
-	c := t.c
-	switch it.kind {
-	case itemGapKind:
-		if c.nodes[n].gap == 0 {
-			g := t.newNode(node{isGap: true})
-			c.nodes[n].gap = g
-		}
-		return c.nodes[n].gap
-	case itemSkipKind:
-		if c.nodes[n].skip == 0 {
-			k := t.newNode(node{})
-			c.nodes[n].skip = k
-		}
-		return c.nodes[n].skip
-	case itemAnyKind:
-		if c.nodes[n].any == 0 {
-			a := t.newNode(node{})
-			c.nodes[n].any = a
-		}
-		return c.nodes[n].any
-	case itemClass:
-		for l := t.classHead[n]; l != 0; l = t.classLinks[l-1].next {
-			if e := t.classLinks[l-1]; e.class == uint16(it.class) {
-				return e.child
-			}
-		}
-		child := t.newNode(node{})
-		t.classLinks = append(t.classLinks, classLink{classEdge{class: uint16(it.class), child: child}, t.classHead[n]})
-		t.classHead[n] = int32(len(t.classLinks))
-		return child
-	}
-	k := edgeKey(n, it.id)
-	child, ok := t.edges[k]
-	if !ok {
-		child = t.newNode(node{})
-		t.edges[k] = child
-	}
-	return child
-}
-
 func boolFlag(b bool, f uint8) uint8 {
 	if b {
 		return f
 	}
 	return 0
-}
-
-// flattenEdges turns the word edges into each node's run of c.wordEdges, sorted by word,
-// and the root's into c.rootChild: a check reads a few small runs instead of a large map.
-func (t *trie) flattenEdges() error {
-	c := t.c
-	c.rootChild = make([]int32, len(c.vocab))
-	counts := make([]int32, len(c.nodes)+1)
-	for k, child := range t.edges {
-		n, w := int32(k>>32), int32(uint32(k))
-		if n == 0 {
-			c.rootChild[w] = child
-			continue
-		}
-		counts[n+1]++
-	}
-	for n := range c.nodes {
-		counts[n+1] += counts[n]
-		if counts[n+1]-counts[n] > math.MaxUint16 {
-			return fmt.Errorf("more than %d different words follow one word sequence", math.MaxUint16)
-		}
-		c.nodes[n].edge, c.nodes[n].nedge = counts[n], uint16(counts[n+1]-counts[n])
-	}
-	c.wordEdges = make([]wordEdge, counts[len(c.nodes)])
-	for k, child := range t.edges {
-		n, w := int32(k>>32), int32(uint32(k))
-		if n == 0 {
-			continue
-		}
-		c.wordEdges[counts[n]] = wordEdge{word: w, child: child}
-		counts[n]++
-	}
-	for n := range c.nodes {
-		nd := &c.nodes[n]
-		es := c.wordEdges[nd.edge : nd.edge+int32(nd.nedge)]
-		slices.SortFunc(es, func(a, b wordEdge) int { return int(a.word - b.word) })
-	}
-	t.edges = nil
-	return nil
 }
 
 // wordEdge leads to child on one word.

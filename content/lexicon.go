@@ -34,10 +34,10 @@ const (
 // item is one position of an expanded sequence: a word, a class (any of its one-word
 // alternatives), a gap or any word.
 type item struct {
-	kind  uint8
 	word  string
-	class int
 	id    int32 // the word's id, set by build
+	class uint16
+	kind  uint8
 }
 
 const (
@@ -312,7 +312,7 @@ func (b *builder) termAlts(li int, field string, inflect bool) ([][]item, error)
 				cl.id = len(b.used)
 				b.used = append(b.used, cl)
 			}
-			alts = append(alts, []item{{kind: itemClass, class: cl.id}})
+			alts = append(alts, []item{{kind: itemClass, class: uint16(cl.id)}})
 		}
 		for _, m := range cl.multis {
 			alts = append(alts, wordItems(m))

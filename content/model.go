@@ -74,6 +74,8 @@ type model struct {
 // trainModels trains a model for each language that has labelled messages.
 func (c *Checker) trainModels() error {
 	c.models = make([]*model, len(c.langs))
+	// The weights while training, and their average, for one language after the other.
+	var w, avg [][numCategories]float64
 	for li, lang := range c.langs {
 		samples, err := trainingSamples(lang)
 		if err != nil {
@@ -82,7 +84,12 @@ func (c *Checker) trainModels() error {
 		if len(samples) == 0 {
 			continue
 		}
-		c.models[li] = c.trainModel(samples, uint64(li+7))
+		if w == nil {
+			w, avg = make([][numCategories]float64, 1<<modelBits), make([][numCategories]float64, 1<<modelBits)
+		}
+		clear(w)
+		clear(avg)
+		c.models[li] = c.trainModel(samples, uint64(li+7), w, avg)
 	}
 	return nil
 }
@@ -139,8 +146,9 @@ func trainingSamples(lang string) ([]trainingSample, error) {
 }
 
 // trainModel fits the weights by stochastic gradient descent, in an order fixed by a
-// seeded generator, so that every build gives the same model.
-func (c *Checker) trainModel(samples []trainingSample, seed uint64) *model {
+// seeded generator, so that every build gives the same model. w and avg are zero, of
+// 1<<modelBits buckets: the weights and their sum.
+func (c *Checker) trainModel(samples []trainingSample, seed uint64, w, avg [][numCategories]float64) *model {
 	m := &model{w: make([][numCategories]int16, 1<<modelBits)}
 	var s scratch
 	feats := make([][]uint32, len(samples))
@@ -149,7 +157,6 @@ func (c *Checker) trainModel(samples []trainingSample, seed uint64) *model {
 		c.words(&s)
 		feats[i] = slices.Clone(s.features(modelSalt, c.unseen))
 	}
-	w := make([][numCategories]float64, 1<<modelBits)
 	var bias [numCategories]float64
 	order := make([]int, len(samples))
 	for i := range order {
@@ -157,7 +164,6 @@ func (c *Checker) trainModel(samples []trainingSample, seed uint64) *model {
 	}
 	// The weights are averaged over the epochs of the second half: a model that depends
 	// less on the order of the messages.
-	avg := make([][numCategories]float64, 1<<modelBits)
 	var avgBias [numCategories]float64
 	averaged := 0
 	rng := rand.New(rand.NewPCG(1, seed))
