@@ -9,11 +9,12 @@ import (
 // The outputs' wire form, written by hand: encoding/json's reflection, and the
 // compacting it does after time.Time's MarshalJSON, made encoding a nudge cost some
 // microseconds and a dozen allocations. These functions give the same bytes as Encode
-// of the wire structs (TestAppendJSONMatchesEncode checks every field).
+// of the events, which is that of their wire form (TestAppendJSONMatchesEncode checks
+// every field): lists [] when empty, times in UTC.
 
 // appendJSON appends w as Encode writes it, or reports ok == false for a time Encode
 // refuses (a year outside 0-9999), whose error the caller gets from Encode.
-func (w coachNudgeWire) appendJSON(b []byte) (_ []byte, ok bool) {
+func (w CoachNudge) appendJSON(b []byte) (_ []byte, ok bool) {
 	if !encodableTime(w.OccurredAt) {
 		return nil, false
 	}
@@ -40,8 +41,8 @@ func (w coachNudgeWire) appendJSON(b []byte) (_ []byte, ok bool) {
 	return append(b, '}'), true
 }
 
-// appendJSON appends w as Encode writes it, as coachNudgeWire.appendJSON does.
-func (w moderationAlertWire) appendJSON(b []byte) (_ []byte, ok bool) {
+// appendJSON appends w as Encode writes it, as CoachNudge.appendJSON does.
+func (w ModerationAlert) appendJSON(b []byte) (_ []byte, ok bool) {
 	for _, t := range []*time.Time{w.FirstUnansweredAt, &w.LastMessageAt, w.NudgedAt, &w.OccurredAt} {
 		if t != nil && !encodableTime(*t) {
 			return nil, false
@@ -80,11 +81,8 @@ func appendJSONKey(b []byte, sep byte, key, value string) []byte {
 	return appendJSONString(b, value)
 }
 
-// appendJSONStrings appends ss as encoding/json does: null when nil.
+// appendJSONStrings appends ss as the wire form has a list: [] when empty.
 func appendJSONStrings(b []byte, ss []string) []byte {
-	if ss == nil {
-		return append(b, "null"...)
-	}
 	b = append(b, '[')
 	for i, s := range ss {
 		if i > 0 {
@@ -95,16 +93,16 @@ func appendJSONStrings(b []byte, ss []string) []byte {
 	return append(b, ']')
 }
 
-// encodableTime reports whether time.Time's MarshalJSON accepts t, which is in UTC.
+// encodableTime reports whether time.Time's MarshalJSON accepts t in UTC.
 func encodableTime(t time.Time) bool {
-	y := t.Year()
+	y := t.UTC().Year()
 	return 0 <= y && y <= 9999
 }
 
-// appendJSONTime appends t, in UTC and encodable, as time.Time's MarshalJSON writes it.
+// appendJSONTime appends t in UTC, encodable, as time.Time's MarshalJSON writes it.
 func appendJSONTime(b []byte, t time.Time) []byte {
 	b = append(b, '"')
-	b = t.AppendFormat(b, time.RFC3339Nano)
+	b = t.UTC().AppendFormat(b, time.RFC3339Nano)
 	return append(b, '"')
 }
 

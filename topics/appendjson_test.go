@@ -44,6 +44,7 @@ func fill(tb testing.TB, v any, s string, n int64, t time.Time) {
 // set, with every string escape, and with the fields Encode leaves out or writes null.
 func TestAppendJSONMatchesEncode(t *testing.T) {
 	times := []time.Time{
+		time.Date(2026, 11, 23, 11, 15, 0, 0, time.FixedZone("CET", 3600)),
 		time.Date(2026, 11, 23, 10, 15, 0, 0, time.UTC),
 		time.Date(2026, 11, 23, 10, 15, 0, 123000000, time.UTC),
 		time.Date(2026, 11, 23, 10, 15, 0, 1, time.UTC),
@@ -52,14 +53,12 @@ func TestAppendJSONMatchesEncode(t *testing.T) {
 	for _, s := range trickyStrings {
 		for _, n := range []int64{0, -1, 1 << 40} {
 			for _, tm := range times {
-				var n1 coachNudgeWire
+				var n1 CoachNudge
 				fill(t, &n1, s, n, tm)
-				var n2 coachNudgeWire // lists nil, optional fields empty
-				n2.NudgeID, n2.OccurredAt = s, tm
-				var a1 moderationAlertWire
+				n2 := CoachNudge{NudgeID: s, OccurredAt: tm} // lists nil, optional fields empty
+				var a1 ModerationAlert
 				fill(t, &a1, s, n, tm)
-				var a2 moderationAlertWire
-				a2.AlertID, a2.LastMessageAt = s, tm
+				a2 := ModerationAlert{AlertID: s, LastMessageAt: tm}
 				for _, v := range []interface {
 					appendJSON([]byte) ([]byte, bool)
 				}{n1, n2, a1, a2} {
@@ -80,10 +79,10 @@ func TestAppendJSONMatchesEncode(t *testing.T) {
 // TestAppendJSONLeavesBadTimes: a time Encode refuses is left to it, for its error.
 func TestAppendJSONLeavesBadTimes(t *testing.T) {
 	bad := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
-	if _, ok := (coachNudgeWire{OccurredAt: bad}).appendJSON(nil); ok {
+	if _, ok := (CoachNudge{OccurredAt: bad}).appendJSON(nil); ok {
 		t.Error("nudge: appendJSON took a year past 9999")
 	}
-	if _, ok := (moderationAlertWire{NudgedAt: &bad}).appendJSON(nil); ok {
+	if _, ok := (ModerationAlert{NudgedAt: &bad}).appendJSON(nil); ok {
 		t.Error("alert: appendJSON took a year past 9999")
 	}
 	if _, err := EncodeNudge(CoachNudge{NudgeID: "n", UserID: "u", Audience: AudienceSender, Kind: KindFollowUpLimit, OccurredAt: bad}); err == nil {
