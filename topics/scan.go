@@ -2,7 +2,6 @@ package topics
 
 import (
 	"bytes"
-	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -316,22 +315,18 @@ func (s *scanner) short(i int) bool {
 
 // shortStrings decodes the strings short has read, by key number ("" for the others).
 func (s *scanner) shortStrings() (v [maxShorts]string) {
-	n := 0
-	for _, sp := range s.shorts {
-		n += sp.end - sp.start // no escape decodes to more bytes than it takes
-	}
-	var b strings.Builder
-	b.Grow(n)
+	var buf [256]byte // enough for the usual event: then only the string is allocated
+	b := buf[:0]
 	var ends [maxShorts]int
-	for i, sp := range s.shorts {
-		if sp.escaped {
-			unescapeTo(&b, s.data[sp.start:sp.end])
+	for i := range s.shorts {
+		if sp := &s.shorts[i]; sp.escaped {
+			b = appendUnescaped(b, s.data[sp.start:sp.end])
 		} else {
-			b.Write(s.data[sp.start:sp.end])
+			b = append(b, s.data[sp.start:sp.end]...)
 		}
-		ends[i] = b.Len()
+		ends[i] = len(b)
 	}
-	all, start := b.String(), 0
+	all, start := string(b), 0
 	for i := range v {
 		v[i], start = all[start:ends[i]], ends[i]
 	}
@@ -439,24 +434,21 @@ func (s *scanner) escape() bool {
 // does: a surrogate escape not followed by its pair becomes U+FFFD, and the escape after
 // it is decoded on its own.
 func unescape(body []byte) string {
-	var b strings.Builder
-	b.Grow(len(body)) // no escape decodes to more bytes than it takes
-	unescapeTo(&b, body)
-	return b.String()
+	var buf [128]byte // a short string's bytes stay on the stack
+	return string(appendUnescaped(buf[:0], body))
 }
 
-// unescapeTo writes what unescape returns to b.
-func unescapeTo(b *strings.Builder, body []byte) {
+// appendUnescaped appends what unescape returns to b.
+func appendUnescaped(b, body []byte) []byte {
 	for {
 		i := bytes.IndexByte(body, '\\')
 		if i < 0 {
-			b.Write(body)
-			return
+			return append(b, body...)
 		}
-		b.Write(body[:i])
+		b = append(b, body[:i]...)
 		body = body[i:]
 		if body[1] != 'u' {
-			b.WriteByte(unescaped[body[1]])
+			b = append(b, unescaped[body[1]])
 			body = body[2:]
 			continue
 		}
@@ -474,7 +466,7 @@ func unescapeTo(b *strings.Builder, body []byte) {
 				r = utf8.RuneError
 			}
 		}
-		b.WriteRune(r)
+		b = utf8.AppendRune(b, r)
 	}
 }
 
