@@ -13,10 +13,16 @@ import (
 // every field): lists [] when empty, times in UTC.
 
 // appendJSON appends w as Encode writes it, or reports ok == false for a time Encode
-// refuses (a year outside 0-9999), whose error the caller gets from Encode.
+// refuses (a year outside 0-9999), whose error the caller gets from Encode. To a nil b it
+// appends in a buffer of the event's size.
 func (w CoachNudge) appendJSON(b []byte) (_ []byte, ok bool) {
 	if !encodableTime(w.OccurredAt) {
 		return nil, false
+	}
+	if b == nil {
+		b = make([]byte, 0, wireSize(len(w.NudgeID)+len(w.UserID)+len(w.Audience)+len(w.Kind)+len(w.OtherUserID)+
+			len(w.Locale)+len(w.Coach)+len(w.Title)+len(w.Body)+len(w.ResourceURL)+len(w.TriggeredBy)+
+			len(w.PolicyVersion)+stringsLen(w.Actions, w.MessageIDs)))
 	}
 	b = appendJSONKey(b, '{', "nudge_id", w.NudgeID)
 	b = appendJSONKey(b, ',', "user_id", w.UserID)
@@ -48,6 +54,11 @@ func (w ModerationAlert) appendJSON(b []byte) (_ []byte, ok bool) {
 			return nil, false
 		}
 	}
+	if b == nil {
+		b = make([]byte, 0, wireSize(len(w.AlertID)+len(w.Severity)+len(w.SenderID)+len(w.RecipientID)+
+			len(w.ActionID)+len(w.TriggeredBy)+len(w.PolicyVersion)+
+			stringsLen(w.Reasons, w.MessageIDs, w.ContentLabels, w.MemberIDs)))
+	}
 	b = appendJSONKey(b, '{', "alert_id", w.AlertID)
 	b = appendJSONKey(b, ',', "severity", w.Severity)
 	b = appendJSONKey(b, ',', "sender_id", w.SenderID)
@@ -71,6 +82,23 @@ func (w ModerationAlert) appendJSON(b []byte) (_ []byte, ok bool) {
 	b = appendJSONTime(append(b, `,"occurred_at":`...), w.OccurredAt)
 	b = appendJSONKey(b, ',', "policy_version", w.PolicyVersion)
 	return append(b, '}'), true
+}
+
+// wireSize is about the length of the wire form of an event whose strings, lists
+// included, hold n bytes in all: the keys, numbers and times of an alert, the longer
+// event, take under 512 bytes. So appendJSON allocates once (unless many characters need
+// escaping), and little more than it needs.
+func wireSize(n int) int { return n + 512 }
+
+// stringsLen is the length of all of ss and of their quotes and commas.
+func stringsLen(ss ...[]string) int {
+	n := 0
+	for _, l := range ss {
+		for _, s := range l {
+			n += len(s) + 3
+		}
+	}
+	return n
 }
 
 // appendJSONKey appends sep, the key and the string value of a member.

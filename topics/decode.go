@@ -62,7 +62,7 @@ func decodeMessageSentJSON(value []byte, now time.Time) (MessageSent, error) {
 	return checkMessageSent(MessageSent(w.event), optional(w.SentAt), now)
 }
 
-// checkMessageSent validates a decoded m whose sent_at is still the string sentAt.
+// checkMessageSent validates a decoded m whose sent_at is still the bytes sentAt.
 func checkMessageSent(m MessageSent, sentAt []byte, now time.Time) (MessageSent, error) {
 	var err error
 	m.SentAt, err = checkEnvelope(m.MessageID, m.SenderID, m.RecipientID, sentAt, now)
@@ -109,7 +109,7 @@ func decodeReplyJSON(value []byte, now time.Time) (Reply, error) {
 	return checkReply(Reply(w.event), optional(w.SentAt), now)
 }
 
-// checkReply validates a decoded r whose sent_at is still the string sentAt.
+// checkReply validates a decoded r whose sent_at is still the bytes sentAt.
 func checkReply(r Reply, sentAt []byte, now time.Time) (Reply, error) {
 	var err error
 	r.SentAt, err = checkEnvelope(r.MessageID, r.SenderID, r.RecipientID, sentAt, now)
@@ -148,7 +148,7 @@ func optional(s *string) []byte {
 	return []byte(*s)
 }
 
-// checkMemberAction validates a decoded a whose at is still the string at.
+// checkMemberAction validates a decoded a whose at is still the bytes at.
 func checkMemberAction(a MemberAction, at []byte, now time.Time) (MemberAction, error) {
 	err := firstError(
 		checkID("action_id", a.ActionID),

@@ -66,7 +66,7 @@ func EncodeNudge(n CoachNudge) ([]byte, error) {
 	if err := n.check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", TypeCoachNudge, err)
 	}
-	if value, ok := n.appendJSON(make([]byte, 0, 1024)); ok {
+	if value, ok := n.appendJSON(nil); ok {
 		return value, nil
 	}
 	return encodeEvent(TypeCoachNudge, n.wire())
@@ -78,7 +78,7 @@ func EncodeAlert(a ModerationAlert) ([]byte, error) {
 	if err := a.check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", TypeModerationAlert, err)
 	}
-	if value, ok := a.appendJSON(make([]byte, 0, 1024)); ok {
+	if value, ok := a.appendJSON(nil); ok {
 		return value, nil
 	}
 	return encodeEvent(TypeModerationAlert, a.wire())
