@@ -134,6 +134,15 @@ func appendJSONTime(b []byte, t time.Time) []byte {
 	return append(b, '"')
 }
 
+// jsonSafe tells the bytes that stand for themselves in a JSON string: ASCII but for
+// control characters, the quote and the backslash.
+var jsonSafe = func() (safe [256]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		safe[c] = c != '"' && c != '\\'
+	}
+	return safe
+}()
+
 // appendJSONString appends s quoted as encoding/json does without HTML escaping: the
 // short escapes for \b \f \n \r \t, \u00XX for the other control characters, \ufffd for
 // each byte of invalid UTF-8, \u2028 and \u2029 (they end lines in JavaScript).
@@ -142,12 +151,13 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= ' ' && c != '"' && c != '\\' {
-				i++
-				continue
-			}
+		for i < len(s) && jsonSafe[s[i]] { // i is a local to stay in a register
+			i++
+		}
+		if i == len(s) {
+			break
+		}
+		if c := s[i]; c < utf8.RuneSelf {
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
