@@ -345,13 +345,25 @@ func checkToken(field, s string, maxBytes int) error {
 	if len(s) > maxBytes {
 		return invalidf("%s: longer than %d bytes", field, maxBytes)
 	}
-	for _, r := range s {
+	i := 0
+	for i < len(s) && printableASCII[s[i]] { // the usual token, quickly
+		i++
+	}
+	for _, r := range s[i:] {
 		if unicode.IsControl(r) || r == utf8.RuneError {
 			return invalidf("%s: contains a control or replacement character", field)
 		}
 	}
 	return nil
 }
+
+// printableASCII tells the ASCII bytes that are not control characters.
+var printableASCII = func() (p [256]bool) {
+	for c := ' '; c < 0x7f; c++ {
+		p[c] = true
+	}
+	return p
+}()
 
 func checkLabels(field string, labels []string) error {
 	if len(labels) > MaxLabels {
