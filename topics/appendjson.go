@@ -12,75 +12,75 @@ import (
 // of the events, which is that of their wire form (TestAppendJSONMatchesEncode checks
 // every field): lists [] when empty, times in UTC.
 
-// appendJSON appends w as Encode writes it, or reports ok == false for a time Encode
+// appendJSON appends n as Encode writes it, or reports ok == false for a time Encode
 // refuses (a year outside 0-9999), whose error the caller gets from Encode. To a nil b it
 // appends in a buffer of the event's size.
-func (w CoachNudge) appendJSON(b []byte) (_ []byte, ok bool) {
-	if !encodableTime(w.OccurredAt) {
+func (n CoachNudge) appendJSON(b []byte) (_ []byte, ok bool) {
+	if !encodableTime(n.OccurredAt) {
 		return nil, false
 	}
 	if b == nil {
-		b = make([]byte, 0, wireSize(len(w.NudgeID)+len(w.UserID)+len(w.Audience)+len(w.Kind)+len(w.OtherUserID)+
-			len(w.Locale)+len(w.Coach)+len(w.Title)+len(w.Body)+len(w.ResourceURL)+len(w.TriggeredBy)+
-			len(w.PolicyVersion)+stringsLen(w.Actions, w.MessageIDs)))
+		b = make([]byte, 0, wireSize(len(n.NudgeID)+len(n.UserID)+len(n.Audience)+len(n.Kind)+len(n.OtherUserID)+
+			len(n.Locale)+len(n.Coach)+len(n.Title)+len(n.Body)+len(n.ResourceURL)+len(n.TriggeredBy)+
+			len(n.PolicyVersion)+stringsLen(n.Actions, n.MessageIDs)))
 	}
-	b = appendJSONKey(b, '{', "nudge_id", w.NudgeID)
-	b = appendJSONKey(b, ',', "user_id", w.UserID)
-	b = appendJSONKey(b, ',', "audience", w.Audience)
-	b = appendJSONKey(b, ',', "kind", w.Kind)
-	b = appendJSONKey(b, ',', "other_user_id", w.OtherUserID)
-	b = strconv.AppendInt(append(b, `,"unanswered_count":`...), int64(w.UnansweredCount), 10)
-	b = strconv.AppendInt(append(b, `,"attempts":`...), int64(w.Attempts), 10)
-	b = strconv.AppendInt(append(b, `,"window_seconds":`...), w.WindowSeconds, 10)
-	b = appendJSONKey(b, ',', "locale", w.Locale)
-	b = appendJSONKey(b, ',', "coach", w.Coach)
-	b = appendJSONKey(b, ',', "title", w.Title)
-	b = appendJSONKey(b, ',', "body", w.Body)
-	b = appendJSONStrings(append(b, `,"actions":`...), w.Actions)
-	if w.ResourceURL != "" {
-		b = appendJSONKey(b, ',', "resource_url", w.ResourceURL)
+	b = appendJSONMember(b, '{', "nudge_id", n.NudgeID)
+	b = appendJSONMember(b, ',', "user_id", n.UserID)
+	b = appendJSONMember(b, ',', "audience", n.Audience)
+	b = appendJSONMember(b, ',', "kind", n.Kind)
+	b = appendJSONMember(b, ',', "other_user_id", n.OtherUserID)
+	b = strconv.AppendInt(append(b, `,"unanswered_count":`...), int64(n.UnansweredCount), 10)
+	b = strconv.AppendInt(append(b, `,"attempts":`...), int64(n.Attempts), 10)
+	b = strconv.AppendInt(append(b, `,"window_seconds":`...), n.WindowSeconds, 10)
+	b = appendJSONMember(b, ',', "locale", n.Locale)
+	b = appendJSONMember(b, ',', "coach", n.Coach)
+	b = appendJSONMember(b, ',', "title", n.Title)
+	b = appendJSONMember(b, ',', "body", n.Body)
+	b = appendJSONStrings(append(b, `,"actions":`...), n.Actions)
+	if n.ResourceURL != "" {
+		b = appendJSONMember(b, ',', "resource_url", n.ResourceURL)
 	}
-	b = appendJSONStrings(append(b, `,"message_ids":`...), w.MessageIDs)
-	b = appendJSONKey(b, ',', "triggered_by", w.TriggeredBy)
-	b = appendJSONTime(append(b, `,"occurred_at":`...), w.OccurredAt)
-	b = appendJSONKey(b, ',', "policy_version", w.PolicyVersion)
+	b = appendJSONStrings(append(b, `,"message_ids":`...), n.MessageIDs)
+	b = appendJSONMember(b, ',', "triggered_by", n.TriggeredBy)
+	b = appendJSONTime(append(b, `,"occurred_at":`...), n.OccurredAt)
+	b = appendJSONMember(b, ',', "policy_version", n.PolicyVersion)
 	return append(b, '}'), true
 }
 
-// appendJSON appends w as Encode writes it, as CoachNudge.appendJSON does.
-func (w ModerationAlert) appendJSON(b []byte) (_ []byte, ok bool) {
-	for _, t := range []*time.Time{w.FirstUnansweredAt, &w.LastMessageAt, w.NudgedAt, &w.OccurredAt} {
+// appendJSON appends a as Encode writes it, as CoachNudge.appendJSON does.
+func (a ModerationAlert) appendJSON(b []byte) (_ []byte, ok bool) {
+	for _, t := range []*time.Time{a.FirstUnansweredAt, &a.LastMessageAt, a.NudgedAt, &a.OccurredAt} {
 		if t != nil && !encodableTime(*t) {
 			return nil, false
 		}
 	}
 	if b == nil {
-		b = make([]byte, 0, wireSize(len(w.AlertID)+len(w.Severity)+len(w.SenderID)+len(w.RecipientID)+
-			len(w.ActionID)+len(w.TriggeredBy)+len(w.PolicyVersion)+
-			stringsLen(w.Reasons, w.MessageIDs, w.ContentLabels, w.MemberIDs)))
+		b = make([]byte, 0, wireSize(len(a.AlertID)+len(a.Severity)+len(a.SenderID)+len(a.RecipientID)+
+			len(a.ActionID)+len(a.TriggeredBy)+len(a.PolicyVersion)+
+			stringsLen(a.Reasons, a.MessageIDs, a.ContentLabels, a.MemberIDs)))
 	}
-	b = appendJSONKey(b, '{', "alert_id", w.AlertID)
-	b = appendJSONKey(b, ',', "severity", w.Severity)
-	b = appendJSONKey(b, ',', "sender_id", w.SenderID)
-	b = appendJSONKey(b, ',', "recipient_id", w.RecipientID)
-	b = appendJSONStrings(append(b, `,"reasons":`...), w.Reasons)
-	b = strconv.AppendInt(append(b, `,"unanswered_count":`...), int64(w.UnansweredCount), 10)
-	b = strconv.AppendInt(append(b, `,"attempts":`...), int64(w.Attempts), 10)
-	b = strconv.AppendInt(append(b, `,"window_seconds":`...), w.WindowSeconds, 10)
-	b = appendJSONStrings(append(b, `,"message_ids":`...), w.MessageIDs)
-	b = appendJSONStrings(append(b, `,"content_labels":`...), w.ContentLabels)
-	if w.FirstUnansweredAt != nil {
-		b = appendJSONTime(append(b, `,"first_unanswered_at":`...), *w.FirstUnansweredAt)
+	b = appendJSONMember(b, '{', "alert_id", a.AlertID)
+	b = appendJSONMember(b, ',', "severity", a.Severity)
+	b = appendJSONMember(b, ',', "sender_id", a.SenderID)
+	b = appendJSONMember(b, ',', "recipient_id", a.RecipientID)
+	b = appendJSONStrings(append(b, `,"reasons":`...), a.Reasons)
+	b = strconv.AppendInt(append(b, `,"unanswered_count":`...), int64(a.UnansweredCount), 10)
+	b = strconv.AppendInt(append(b, `,"attempts":`...), int64(a.Attempts), 10)
+	b = strconv.AppendInt(append(b, `,"window_seconds":`...), a.WindowSeconds, 10)
+	b = appendJSONStrings(append(b, `,"message_ids":`...), a.MessageIDs)
+	b = appendJSONStrings(append(b, `,"content_labels":`...), a.ContentLabels)
+	if a.FirstUnansweredAt != nil {
+		b = appendJSONTime(append(b, `,"first_unanswered_at":`...), *a.FirstUnansweredAt)
 	}
-	b = appendJSONTime(append(b, `,"last_message_at":`...), w.LastMessageAt)
-	if w.NudgedAt != nil {
-		b = appendJSONTime(append(b, `,"nudged_at":`...), *w.NudgedAt)
+	b = appendJSONTime(append(b, `,"last_message_at":`...), a.LastMessageAt)
+	if a.NudgedAt != nil {
+		b = appendJSONTime(append(b, `,"nudged_at":`...), *a.NudgedAt)
 	}
-	b = appendJSONStrings(append(b, `,"member_ids":`...), w.MemberIDs)
-	b = appendJSONKey(b, ',', "action_id", w.ActionID)
-	b = appendJSONKey(b, ',', "triggered_by", w.TriggeredBy)
-	b = appendJSONTime(append(b, `,"occurred_at":`...), w.OccurredAt)
-	b = appendJSONKey(b, ',', "policy_version", w.PolicyVersion)
+	b = appendJSONStrings(append(b, `,"member_ids":`...), a.MemberIDs)
+	b = appendJSONMember(b, ',', "action_id", a.ActionID)
+	b = appendJSONMember(b, ',', "triggered_by", a.TriggeredBy)
+	b = appendJSONTime(append(b, `,"occurred_at":`...), a.OccurredAt)
+	b = appendJSONMember(b, ',', "policy_version", a.PolicyVersion)
 	return append(b, '}'), true
 }
 
@@ -101,8 +101,8 @@ func stringsLen(ss ...[]string) int {
 	return n
 }
 
-// appendJSONKey appends sep, the key and the string value of a member.
-func appendJSONKey(b []byte, sep byte, key, value string) []byte {
+// appendJSONMember appends sep and a member whose value is a string.
+func appendJSONMember(b []byte, sep byte, key, value string) []byte {
 	b = append(b, sep, '"')
 	b = append(b, key...)
 	b = append(b, '"', ':')
