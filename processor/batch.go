@@ -42,8 +42,9 @@ func (p *Processor) decode(ctx context.Context, batch []kafka.Message) ([]item, 
 	obs := make([]policy.Observation, 0, len(batch))
 	var texts []policy.Text
 	var textObs []int // texts[i] is the text of obs[textObs[i]]
-	for i, m := range batch {
-		items[i] = item{msg: m, obs: -1}
+	for i := range batch {
+		m := &batch[i] // a kafka.Message is some hundred bytes: copied once, into items
+		items[i] = item{msg: *m, obs: -1}
 		in, text, err := p.decodeOne(m, now)
 		if err != nil {
 			items[i].invalid = err
@@ -73,7 +74,7 @@ func (p *Processor) decode(ctx context.Context, batch []kafka.Message) ([]item, 
 
 // decodeOne decodes one record by its topic's decoder, and returns the message's text for
 // the text check.
-func (p *Processor) decodeOne(m kafka.Message, now time.Time) (policy.Input, policy.Text, error) {
+func (p *Processor) decodeOne(m *kafka.Message, now time.Time) (policy.Input, policy.Text, error) {
 	decode, ok := p.decoders[m.Topic]
 	if !ok {
 		return policy.Input{}, policy.Text{}, fmt.Errorf("%w: record from unexpected topic %q", topics.ErrInvalidEvent, m.Topic)
@@ -171,16 +172,18 @@ func (p *Processor) countOutcomes(items []item, obs []policy.Observation, result
 	// Events are counted per topic and outcome first: a batch has a few of each, and a
 	// counter's lookup by labels costs more than the count.
 	var consumed []consumedCount
-	for _, it := range items {
+	for i := range items {
+		it := &items[i] // an item is some hundred bytes: not copied
 		if it.invalid != nil {
 			consumed = countConsumed(consumed, it.msg.Topic, OutcomeDeadLetter)
 			m.DeadLetters.WithLabelValues(it.msg.Topic).Inc()
 			continue
 		}
-		consumed = countConsumed(consumed, it.msg.Topic, outcome(obs[it.obs].Action, results[it.obs].Streak))
+		s := &results[it.obs].Streak
+		consumed = countConsumed(consumed, it.msg.Topic, statusOutcome(obs[it.obs].Action, s.Status))
 		// The store fixes a nudged streak's outcome once, as its state changes: a
 		// redelivery carries none.
-		if o := results[it.obs].Streak.NudgeOutcome; o != "" {
+		if o := s.NudgeOutcome; o != "" {
 			m.NudgeOutcomes.WithLabelValues(p.policy.Version(), o).Inc()
 		}
 	}
@@ -207,15 +210,18 @@ func countConsumed(counts []consumedCount, topic, outcome string) []consumedCoun
 }
 
 // outcome is an event's label in relance_events_consumed_total.
-func outcome(a policy.Action, s policy.Streak) string {
+func outcome(a policy.Action, s policy.Streak) string { return statusOutcome(a, s.Status) }
+
+// statusOutcome is outcome, from the only field of the streak it reads.
+func statusOutcome(a policy.Action, status policy.Status) string {
 	switch a {
 	case policy.ActionMessage, policy.ActionReply:
-		return s.Status.String() // a reply's is "answer"
+		return status.String() // a reply's is "answer"
 	case policy.ActionDismiss, policy.ActionBlock, policy.ActionUnblock, policy.ActionReport:
-		if s.Status == policy.StatusAction {
+		if status == policy.StatusAction {
 			return a.String() // "dismiss", "block", "unblock", "report"
 		}
-		return s.Status.String() // replayed, duplicate or stale
+		return status.String() // replayed, duplicate or stale
 	}
 	panic(fmt.Sprintf("processor: outcome: %s not handled", a)) // caught by TestOutcomeHandlesEveryAction
 }

@@ -42,7 +42,7 @@ const (
 func DecodeMessageSent(value []byte, now time.Time) (MessageSent, error) {
 	if checkValue(value) == nil {
 		if m, sentAt, ok := scanMessageSent(value); ok {
-			return checkMessageSent(m, &sentAt, now)
+			return checkMessageSent(m, sentAt, now)
 		}
 	}
 	return decodeMessageSentJSON(value, now)
@@ -59,11 +59,11 @@ func decodeMessageSentJSON(value []byte, now time.Time) (MessageSent, error) {
 	if err := decodeObject(value, &w); err != nil {
 		return MessageSent{}, err
 	}
-	return checkMessageSent(MessageSent(w.event), w.SentAt, now)
+	return checkMessageSent(MessageSent(w.event), optional(w.SentAt), now)
 }
 
-// checkMessageSent validates a decoded m whose sent_at is still the string sentAt.
-func checkMessageSent(m MessageSent, sentAt *string, now time.Time) (MessageSent, error) {
+// checkMessageSent validates a decoded m whose sent_at is still the bytes sentAt.
+func checkMessageSent(m MessageSent, sentAt []byte, now time.Time) (MessageSent, error) {
 	var err error
 	m.SentAt, err = checkEnvelope(m.MessageID, m.SenderID, m.RecipientID, sentAt, now)
 	if err == nil {
@@ -90,7 +90,7 @@ func checkMessageSent(m MessageSent, sentAt *string, now time.Time) (MessageSent
 func DecodeReply(value []byte, now time.Time) (Reply, error) {
 	if checkValue(value) == nil {
 		if r, sentAt, ok := scanReply(value); ok {
-			return checkReply(r, &sentAt, now)
+			return checkReply(r, sentAt, now)
 		}
 	}
 	return decodeReplyJSON(value, now)
@@ -106,11 +106,11 @@ func decodeReplyJSON(value []byte, now time.Time) (Reply, error) {
 	if err := decodeObject(value, &w); err != nil {
 		return Reply{}, err
 	}
-	return checkReply(Reply(w.event), w.SentAt, now)
+	return checkReply(Reply(w.event), optional(w.SentAt), now)
 }
 
-// checkReply validates a decoded r whose sent_at is still the string sentAt.
-func checkReply(r Reply, sentAt *string, now time.Time) (Reply, error) {
+// checkReply validates a decoded r whose sent_at is still the bytes sentAt.
+func checkReply(r Reply, sentAt []byte, now time.Time) (Reply, error) {
 	var err error
 	r.SentAt, err = checkEnvelope(r.MessageID, r.SenderID, r.RecipientID, sentAt, now)
 	if err == nil {
@@ -137,11 +137,19 @@ func DecodeMemberAction(value []byte, now time.Time) (MemberAction, error) {
 	if err := decodeObject(value, &w); err != nil {
 		return MemberAction{}, err
 	}
-	return checkMemberAction(MemberAction(w.event), w.At, now)
+	return checkMemberAction(MemberAction(w.event), optional(w.At), now)
 }
 
-// checkMemberAction validates a decoded a whose at is still the string at.
-func checkMemberAction(a MemberAction, at *string, now time.Time) (MemberAction, error) {
+// optional is the bytes of an optional string, empty when it is absent.
+func optional(s *string) []byte {
+	if s == nil {
+		return nil
+	}
+	return []byte(*s)
+}
+
+// checkMemberAction validates a decoded a whose at is still the bytes at.
+func checkMemberAction(a MemberAction, at []byte, now time.Time) (MemberAction, error) {
 	err := firstError(
 		checkID("action_id", a.ActionID),
 		checkID("member_id", a.MemberID),
@@ -241,7 +249,7 @@ func jsonType(t reflect.Type) string {
 }
 
 // checkEnvelope checks the fields every input event has and returns sent_at in UTC.
-func checkEnvelope(messageID, senderID, recipientID string, sentAt *string, now time.Time) (time.Time, error) {
+func checkEnvelope(messageID, senderID, recipientID string, sentAt []byte, now time.Time) (time.Time, error) {
 	if err := firstError(
 		checkID("message_id", messageID),
 		checkID("sender_id", senderID),
@@ -264,7 +272,7 @@ func checkEnvelope(messageID, senderID, recipientID string, sentAt *string, now 
 // isRFC3339 reports whether s has the shape of an RFC 3339 time with a time zone:
 // ^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$ (time.Parse accepts
 // more). Written out by hand: the regular expression cost half a microsecond per event.
-func isRFC3339(s string) bool {
+func isRFC3339(s []byte) bool {
 	const head = "dddd-dd-ddTdd:dd:dd" // d: an ASCII digit
 	if len(s) <= len(head) {
 		return false
@@ -285,7 +293,7 @@ func isRFC3339(s string) bool {
 		}
 		s = s[n:]
 	}
-	if s == "Z" {
+	if len(s) == 1 && s[0] == 'Z' {
 		return true
 	}
 	if len(s) != 6 || s[0] != '+' && s[0] != '-' || s[3] != ':' {
@@ -298,14 +306,14 @@ func isRFC3339(s string) bool {
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // parseEventTime parses the event time in field (sent_at, at) and returns it in UTC.
-func parseEventTime(field string, s *string, now time.Time) (time.Time, error) {
-	if s == nil || *s == "" {
+func parseEventTime(field string, s []byte, now time.Time) (time.Time, error) {
+	if len(s) == 0 {
 		return time.Time{}, invalidf("%s: missing", field)
 	}
-	if !isRFC3339(*s) {
+	if !isRFC3339(s) {
 		return time.Time{}, invalidf("%s: not an RFC 3339 time with a time zone", field)
 	}
-	t, err := time.Parse(time.RFC3339, *s)
+	t, err := time.Parse(time.RFC3339, string(s))
 	if err != nil { // an out-of-range field; the error would quote the input
 		return time.Time{}, invalidf("%s: not an RFC 3339 time with a time zone", field)
 	}
@@ -337,13 +345,25 @@ func checkToken(field, s string, maxBytes int) error {
 	if len(s) > maxBytes {
 		return invalidf("%s: longer than %d bytes", field, maxBytes)
 	}
-	for _, r := range s {
+	i := 0
+	for i < len(s) && printableASCII[s[i]] { // the usual token, quickly
+		i++
+	}
+	for _, r := range s[i:] {
 		if unicode.IsControl(r) || r == utf8.RuneError {
 			return invalidf("%s: contains a control or replacement character", field)
 		}
 	}
 	return nil
 }
+
+// printableASCII tells the ASCII bytes that are not control characters.
+var printableASCII = func() (p [256]bool) {
+	for c := ' '; c < 0x7f; c++ {
+		p[c] = true
+	}
+	return p
+}()
 
 func checkLabels(field string, labels []string) error {
 	if len(labels) > MaxLabels {

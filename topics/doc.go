@@ -23,6 +23,9 @@
 // one pass, without reflection, and fall back to encoding/json on anything else (null, a wrong type, a duplicate key or one that
 // differs only in case, a syntax error…), so the result and the error are the same either way.
 //
+// [EncodeNudge] and [EncodeAlert] write the outputs without reflection, the same bytes as
+// [Encode] (encoding/json) of the same event.
+//
 // The wire format is pinned by golden files (testdata/*.golden, rewritten by
 // `go test ./topics -update`) that are checked against the schemas in [Schemas].
 package topics

@@ -66,6 +66,9 @@ func EncodeNudge(n CoachNudge) ([]byte, error) {
 	if err := n.check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", TypeCoachNudge, err)
 	}
+	if value, ok := n.appendJSON(nil); ok {
+		return value, nil
+	}
 	return encodeEvent(TypeCoachNudge, n.wire())
 }
 
@@ -74,6 +77,9 @@ func EncodeNudge(n CoachNudge) ([]byte, error) {
 func EncodeAlert(a ModerationAlert) ([]byte, error) {
 	if err := a.check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", TypeModerationAlert, err)
+	}
+	if value, ok := a.appendJSON(nil); ok {
+		return value, nil
 	}
 	return encodeEvent(TypeModerationAlert, a.wire())
 }

@@ -21,7 +21,7 @@ var rfc3339Cases = []string{
 
 func TestIsRFC3339MatchesTheRegexp(t *testing.T) {
 	for _, s := range rfc3339Cases {
-		if got, want := isRFC3339(s), rfc3339Shape.MatchString(s); got != want {
+		if got, want := isRFC3339([]byte(s)), rfc3339Shape.MatchString(s); got != want {
 			t.Errorf("isRFC3339(%q) = %v, the regexp says %v", s, got, want)
 		}
 	}
@@ -32,7 +32,7 @@ func FuzzIsRFC3339(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := isRFC3339(s), rfc3339Shape.MatchString(s); got != want {
+		if got, want := isRFC3339([]byte(s)), rfc3339Shape.MatchString(s); got != want {
 			t.Fatalf("isRFC3339(%q) = %v, the regexp says %v", s, got, want)
 		}
 	})

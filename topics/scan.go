@@ -2,7 +2,6 @@ package topics
 
 import (
 	"bytes"
-	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -32,35 +31,41 @@ var (
 )
 
 // scanMessageSent decodes value as encoding/json would into DecodeMessageSent's struct,
-// with sent_at as a string ("" when absent), or reports ok == false.
-func scanMessageSent(value []byte) (m MessageSent, sentAt string, ok bool) {
+// with sent_at as its bytes (empty when absent), or reports ok == false.
+func scanMessageSent(value []byte) (m MessageSent, sentAt []byte, ok bool) {
 	s := scanner{data: value}
 	var seen keySet
 	for n := 0; ; n++ {
 		key, end, ok := s.member(n)
 		if !ok {
-			return MessageSent{}, "", false
+			return MessageSent{}, nil, false
 		}
 		if end {
-			return m, sentAt, s.end()
+			if !s.end() {
+				return MessageSent{}, nil, false
+			}
+			v := s.shortStrings()
+			m.MessageID, m.SenderID, m.RecipientID = v[0], v[1], v[2]
+			m.ConversationID, m.Locale, m.RecipientLocale = v[4], v[6], v[7]
+			return m, sentAt, true
 		}
 		switch string(key) {
 		case "message_id":
-			ok = seen.once(0) && s.str(&m.MessageID)
+			ok = seen.once(0) && s.short(0)
 		case "sender_id":
-			ok = seen.once(1) && s.str(&m.SenderID)
+			ok = seen.once(1) && s.short(1)
 		case "recipient_id":
-			ok = seen.once(2) && s.str(&m.RecipientID)
+			ok = seen.once(2) && s.short(2)
 		case "sent_at":
-			ok = seen.once(3) && s.str(&sentAt)
+			ok = seen.once(3) && s.bytes(&sentAt)
 		case "conversation_id":
-			ok = seen.once(4) && s.str(&m.ConversationID)
+			ok = seen.once(4) && s.short(4)
 		case "text":
 			ok = seen.once(5) && s.str(&m.Text)
 		case "locale":
-			ok = seen.once(6) && s.str(&m.Locale)
+			ok = seen.once(6) && s.short(6)
 		case "recipient_locale":
-			ok = seen.once(7) && s.str(&m.RecipientLocale)
+			ok = seen.once(7) && s.short(7)
 		case "labels":
 			ok = seen.once(8) && s.strs(&m.Labels)
 		case "attachments":
@@ -69,39 +74,44 @@ func scanMessageSent(value []byte) (m MessageSent, sentAt string, ok bool) {
 			ok = !foldsTo(key, messageSentKeys) && s.skip(0)
 		}
 		if !ok {
-			return MessageSent{}, "", false
+			return MessageSent{}, nil, false
 		}
 	}
 }
 
 // scanReply is scanMessageSent for DecodeReply.
-func scanReply(value []byte) (r Reply, sentAt string, ok bool) {
+func scanReply(value []byte) (r Reply, sentAt []byte, ok bool) {
 	s := scanner{data: value}
 	var seen keySet
 	for n := 0; ; n++ {
 		key, end, ok := s.member(n)
 		if !ok {
-			return Reply{}, "", false
+			return Reply{}, nil, false
 		}
 		if end {
-			return r, sentAt, s.end()
+			if !s.end() {
+				return Reply{}, nil, false
+			}
+			v := s.shortStrings()
+			r.MessageID, r.SenderID, r.RecipientID, r.InReplyTo = v[0], v[1], v[2], v[4]
+			return r, sentAt, true
 		}
 		switch string(key) {
 		case "message_id":
-			ok = seen.once(0) && s.str(&r.MessageID)
+			ok = seen.once(0) && s.short(0)
 		case "sender_id":
-			ok = seen.once(1) && s.str(&r.SenderID)
+			ok = seen.once(1) && s.short(1)
 		case "recipient_id":
-			ok = seen.once(2) && s.str(&r.RecipientID)
+			ok = seen.once(2) && s.short(2)
 		case "sent_at":
-			ok = seen.once(3) && s.str(&sentAt)
+			ok = seen.once(3) && s.bytes(&sentAt)
 		case "in_reply_to":
-			ok = seen.once(4) && s.str(&r.InReplyTo)
+			ok = seen.once(4) && s.short(4)
 		default:
 			ok = !foldsTo(key, replyKeys) && s.skip(0)
 		}
 		if !ok {
-			return Reply{}, "", false
+			return Reply{}, nil, false
 		}
 	}
 }
@@ -194,6 +204,17 @@ func lowerEquals(b []byte, s string) bool {
 type scanner struct {
 	data []byte
 	pos  int
+	// shorts are where the strings short has read are in data, by the key's number.
+	shorts [maxShorts]span
+}
+
+// maxShorts bounds the numbers of the keys short reads (those of keySet).
+const maxShorts = 8
+
+// span is where a string's body is in data.
+type span struct {
+	start, end int
+	escaped    bool
 }
 
 // space skips whitespace, as the JSON grammar defines it.
@@ -210,6 +231,10 @@ func (s *scanner) space() {
 
 // eat skips whitespace and consumes c if it comes next.
 func (s *scanner) eat(c byte) bool {
+	if s.pos < len(s.data) && s.data[s.pos] == c { // c is not whitespace: the usual case, quickly
+		s.pos++
+		return true
+	}
 	s.space()
 	if s.pos < len(s.data) && s.data[s.pos] == c {
 		s.pos++
@@ -271,6 +296,57 @@ func (s *scanner) str(dst *string) bool {
 		*dst = unescape(body)
 	} else {
 		*dst = string(body)
+	}
+	return true
+}
+
+// short reads the string of key number i, to be decoded by shortStrings: the short
+// strings of an event (its ids and locales) take one allocation between them, not one
+// each. The message text is never one of them, so keeping an id does not keep the text.
+func (s *scanner) short(i int) bool {
+	if !s.eat('"') {
+		return false
+	}
+	start := s.pos
+	_, escaped, ok := s.stringBody()
+	s.shorts[i] = span{start: start, end: s.pos - 1, escaped: escaped}
+	return ok
+}
+
+// shortStrings decodes the strings short has read, by key number ("" for the others).
+func (s *scanner) shortStrings() (v [maxShorts]string) {
+	var buf [256]byte // enough for the usual event: then only the string is allocated
+	b := buf[:0]
+	var ends [maxShorts]int
+	for i := range s.shorts {
+		if sp := &s.shorts[i]; sp.escaped {
+			b = appendUnescaped(b, s.data[sp.start:sp.end])
+		} else {
+			b = append(b, s.data[sp.start:sp.end]...)
+		}
+		ends[i] = len(b)
+	}
+	all, start := string(b), 0
+	for i := range v {
+		v[i], start = all[start:ends[i]], ends[i]
+	}
+	return v
+}
+
+// bytes decodes a string into *dst without allocating when it has no escape: *dst is then
+// part of data.
+func (s *scanner) bytes(dst *[]byte) bool {
+	if !s.eat('"') {
+		return false
+	}
+	body, escaped, ok := s.stringBody()
+	if !ok {
+		return false
+	}
+	if escaped {
+		*dst = []byte(unescape(body))
+	} else {
+		*dst = body
 	}
 	return true
 }
@@ -358,18 +434,21 @@ func (s *scanner) escape() bool {
 // does: a surrogate escape not followed by its pair becomes U+FFFD, and the escape after
 // it is decoded on its own.
 func unescape(body []byte) string {
-	var b strings.Builder
-	b.Grow(len(body)) // no escape decodes to more bytes than it takes
+	var buf [128]byte // a short string's bytes stay on the stack
+	return string(appendUnescaped(buf[:0], body))
+}
+
+// appendUnescaped appends what unescape returns to b.
+func appendUnescaped(b, body []byte) []byte {
 	for {
 		i := bytes.IndexByte(body, '\\')
 		if i < 0 {
-			b.Write(body)
-			return b.String()
+			return append(b, body...)
 		}
-		b.Write(body[:i])
+		b = append(b, body[:i]...)
 		body = body[i:]
 		if body[1] != 'u' {
-			b.WriteByte(unescaped[body[1]])
+			b = append(b, unescaped[body[1]])
 			body = body[2:]
 			continue
 		}
@@ -387,7 +466,7 @@ func unescape(body []byte) string {
 				r = utf8.RuneError
 			}
 		}
-		b.WriteRune(r)
+		b = utf8.AppendRune(b, r)
 	}
 }
 

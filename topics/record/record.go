@@ -168,13 +168,20 @@ func HeaderValue(m kafka.Message, name string) string {
 }
 
 func event(topic, key, eventType string, value []byte) kafka.Message {
+	// The key and the header values share one allocation; each is capped so that
+	// appending to one cannot overwrite the next.
+	b := make([]byte, 0, len(key)+len(eventType)+len(topics.EventVersion))
+	b = append(b, key...)
+	b = append(b, eventType...)
+	b = append(b, topics.EventVersion...)
+	k, t := len(key), len(key)+len(eventType)
 	return kafka.Message{
 		Topic: topic,
-		Key:   []byte(key),
+		Key:   b[:k:k],
 		Value: value,
 		Headers: []kafka.Header{
-			{Key: HeaderEventType, Value: []byte(eventType)},
-			{Key: HeaderEventVersion, Value: []byte(topics.EventVersion)},
+			{Key: HeaderEventType, Value: b[k:t:t]},
+			{Key: HeaderEventVersion, Value: b[t:]},
 		},
 	}
 }

@@ -1,0 +1,56 @@
+package processor
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/relance/relance/policy"
+	"github.com/relance/relance/topics"
+)
+
+// BenchmarkDecode is the fetch stage's CPU per event of a batch shaped like make bench's
+// (mostly messages, a quarter replies, a few labelled), without the text check: what
+// decoding and validating costs the processor, beside the checker's own cost.
+func BenchmarkDecode(b *testing.B) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	batch := make([]kafka.Message, 1000)
+	for i := range batch {
+		id := strconv.Itoa(100000 + i)
+		sender, recipient := "u-"+strconv.Itoa(i%97), "u-"+strconv.Itoa(1000+i%89)
+		switch {
+		case i%4 == 3:
+			batch[i] = kafka.Message{Topic: topics.DefaultReply, Value: []byte(`{"message_id":"r-` + id +
+				`","sender_id":"` + recipient + `","recipient_id":"` + sender + `","sent_at":"2026-11-23T10:16:00.250Z"}`)}
+		default:
+			extra := ""
+			if i%40 == 0 {
+				extra = `,"labels":["insult"]`
+			}
+			batch[i] = kafka.Message{Topic: topics.DefaultMessageSent, Value: []byte(`{"message_id":"m-` + id +
+				`","sender_id":"` + sender + `","recipient_id":"` + recipient + `","sent_at":"2026-11-23T10:15:00.123Z",` +
+				`"conversation_id":"c-` + sender + `-` + recipient + `","text":"salut, tu es dispo ce soir ?","locale":"fr"` + extra + `}`)}
+		}
+	}
+	p, err := New(Config{Brokers: []string{"127.0.0.1:9092"}}, nopStore{}, policy.Default(), WithClock(func() time.Time { return now }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		items, _, err := p.decode(ctx, batch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, it := range items {
+			if it.invalid != nil {
+				b.Fatal(it.invalid)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(batch)), "ns/event")
+}
