@@ -16,19 +16,19 @@ import (
 
 // item is one fetched record: either a valid event with its index in the observations
 // sent to the store (the observation itself is only there), or the reason it goes to the
-// dead-letter topic.
+// dead-letter topic. It points into the batch's records rather than holding a copy, and
+// keeps only what policy.Input adds to the observation: a batch of items is some 60
+// bytes an event instead of 580, allocated and cleared for every batch.
 type item struct {
-	msg     kafka.Message
-	in      policy.Input // its Observation is obs[obs] of the batch
-	obs     int
-	invalid error
+	msg                     *kafka.Message // in the fetched batch
+	locale, recipientLocale string
+	obs                     int
+	invalid                 error
 }
 
 // input is the item's event as the policy decides it.
 func (it *item) input(obs []policy.Observation) policy.Input {
-	in := it.in
-	in.Observation = obs[it.obs]
-	return in
+	return policy.Input{Observation: obs[it.obs], Locale: it.locale, RecipientLocale: it.recipientLocale}
 }
 
 // decode validates every record of a batch and turns the valid ones into observations,
@@ -43,8 +43,8 @@ func (p *Processor) decode(ctx context.Context, batch []kafka.Message) ([]item, 
 	var texts []policy.Text
 	var textObs []int // texts[i] is the text of obs[textObs[i]]
 	for i := range batch {
-		m := &batch[i] // a kafka.Message is some hundred bytes: copied once, into items
-		items[i] = item{msg: *m, obs: -1}
+		m := &batch[i]
+		items[i] = item{msg: m, obs: -1}
 		in, text, err := p.decodeOne(m, now)
 		if err != nil {
 			items[i].invalid = err
@@ -56,8 +56,7 @@ func (p *Processor) decode(ctx context.Context, batch []kafka.Message) ([]item, 
 		}
 		items[i].obs = len(obs)
 		obs = append(obs, in.Observation)
-		in.Observation = policy.Observation{}
-		items[i].in = in
+		items[i].locale, items[i].recipientLocale = in.Locale, in.RecipientLocale
 	}
 	if len(texts) > 0 {
 		found, err := policy.CheckTexts(ctx, p.texts, texts)
@@ -112,7 +111,7 @@ func (p *Processor) outputs(items []item, obs []policy.Observation, results []po
 			p.log.Warn("dead-lettering invalid input",
 				zap.String("topic", it.msg.Topic), zap.Int("partition", it.msg.Partition),
 				zap.Int64("offset", it.msg.Offset), zap.Error(it.invalid))
-			records = append(records, record.DeadLetter(names.DeadLetter, it.msg, it.invalid, p.cfg.DeadLetterPayload))
+			records = append(records, record.DeadLetter(names.DeadLetter, *it.msg, it.invalid, p.cfg.DeadLetterPayload))
 			continue
 		}
 		in := it.input(obs)

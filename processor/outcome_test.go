@@ -29,8 +29,8 @@ func TestOutputsDeadLetterWhatTheStoreRejects(t *testing.T) {
 	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	obs := policy.Observation{Action: policy.ActionMessage, MessageID: "m1", SenderID: "a", RecipientID: "b", SentAt: at}
 	items := []item{
-		{msg: kafka.Message{Topic: "message-sent", Offset: 7}, obs: 0},
-		{msg: kafka.Message{Topic: "message-sent", Offset: 8}, obs: 1},
+		{msg: &kafka.Message{Topic: "message-sent", Offset: 7}, obs: 0},
+		{msg: &kafka.Message{Topic: "message-sent", Offset: 8}, obs: 1},
 	}
 	reason := errors.New("invalid observation: a test")
 	results := []policy.Result{{Invalid: reason}, {Streak: policy.Streak{Status: policy.StatusCounted, Count: 1, PrevPeak: 0, Peak: 1}}}

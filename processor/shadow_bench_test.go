@@ -25,8 +25,7 @@ func BenchmarkOutputs(b *testing.B) {
 	results := applyAll(b, live, obs)
 	items := make([]item, len(obs))
 	for i := range items {
-		items[i] = item{msg: kafka.Message{Topic: "message-sent"}, in: ins[i], obs: i}
-		items[i].in.Observation = policy.Observation{}
+		items[i] = item{msg: &kafka.Message{Topic: "message-sent"}, locale: ins[i].Locale, recipientLocale: ins[i].RecipientLocale, obs: i}
 	}
 	for _, bc := range []struct {
 		name string
@@ -79,7 +78,7 @@ func BenchmarkCountOutcomes(b *testing.B) {
 	results := applyAll(b, live, obs)
 	items := make([]item, len(obs))
 	for i := range items {
-		items[i] = item{msg: kafka.Message{Topic: "message-sent"}, in: ins[i], obs: i}
+		items[i] = item{msg: &kafka.Message{Topic: "message-sent"}, locale: ins[i].Locale, recipientLocale: ins[i].RecipientLocale, obs: i}
 	}
 	p, err := New(Config{Brokers: []string{"127.0.0.1:9092"}}, nopStore{}, live, WithMetrics(metrics.New()))
 	if err != nil {
