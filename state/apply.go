@@ -191,10 +191,10 @@ func (r *Redis) computeAndWrite(ctx context.Context, k kind, ws []*work, obs []p
 	}
 	var pending []chan written
 	var err error
-	var scratch []byte
+	var s scratch
 	for chunk := range slices.Chunk(ws, keysPerCall) {
 		for _, w := range chunk {
-			if err = r.compute(k, w, obs, results, &scratch); err != nil {
+			if err = r.compute(k, w, obs, results, &s); err != nil {
 				break
 			}
 		}
