@@ -1,9 +1,6 @@
 package state
 
-import (
-	"hash/maphash"
-	"sync"
-)
+import "sync"
 
 // cache keeps the values this store wrote last, so that the next batch touching a pair
 // need not read it back: the compare-and-set on write finds out when someone else wrote
@@ -13,25 +10,17 @@ import (
 // It holds at most about size values in two generations: a lookup moves a value to the
 // young one, and when the young one is full the old one is dropped: an LRU's effect
 // without a list to maintain.
-//
-// Entries are filed by a 64-bit hash of the key and hold the key itself: a lookup hashes
-// the long key once and compares it once, where a map on the key would do so per map
-// operation. Two keys with one hash share a slot: the later evicts the earlier.
 type cache struct {
 	mu         sync.Mutex
 	size       int
-	seed       maphash.Seed
-	young, old map[uint64]cached
+	young, old map[string]string // key → value written
 }
-
-// cached is a value written and the key it was written at.
-type cached struct{ key, value string }
 
 func newCache(size int) *cache {
 	if size <= 0 {
 		return nil
 	}
-	return &cache{size: size, seed: maphash.MakeSeed(), young: make(map[uint64]cached)}
+	return &cache{size: size, young: make(map[string]string)}
 }
 
 // get returns the value last written at key, if kept.
@@ -39,19 +28,17 @@ func (c *cache) get(key string) (string, bool) {
 	if c == nil {
 		return "", false
 	}
-	h := maphash.String(c.seed, key)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.young[h]; ok && e.key == key {
-		return e.value, true
+	if v, ok := c.young[key]; ok {
+		return v, true
 	}
-	e, ok := c.old[h]
-	if !ok || e.key != key {
-		return "", false
+	v, ok := c.old[key]
+	if ok {
+		delete(c.old, key)
+		c.putLocked(key, v)
 	}
-	delete(c.old, h)
-	c.putLocked(h, e)
-	return e.value, true
+	return v, ok
 }
 
 // put keeps value as written at key.
@@ -59,18 +46,17 @@ func (c *cache) put(key, value string) {
 	if c == nil {
 		return
 	}
-	h := maphash.String(c.seed, key)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.old, h)
-	c.putLocked(h, cached{key, value})
+	delete(c.old, key)
+	c.putLocked(key, value)
 }
 
-func (c *cache) putLocked(h uint64, e cached) {
-	if len(c.young) >= (c.size+1)/2 {
-		c.old, c.young = c.young, make(map[uint64]cached, len(c.young))
+func (c *cache) putLocked(key, value string) {
+	if _, ok := c.young[key]; !ok && len(c.young) >= (c.size+1)/2 {
+		c.old, c.young = c.young, make(map[string]string, len(c.young))
 	}
-	c.young[h] = e
+	c.young[key] = value
 }
 
 // drop forgets key.
@@ -78,13 +64,8 @@ func (c *cache) drop(key string) {
 	if c == nil {
 		return
 	}
-	h := maphash.String(c.seed, key)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.young[h].key == key {
-		delete(c.young, h)
-	}
-	if c.old[h].key == key {
-		delete(c.old, h)
-	}
+	delete(c.young, key)
+	delete(c.old, key)
 }
