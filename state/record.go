@@ -34,7 +34,7 @@ type kind interface {
 // keeps refers to it.
 type scratch struct {
 	buf  []byte
-	pair streak.Pair
+	pair *streak.Pair // allocated by the first pair decoded
 }
 
 // work is one record's part of an Apply.
@@ -193,7 +193,10 @@ func (k *pairs) group(obs []policy.Observation, skip []bool, _ []policy.Result) 
 }
 
 func (k *pairs) apply(s *scratch, w *work, read string, exists bool, obs []policy.Observation, results []policy.Result) ([]byte, error) {
-	p := &s.pair
+	if s.pair == nil {
+		s.pair = &streak.Pair{}
+	}
+	p := s.pair
 	if !exists {
 		p.Reset()
 	} else if err := p.Decode(read); err != nil {
