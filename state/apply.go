@@ -191,10 +191,13 @@ func (r *Redis) computeAndWrite(ctx context.Context, k kind, ws []*work, obs []p
 	}
 	var pending []chan written
 	var err error
-	var s scratch
+	var s *scratch // allocated for the first chunk: a kind with no records costs nothing
 	for chunk := range slices.Chunk(ws, keysPerCall) {
+		if s == nil {
+			s = new(scratch)
+		}
 		for _, w := range chunk {
-			if err = r.compute(k, w, obs, results, &s); err != nil {
+			if err = r.compute(k, w, obs, results, s); err != nil {
 				break
 			}
 		}

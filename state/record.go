@@ -34,7 +34,7 @@ type kind interface {
 // keeps refers to it.
 type scratch struct {
 	buf  []byte
-	pair *streak.Pair // allocated by the first pair decoded
+	pair *streak.Pair // allocated by the first pair read
 }
 
 // work is one record's part of an Apply.
@@ -193,14 +193,15 @@ func (k *pairs) group(obs []policy.Observation, skip []bool, _ []policy.Result) 
 }
 
 func (k *pairs) apply(s *scratch, w *work, read string, exists bool, obs []policy.Observation, results []policy.Result) ([]byte, error) {
-	if s.pair == nil {
-		s.pair = &streak.Pair{}
-	}
-	p := s.pair
-	if !exists {
-		p.Reset()
-	} else if err := p.Decode(read); err != nil {
-		return nil, err
+	p := &streak.Pair{} // for a pair read absent (it stays on the stack)
+	if exists {
+		if s.pair == nil {
+			s.pair = &streak.Pair{}
+		}
+		p = s.pair
+		if err := p.Decode(read); err != nil {
+			return nil, err
+		}
 	}
 	for _, i := range w.obs {
 		results[i].Streak = k.limits.Apply(p, w.subject, obs[i])
