@@ -1,8 +1,6 @@
 -- write.lua stores pair values, each only if its key still holds the value the store read:
 -- a compare-and-set on the 9-byte header (format byte and a token that changes on every
--- write). The store creates the records it read absent with a plain SET ... NX GET, the
--- same as this script's first branch, which costs Redis less outside a script; it sends
--- them here (header '') when their key holds something else than a string. Another writer (an instance that took over a partition, a zombie finishing a
+-- write). Another writer (an instance that took over a partition, a zombie finishing a
 -- batch) makes the header differ; that pair is left alone and reported, and the store
 -- reads it again and redoes its observations.
 --
