@@ -191,10 +191,13 @@ func (r *Redis) computeAndWrite(ctx context.Context, k kind, ws []*work, obs []p
 	}
 	var pending []chan written
 	var err error
-	var scratch []byte
+	var s *scratch // allocated for the first chunk: a kind with no records costs nothing
 	for chunk := range slices.Chunk(ws, keysPerCall) {
+		if s == nil {
+			s = new(scratch)
+		}
 		for _, w := range chunk {
-			if err = r.compute(k, w, obs, results, &scratch); err != nil {
+			if err = r.compute(k, w, obs, results, s); err != nil {
 				break
 			}
 		}
@@ -227,18 +230,37 @@ func (r *Redis) computeAndWrite(ctx context.Context, k kind, ws []*work, obs []p
 	return changed, nil
 }
 
-// write stores every pair whose key still holds the header read, and returns the others.
-// Pairs go to the script in calls of up to keysPerCall on one server; on a Cluster (or
-// Ring), a call holds the pairs of one hash tag.
+// write stores every record whose key still holds the header read, and returns the
+// others, in one round trip. A record read absent is created by a plain SET … NX, which
+// is a compare-and-set by itself (nothing is written if the key exists) and costs Redis
+// less than a command run by a script. The others go to the script, which compares
+// headers, in calls of up to keysPerCall on one server; on a Cluster (or Ring), a call
+// holds the records of one hash tag. A record whose create found its key taken goes to
+// the script from then on: if it reads absent again, its key holds something else than a
+// string, which the script replaces.
 func (r *Redis) write(ctx context.Context, ws []*work) ([]*work, error) {
+	var created, compared []*work
+	for _, w := range ws {
+		if w.header == "" && !w.createRefused {
+			created = append(created, w)
+		} else {
+			compared = append(compared, w)
+		}
+	}
+	return r.writeWith(ctx, created, compared)
+}
+
+// writeWith creates the records of created and writes those of compared with the script,
+// in one pipeline, and returns the records someone else wrote meanwhile.
+func (r *Redis) writeWith(ctx context.Context, created, compared []*work) ([]*work, error) {
 	var calls [][]*work
 	if r.oneServer {
-		for chunk := range slices.Chunk(ws, keysPerCall) {
+		for chunk := range slices.Chunk(compared, keysPerCall) {
 			calls = append(calls, chunk)
 		}
 	} else {
 		byTag := make(map[string]int)
-		for _, w := range ws {
+		for _, w := range compared {
 			i, ok := byTag[w.tag]
 			if !ok {
 				i = len(calls)
@@ -253,7 +275,8 @@ func (r *Redis) write(ctx context.Context, ws []*work) ([]*work, error) {
 	for i := range all {
 		all[i] = i
 	}
-	missing, err := r.exec(ctx, calls, results, all)
+	sets := make([]*redis.Cmd, len(created))
+	missing, err := r.exec(ctx, calls, results, all, created, sets)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +285,7 @@ func (r *Redis) write(ctx context.Context, ws []*work) ([]*work, error) {
 		if err := r.load(ctx); err != nil {
 			return nil, fmt.Errorf("reload script: %w", err)
 		}
-		if missing, err = r.exec(ctx, calls, results, missing); err != nil {
+		if missing, err = r.exec(ctx, calls, results, missing, nil, nil); err != nil {
 			return nil, err
 		}
 		if len(missing) > 0 {
@@ -270,6 +293,16 @@ func (r *Redis) write(ctx context.Context, ws []*work) ([]*work, error) {
 		}
 	}
 	var changed []*work
+	for i, c := range sets {
+		switch err := c.Err(); {
+		case err == nil: // written
+		case errors.Is(err, redis.Nil): // the key exists: created by someone else meanwhile
+			created[i].createRefused = true
+			changed = append(changed, created[i])
+		default:
+			return nil, err
+		}
+	}
 	for i, c := range results {
 		idx, err := c.Int64Slice()
 		if err != nil {
@@ -285,9 +318,11 @@ func (r *Redis) write(ctx context.Context, ws []*work) ([]*work, error) {
 	return changed, nil
 }
 
-// exec pipelines the script calls calls[idx...] into results and returns the indexes
-// that failed with NOSCRIPT. Any other failure is returned as the error.
-func (r *Redis) exec(ctx context.Context, calls [][]*work, results []*redis.Cmd, idx []int) ([]int, error) {
+// exec pipelines the script calls calls[idx...] into results, and a SET … NX of each
+// record of created into sets, and returns the indexes of the calls that failed with
+// NOSCRIPT. Any other failure of a script call is returned as the error; the SETs'
+// replies are the caller's to read.
+func (r *Redis) exec(ctx context.Context, calls [][]*work, results []*redis.Cmd, idx []int, created []*work, sets []*redis.Cmd) ([]int, error) {
 	pipe := r.client.Pipeline()
 	for _, i := range idx {
 		keys := make([]string, len(calls[i]))
@@ -298,6 +333,9 @@ func (r *Redis) exec(ctx context.Context, calls [][]*work, results []*redis.Cmd,
 			args = append(args, w.header, w.value)
 		}
 		results[i] = r.script.EvalSha(ctx, pipe, keys, args...)
+	}
+	for i, w := range created {
+		sets[i] = pipe.Do(ctx, "set", w.key, w.value, "px", r.ttl, "nx")
 	}
 	_, execErr := pipe.Exec(ctx)
 	var missing []int
@@ -311,7 +349,7 @@ func (r *Redis) exec(ctx context.Context, calls [][]*work, results []*redis.Cmd,
 			return nil, err
 		}
 	}
-	if execErr != nil && len(missing) == 0 {
+	if execErr != nil && len(missing) == 0 && len(created) == 0 {
 		return nil, execErr
 	}
 	return missing, nil

@@ -38,7 +38,7 @@ func (k messagesSent) group(obs []policy.Observation, skip []bool, _ []policy.Re
 	return all
 }
 
-func (messagesSent) apply(dst []byte, w *work, read string, exists bool, _ []policy.Observation, _ []policy.Result) ([]byte, error) {
+func (messagesSent) apply(s *scratch, w *work, read string, exists bool, _ []policy.Observation, _ []policy.Result) ([]byte, error) {
 	var n uint64
 	if exists {
 		var k int
@@ -49,7 +49,7 @@ func (messagesSent) apply(dst []byte, w *work, read string, exists bool, _ []pol
 			return nil, streak.ErrUnreadable
 		}
 	}
-	v := binary.BigEndian.AppendUint64(append(dst, 1), rand.Uint64())
+	v := binary.BigEndian.AppendUint64(append(s.buf[:0], 1), rand.Uint64())
 	return binary.AppendUvarint(v, n+uint64(len(w.obs))), nil
 }
 

@@ -52,12 +52,12 @@ func (m *Memory) Apply(ctx context.Context, obs []policy.Observation) ([]policy.
 	if m.expiry != nil {
 		m.expiry.advance(obs, skip, m.values)
 	}
-	var scratch []byte
+	var s scratch
 	for _, k := range m.kinds {
 		for _, w := range k.group(obs, skip, results) {
 			v, ok := m.values[w.key]
 			w.setRead(v, ok)
-			if err := m.compute(k, w, obs, results, &scratch); err != nil {
+			if err := m.compute(k, w, obs, results, &s); err != nil {
 				return nil, err
 			}
 			m.values[w.key] = w.value

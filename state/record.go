@@ -24,9 +24,17 @@ type kind interface {
 	// in order of first appearance. results hold what the kinds before this one set.
 	group(obs []policy.Observation, skip []bool, results []policy.Result) []*work
 	// apply applies w's observations, in order, to the record read (exists false: there
-	// was none), sets their results, and appends the value to write back to dst. An error
-	// wrapping streak.ErrUnreadable means the value read cannot be decoded.
-	apply(dst []byte, w *work, read string, exists bool, obs []policy.Observation, results []policy.Result) ([]byte, error)
+	// was none), sets their results, and appends the value to write back to s.buf[:0]. An
+	// error wrapping streak.ErrUnreadable means the value read cannot be decoded.
+	apply(s *scratch, w *work, read string, exists bool, obs []policy.Observation, results []policy.Result) ([]byte, error)
+}
+
+// scratch is memory that a run of compute calls, one after the other, reuses: the buffer
+// values are encoded into and the pair they are decoded into. Nothing a kind returns or
+// keeps refers to it.
+type scratch struct {
+	buf  []byte
+	pair *streak.Pair // allocated by the first pair read
 }
 
 // work is one record's part of an Apply.
@@ -40,6 +48,9 @@ type work struct {
 	read    string // the value read; header its first bytes ("" when there was no key)
 	header  string
 	value   string // to write
+	// createRefused: a plain create of the record found its key taken (record read
+	// absent: see Redis.write).
+	createRefused bool
 	// one holds obs's first index: most records have one observation in a batch.
 	one [1]int
 }
@@ -124,22 +135,22 @@ func validate(obs []policy.Observation, results []policy.Result) []bool {
 // its history rather than every partition stalling on it. The compare-and-set still
 // checks the header read, so a concurrent writer's value is never overwritten unseen.
 //
-// scratch is a buffer to encode into, kept between calls: the value written is a string
-// (what the cache keeps and the script call sends), one allocation.
-func (c *core) compute(k kind, w *work, obs []policy.Observation, results []policy.Result, scratch *[]byte) error {
-	value, err := k.apply((*scratch)[:0], w, w.read, w.exists, obs, results)
+// s is kept between calls: the value written is a string (what the cache keeps and the
+// script call sends), one allocation.
+func (c *core) compute(k kind, w *work, obs []policy.Observation, results []policy.Result, s *scratch) error {
+	value, err := k.apply(s, w, w.read, w.exists, obs, results)
 	if errors.Is(err, streak.ErrUnreadable) {
 		if c.metrics != nil {
 			c.metrics.StateUnreadable.Inc()
 		}
 		c.log.Error("unreadable stored value replaced by an empty record", zap.String("key", w.key), zap.Error(err))
-		value, err = k.apply((*scratch)[:0], w, "", false, obs, results)
+		value, err = k.apply(s, w, "", false, obs, results)
 	}
 	if err != nil {
 		return fmt.Errorf("key %s: %w", w.key, err)
 	}
 	w.value = string(value)
-	*scratch = value[:0]
+	s.buf = value[:0]
 	return nil
 }
 
@@ -184,18 +195,21 @@ func (k *pairs) group(obs []policy.Observation, skip []bool, _ []policy.Result) 
 	return all
 }
 
-func (k *pairs) apply(dst []byte, w *work, read string, exists bool, obs []policy.Observation, results []policy.Result) ([]byte, error) {
-	p := &streak.Pair{}
+func (k *pairs) apply(s *scratch, w *work, read string, exists bool, obs []policy.Observation, results []policy.Result) ([]byte, error) {
+	p := &streak.Pair{} // for a pair read absent (it stays on the stack)
 	if exists {
-		var err error
-		if p, err = streak.Decode(read); err != nil {
+		if s.pair == nil {
+			s.pair = &streak.Pair{}
+		}
+		p = s.pair
+		if err := p.Decode(read); err != nil {
 			return nil, err
 		}
 	}
 	for _, i := range w.obs {
 		results[i].Streak = k.limits.Apply(p, w.subject, obs[i])
 	}
-	return p.Encode(dst, rand.Uint64()), nil
+	return p.Encode(s.buf[:0], rand.Uint64()), nil
 }
 
 // senders is the sender record: per sender, the members whose signals count toward the
@@ -259,7 +273,7 @@ func (k *senders) group(obs []policy.Observation, skip []bool, results []policy.
 	return all
 }
 
-func (k *senders) apply(dst []byte, w *work, read string, exists bool, obs []policy.Observation, results []policy.Result) ([]byte, error) {
+func (k *senders) apply(s *scratch, w *work, read string, exists bool, obs []policy.Observation, results []policy.Result) ([]byte, error) {
 	r := &offender.Record{}
 	if exists {
 		var err error
@@ -268,13 +282,13 @@ func (k *senders) apply(dst []byte, w *work, read string, exists bool, obs []pol
 		}
 	}
 	for _, i := range w.obs {
-		s, _ := k.signal(obs[i], results[i])
+		sig, _ := k.signal(obs[i], results[i])
 		results[i].Senders = nil // a redo after a conflict starts again
-		for _, c := range k.limits.Apply(r, s) {
+		for _, c := range k.limits.Apply(r, sig) {
 			results[i].Senders = append(results[i].Senders, policy.SenderCrossing{
-				Kind: int(c.Kind), Level: c.Level, Member: s.Member, At: s.At.UTC(), Members: c.Members,
+				Kind: int(c.Kind), Level: c.Level, Member: sig.Member, At: sig.At.UTC(), Members: c.Members,
 			})
 		}
 	}
-	return r.Encode(dst, rand.Uint64()), nil
+	return r.Encode(s.buf[:0], rand.Uint64()), nil
 }

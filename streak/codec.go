@@ -267,11 +267,22 @@ func encodeView(dst []byte, v *policy.Streak, unknown bool, t int64, recs []reco
 // Decode reads a value written by Encode, of this format or an earlier one. The ids it
 // returns share b's memory.
 func Decode(b string) (*Pair, error) {
+	p := &Pair{}
+	if err := p.Decode(b); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Decode replaces p with the pair b holds, as Decode(b) returns it, reusing the memory
+// of p's records: a store decoding pair after pair keeps one Pair for them. p must not be
+// in use elsewhere (nothing Limits.Apply returns refers to it). On error, p is empty.
+func (p *Pair) Decode(b string) error {
+	p.Reset()
 	if len(b) < HeaderLen || b[0] < formatV1 || b[0] > formatV3 {
-		return nil, ErrUnreadable
+		return ErrUnreadable
 	}
 	r := reader{b: b[HeaderLen:], format: b[0]}
-	p := &Pair{}
 	for i := range p.dirs {
 		r.direction(&p.dirs[i])
 	}
@@ -279,9 +290,19 @@ func Decode(b string) (*Pair, error) {
 		r.err = ErrUnreadable
 	}
 	if r.err != nil {
-		return nil, r.err
+		p.Reset()
+		return r.err
 	}
-	return p, nil
+	return nil
+}
+
+// Reset empties p, as a new Pair, keeping its records' memory for Decode.
+func (p *Pair) Reset() {
+	for i := range p.dirs {
+		d := &p.dirs[i]
+		clear(d.recs) // what they name may be freed
+		*d = direction{recs: d.recs[:0]}
+	}
 }
 
 // reader decodes a value; the first error sticks and later reads return zeros.
@@ -301,6 +322,7 @@ type pendingView struct {
 	catsUnknown bool
 }
 
+// direction reads d, empty (Reset), into d.recs's memory.
 func (r *reader) direction(d *direction) {
 	d.newest, d.answered, d.nudged = r.int64(), r.int64(), r.int64()
 	d.peak, d.off = r.int(), r.int()
@@ -320,7 +342,7 @@ func (r *reader) direction(d *direction) {
 		r.fail()
 		return
 	}
-	d.recs = make([]record, 0, n+1) // room for the message a store usually applies next
+	d.recs = slices.Grow(d.recs, n+1) // room for the message a store usually applies next
 	// One allocation each for the direction's views, their pending references and ids.
 	var views []policy.Streak
 	var pending []pendingView

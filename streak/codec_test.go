@@ -15,8 +15,8 @@ import (
 
 // TestEncodeKeepsWhatMatters applies random observations to one pair two ways: kept in
 // memory, and encoded then decoded before every observation, as the store does across
-// batches. Both must yield the same streaks, and a decoded pair must encode to the same
-// bytes.
+// batches (into one Pair reused, as the store does). Both must yield the same streaks,
+// and a decoded pair must encode to the same bytes.
 func TestEncodeKeepsWhatMatters(t *testing.T) {
 	for seed := range uint64(20) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
@@ -26,15 +26,15 @@ func TestEncodeKeepsWhatMatters(t *testing.T) {
 				Levels:        []policy.Threshold{{Attempts: 2}, {Attempts: 3, Messages: 6}, {Attempts: 5, Messages: 9}, {Attempts: 7}},
 				MaxUnanswered: 6 + int(seed%5), MaxEvidence: 4}
 			live, stored := &Pair{}, []byte(nil)
+			p := &Pair{} // reused: what it held before must not show
 			var clock int64 = 1_800_000_000_000
 			for i := range 400 {
 				o := randomObservation(rng, i, &clock)
 				want := l.Apply(live, "a", o)
 
-				p := &Pair{}
+				p.Reset()
 				if stored != nil {
-					var err error
-					if p, err = Decode(string(stored)); err != nil {
+					if err := p.Decode(string(stored)); err != nil {
 						t.Fatalf("step %d: decode: %v", i, err)
 					}
 				}
@@ -105,6 +105,7 @@ func FuzzDecodePair(f *testing.F) {
 	f.Add(v2)
 	v1, _ := hex.DecodeString(formatV1Value)
 	f.Add(v1)
+	v1Value := string(v1)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := Decode(string(b))
 		if err != nil {
@@ -116,6 +117,11 @@ func FuzzDecodePair(f *testing.F) {
 		}
 		if !bytes.Equal(q.Encode(nil, 1), p.Encode(nil, 1)) {
 			t.Fatal("re-encoded value decodes differently")
+		}
+		// Decoded into a Pair that held another, it decodes the same.
+		reused, _ := Decode(v1Value)
+		if err := reused.Decode(string(b)); err != nil || !bytes.Equal(reused.Encode(nil, 1), p.Encode(nil, 1)) {
+			t.Fatalf("decoded into a used Pair: %v, or a different pair", err)
 		}
 		// Whatever it holds, a decoded pair applies and encodes to a readable value.
 		rng := rand.New(rand.NewPCG(uint64(len(b)), 3))
@@ -152,6 +158,31 @@ func BenchmarkPairRoundTrip(b *testing.B) {
 		}
 		l.Apply(q, "u-000001", reply)
 		q.Encode(make([]byte, 0, len(value)+64), 2)
+	}
+}
+
+// BenchmarkPairRoundTripReused is BenchmarkPairRoundTrip decoding into one Pair and
+// encoding into one buffer, as the store does.
+func BenchmarkPairRoundTripReused(b *testing.B) {
+	l := LimitsFor(policy.Default())
+	p := &Pair{}
+	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	for i := range 10 {
+		l.Apply(p, "u-000001", policy.Observation{Action: policy.ActionMessage,
+			MessageID: fmt.Sprintf("m-%08d", i), SenderID: "u-000001", RecipientID: "u-000002", SentAt: start.Add(time.Duration(i) * time.Minute)})
+	}
+	value := string(p.Encode(nil, 1))
+	reply := policy.Observation{Action: policy.ActionMessage, MessageID: "b-1", SenderID: "u-000002",
+		RecipientID: "u-000001", SentAt: start.Add(time.Hour)}
+	var q Pair
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := q.Decode(value); err != nil {
+			b.Fatal(err)
+		}
+		l.Apply(&q, "u-000001", reply)
+		buf = q.Encode(buf[:0], 2)
 	}
 }
 
