@@ -231,28 +231,34 @@ func (r *Redis) computeAndWrite(ctx context.Context, k kind, ws []*work, obs []p
 }
 
 // write stores every record whose key still holds the header read, and returns the
-// others, in one round trip. A record read absent is created by a plain SET … NX, which
-// is a compare-and-set by itself (nothing is written if the key exists) and costs Redis
-// less than a command run by a script. The others go to the script, which compares
-// headers, in calls of up to keysPerCall on one server; on a Cluster (or Ring), a call
-// holds the records of one hash tag. A record whose create found its key taken goes to
-// the script from then on: if it reads absent again, its key holds something else than a
-// string, which the script replaces.
+// others, in one round trip. A record read absent is created by a plain SET … NX GET,
+// which is a compare-and-set by itself (nothing is written if the key exists) and costs
+// Redis less than the same command run by a script. The others go to the script, which
+// compares headers, in calls of up to keysPerCall on one server; on a Cluster (or Ring),
+// a call holds the records of one hash tag.
 func (r *Redis) write(ctx context.Context, ws []*work) ([]*work, error) {
 	var created, compared []*work
 	for _, w := range ws {
-		if w.header == "" && !w.createRefused {
+		if w.header == "" {
 			created = append(created, w)
 		} else {
 			compared = append(compared, w)
 		}
 	}
-	return r.writeWith(ctx, created, compared)
+	changed, notString, err := r.writeWith(ctx, created, compared)
+	if err != nil || len(notString) == 0 {
+		return changed, err
+	}
+	// A key holding something else than a string reads as absent and is replaced (SET …
+	// NX GET refuses it, write.lua replaces it): these are not conflicts.
+	more, _, err := r.writeWith(ctx, nil, notString)
+	return append(changed, more...), err
 }
 
 // writeWith creates the records of created and writes those of compared with the script,
-// in one pipeline, and returns the records someone else wrote meanwhile.
-func (r *Redis) writeWith(ctx context.Context, created, compared []*work) ([]*work, error) {
+// in one pipeline, and returns the records someone else wrote meanwhile, and those of
+// created whose key holds something else than a string.
+func (r *Redis) writeWith(ctx context.Context, created, compared []*work) (changed, notString []*work, err error) {
 	var calls [][]*work
 	if r.oneServer {
 		for chunk := range slices.Chunk(compared, keysPerCall) {
@@ -278,47 +284,47 @@ func (r *Redis) writeWith(ctx context.Context, created, compared []*work) ([]*wo
 	sets := make([]*redis.Cmd, len(created))
 	missing, err := r.exec(ctx, calls, results, all, created, sets)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(missing) > 0 {
 		r.log.Info("script missing on the server, loading it again", zap.Int("calls", len(missing)))
 		if err := r.load(ctx); err != nil {
-			return nil, fmt.Errorf("reload script: %w", err)
+			return nil, nil, fmt.Errorf("reload script: %w", err)
 		}
 		if missing, err = r.exec(ctx, calls, results, missing, nil, nil); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if len(missing) > 0 {
-			return nil, results[missing[0]].Err()
+			return nil, nil, results[missing[0]].Err()
 		}
 	}
-	var changed []*work
 	for i, c := range sets {
 		switch err := c.Err(); {
-		case err == nil: // written
-		case errors.Is(err, redis.Nil): // the key exists: created by someone else meanwhile
-			created[i].createRefused = true
-			changed = append(changed, created[i])
+		case errors.Is(err, redis.Nil): // written: there was no key
+		case err == nil:
+			changed = append(changed, created[i]) // created by someone else meanwhile
+		case redis.HasErrorPrefix(err, "WRONGTYPE"):
+			notString = append(notString, created[i])
 		default:
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	for i, c := range results {
 		idx, err := c.Int64Slice()
 		if err != nil {
-			return nil, fmt.Errorf("unexpected script reply: %w", err)
+			return nil, nil, fmt.Errorf("unexpected script reply: %w", err)
 		}
 		for _, k := range idx {
 			if k < 1 || int(k) > len(calls[i]) {
-				return nil, fmt.Errorf("unexpected script reply: index %d of %d keys", k, len(calls[i]))
+				return nil, nil, fmt.Errorf("unexpected script reply: index %d of %d keys", k, len(calls[i]))
 			}
 			changed = append(changed, calls[i][k-1])
 		}
 	}
-	return changed, nil
+	return changed, notString, nil
 }
 
-// exec pipelines the script calls calls[idx...] into results, and a SET … NX of each
+// exec pipelines the script calls calls[idx...] into results, and a SET … NX GET of each
 // record of created into sets, and returns the indexes of the calls that failed with
 // NOSCRIPT. Any other failure of a script call is returned as the error; the SETs'
 // replies are the caller's to read.
@@ -335,7 +341,7 @@ func (r *Redis) exec(ctx context.Context, calls [][]*work, results []*redis.Cmd,
 		results[i] = r.script.EvalSha(ctx, pipe, keys, args...)
 	}
 	for i, w := range created {
-		sets[i] = pipe.Do(ctx, "set", w.key, w.value, "px", r.ttl, "nx")
+		sets[i] = pipe.Do(ctx, "set", w.key, w.value, "px", r.ttl, "nx", "get")
 	}
 	_, execErr := pipe.Exec(ctx)
 	var missing []int

@@ -21,8 +21,8 @@
 //
 // Apply reads every record the batch touches (one pipelined MGET, skipping those it wrote
 // recently: cache.go), applies the observations in Go, and writes every record back, each
-// chunk of 256 sent while the next is computed: a record read absent by a plain SET … NX,
-// the others by write.lua (one script call per 256 records, per hash tag on a
+// chunk of 256 sent while the next is computed: a record read absent by a plain SET … NX
+// GET, the others by write.lua (one script call per 256 records, per hash tag on a
 // Cluster; one command per record inside it, SET … XX GET). SET with NX or XX and GET
 // needs Redis 7.0: New refuses an older server when INFO says so. A few round trips per
 // batch, and one command per record. The sender records a batch's pairs call for are

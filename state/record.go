@@ -48,9 +48,6 @@ type work struct {
 	read    string // the value read; header its first bytes ("" when there was no key)
 	header  string
 	value   string // to write
-	// createRefused: a plain create of the record found its key taken (record read
-	// absent: see Redis.write).
-	createRefused bool
 	// one holds obs's first index: most records have one observation in a batch.
 	one [1]int
 }

@@ -4,10 +4,9 @@
 -- batch) makes the header differ; that pair is left alone and reported, and the store
 -- reads it again and redoes its observations.
 --
--- The store creates the records it read absent with a plain SET ... NX, which costs Redis
--- less than this script's first branch; it sends one here (header '') only after such a
--- create found the key taken and the record read absent again: its key holds something
--- else than a string.
+-- The store creates the records it read absent with a plain SET ... NX GET, this
+-- script's first branch, which costs Redis less outside a script; it sends them here
+-- (header '') only when their key holds something else than a string.
 --
 -- KEYS: the pair keys (one hash slot on a Cluster).
 -- ARGV[1]: TTL in ms. Then, for KEYS[i]: ARGV[2i] the header read ('' for no key),
