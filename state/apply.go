@@ -230,43 +230,18 @@ func (r *Redis) computeAndWrite(ctx context.Context, k kind, ws []*work, obs []p
 	return changed, nil
 }
 
-// write stores every record whose key still holds the header read, and returns the
-// others, in one round trip. A record read absent is created by a plain SET … NX GET,
-// which is a compare-and-set by itself (nothing is written if the key exists) and costs
-// Redis less than the same command run by a script. The others go to the script, which
-// compares headers, in calls of up to keysPerCall on one server; on a Cluster (or Ring),
-// a call holds the records of one hash tag.
+// write stores every pair whose key still holds the header read, and returns the others.
+// Pairs go to the script in calls of up to keysPerCall on one server; on a Cluster (or
+// Ring), a call holds the pairs of one hash tag.
 func (r *Redis) write(ctx context.Context, ws []*work) ([]*work, error) {
-	var created, compared []*work
-	for _, w := range ws {
-		if w.header == "" {
-			created = append(created, w)
-		} else {
-			compared = append(compared, w)
-		}
-	}
-	changed, notString, err := r.writeWith(ctx, created, compared)
-	if err != nil || len(notString) == 0 {
-		return changed, err
-	}
-	// A key holding something else than a string reads as absent and is replaced (SET …
-	// NX GET refuses it, write.lua replaces it): these are not conflicts.
-	more, _, err := r.writeWith(ctx, nil, notString)
-	return append(changed, more...), err
-}
-
-// writeWith creates the records of created and writes those of compared with the script,
-// in one pipeline, and returns the records someone else wrote meanwhile, and those of
-// created whose key holds something else than a string.
-func (r *Redis) writeWith(ctx context.Context, created, compared []*work) (changed, notString []*work, err error) {
 	var calls [][]*work
 	if r.oneServer {
-		for chunk := range slices.Chunk(compared, keysPerCall) {
+		for chunk := range slices.Chunk(ws, keysPerCall) {
 			calls = append(calls, chunk)
 		}
 	} else {
 		byTag := make(map[string]int)
-		for _, w := range compared {
+		for _, w := range ws {
 			i, ok := byTag[w.tag]
 			if !ok {
 				i = len(calls)
@@ -281,54 +256,41 @@ func (r *Redis) writeWith(ctx context.Context, created, compared []*work) (chang
 	for i := range all {
 		all[i] = i
 	}
-	sets := make([]*redis.Cmd, len(created))
-	missing, err := r.exec(ctx, calls, results, all, created, sets)
+	missing, err := r.exec(ctx, calls, results, all)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if len(missing) > 0 {
 		r.log.Info("script missing on the server, loading it again", zap.Int("calls", len(missing)))
 		if err := r.load(ctx); err != nil {
-			return nil, nil, fmt.Errorf("reload script: %w", err)
+			return nil, fmt.Errorf("reload script: %w", err)
 		}
-		if missing, err = r.exec(ctx, calls, results, missing, nil, nil); err != nil {
-			return nil, nil, err
+		if missing, err = r.exec(ctx, calls, results, missing); err != nil {
+			return nil, err
 		}
 		if len(missing) > 0 {
-			return nil, nil, results[missing[0]].Err()
+			return nil, results[missing[0]].Err()
 		}
 	}
-	for i, c := range sets {
-		switch err := c.Err(); {
-		case errors.Is(err, redis.Nil): // written: there was no key
-		case err == nil:
-			changed = append(changed, created[i]) // created by someone else meanwhile
-		case redis.HasErrorPrefix(err, "WRONGTYPE"):
-			notString = append(notString, created[i])
-		default:
-			return nil, nil, err
-		}
-	}
+	var changed []*work
 	for i, c := range results {
 		idx, err := c.Int64Slice()
 		if err != nil {
-			return nil, nil, fmt.Errorf("unexpected script reply: %w", err)
+			return nil, fmt.Errorf("unexpected script reply: %w", err)
 		}
 		for _, k := range idx {
 			if k < 1 || int(k) > len(calls[i]) {
-				return nil, nil, fmt.Errorf("unexpected script reply: index %d of %d keys", k, len(calls[i]))
+				return nil, fmt.Errorf("unexpected script reply: index %d of %d keys", k, len(calls[i]))
 			}
 			changed = append(changed, calls[i][k-1])
 		}
 	}
-	return changed, notString, nil
+	return changed, nil
 }
 
-// exec pipelines the script calls calls[idx...] into results, and a SET … NX GET of each
-// record of created into sets, and returns the indexes of the calls that failed with
-// NOSCRIPT. Any other failure of a script call is returned as the error; the SETs'
-// replies are the caller's to read.
-func (r *Redis) exec(ctx context.Context, calls [][]*work, results []*redis.Cmd, idx []int, created []*work, sets []*redis.Cmd) ([]int, error) {
+// exec pipelines the script calls calls[idx...] into results and returns the indexes
+// that failed with NOSCRIPT. Any other failure is returned as the error.
+func (r *Redis) exec(ctx context.Context, calls [][]*work, results []*redis.Cmd, idx []int) ([]int, error) {
 	pipe := r.client.Pipeline()
 	for _, i := range idx {
 		keys := make([]string, len(calls[i]))
@@ -339,9 +301,6 @@ func (r *Redis) exec(ctx context.Context, calls [][]*work, results []*redis.Cmd,
 			args = append(args, w.header, w.value)
 		}
 		results[i] = r.script.EvalSha(ctx, pipe, keys, args...)
-	}
-	for i, w := range created {
-		sets[i] = pipe.Do(ctx, "set", w.key, w.value, "px", r.ttl, "nx", "get")
 	}
 	_, execErr := pipe.Exec(ctx)
 	var missing []int
@@ -355,7 +314,7 @@ func (r *Redis) exec(ctx context.Context, calls [][]*work, results []*redis.Cmd,
 			return nil, err
 		}
 	}
-	if execErr != nil && len(missing) == 0 && len(created) == 0 {
+	if execErr != nil && len(missing) == 0 {
 		return nil, execErr
 	}
 	return missing, nil

@@ -13,9 +13,8 @@ import (
 	"github.com/relance/relance/state"
 )
 
-// interleaveHook runs once, just before the store's first write (a script call, or a SET
-// that creates a record), the function it holds: another writer getting in between the
-// store's read and its write.
+// interleaveHook runs once, just before the first script call (the store's write), the
+// function it holds: another writer getting in between the store's read and its write.
 type interleaveHook struct {
 	once sync.Once
 	run  func()
@@ -27,7 +26,7 @@ func (h *interleaveHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 }
 func (h *interleaveHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
-		if name := cmds[0].Name(); strings.EqualFold(name, "evalsha") || strings.EqualFold(name, "set") {
+		if strings.EqualFold(cmds[0].Name(), "evalsha") {
 			h.once.Do(h.run)
 		}
 		return next(ctx, cmds)

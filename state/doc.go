@@ -20,23 +20,20 @@
 // # How a batch is applied on Redis
 //
 // Apply reads every record the batch touches (one pipelined MGET, skipping those it wrote
-// recently: cache.go), applies the observations in Go, and writes every record back, each
-// chunk of 256 sent while the next is computed: a record read absent by a plain SET … NX
-// GET, the others by write.lua (one script call per 256 records, per hash tag on a
-// Cluster; one command per record inside it, SET … XX GET). SET with NX or XX and GET
-// needs Redis 7.0: New refuses an older server when INFO says so. A few round trips per
-// batch, and one command per record. The sender records a batch's pairs call for are
-// read while the pairs' writes are in flight, so they add one round trip to the batch's
-// path (their write), not two.
+// recently: cache.go), applies the observations in Go, and writes every record back
+// (write.lua, one script call per 256 records, each sent while the next chunk is computed;
+// per hash tag on a Cluster): a few round trips per batch, and one command per record
+// inside the script (SET … NX GET or SET … XX GET, which need Redis 7.0: New refuses an
+// older server when INFO says so). The sender records a batch's pairs call for are read while the pairs' writes are
+// in flight, so they add one round trip to the batch's path (their write), not two.
 //
 // The write is a compare-and-set: a value's header holds a token that changes on every
-// write, and a record is written only if its key still holds the header read (one read
-// absent, only if its key is still absent: SET … NX). Another writer in between (an
-// instance that took a partition over, a zombie finishing its batch, an input keyed
-// otherwise than by pair) makes that record be read again and its observations redone,
-// so no update is ever lost. Writers that keep colliding wait a jittered, doubling delay
-// (up to 64 ms) between attempts, so that they fall out of step; the batch waits for them
-// as long as its context lasts, and never fails for it.
+// write, and a record is written only if its key still holds the header read. Another
+// writer in between (an instance that took a partition over, a zombie finishing its batch,
+// an input keyed otherwise than by pair) makes that record be read again and its
+// observations redone, so no update is ever lost. Writers that keep colliding wait a
+// jittered, doubling delay (up to 64 ms) between attempts, so that they fall out of step;
+// the batch waits for them as long as its context lasts, and never fails for it.
 //
 // A value that cannot be decoded (corrupt, or of a format this version does not know) is
 // counted (relance_state_unreadable_total), logged with its key and replaced by an empty

@@ -25,7 +25,7 @@ type Redis struct {
 	core
 	client redis.UniversalClient
 	script *redis.Script
-	ttl    any // ms, a string boxed once: every write passes it
+	ttl    string // ms
 	cache  *cache
 	// oneServer is true for a single Redis server: a pipelined MGET or script call may
 	// then hold any keys. On a Cluster (or Ring) a call holds the keys of one hash tag.

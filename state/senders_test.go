@@ -149,7 +149,7 @@ func (h *holdPairWrites) ProcessPipelineHook(next redis.ProcessPipelineHook) red
 			switch {
 			case (name == "mget" || name == "get") && strings.Contains(key, "}:s:"):
 				h.once.Do(func() { close(h.senderRead) })
-			case (name == "evalsha" || name == "set") && strings.Contains(key, "}:p:"):
+			case name == "evalsha" && strings.Contains(key, "}:p:"):
 				select {
 				case <-h.senderRead:
 				case <-time.After(10 * time.Second):
