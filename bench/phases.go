@@ -347,6 +347,10 @@ type Latency struct {
 	// nudges: which side the tail is on.
 	P99UpToWrite, P99AfterWrite         time.Duration
 	SlowestUpToWrite, SlowestAfterWrite time.Duration
+	// ProducerLateP99 is the producer's own delay: per tick, from when its events were due
+	// (their produce time above) to its WriteMessages call returning. It is the probe's,
+	// not relance's, part of the latency up to relance's write.
+	ProducerLateP99 time.Duration
 }
 
 // MeasureLatency produces workload events at rate per second for d, while reading the
@@ -416,6 +420,7 @@ func MeasureLatency(ctx context.Context, brokers []string, seed uint64, rate flo
 	start := time.Now()
 	t := time.NewTicker(tick)
 	count := 0
+	var late []time.Duration // per tick, WriteMessages returned this long after its events were due
 	for now := start; now.Sub(start) < d; now = <-t.C {
 		due := int(rate*now.Sub(start).Seconds()) - count
 		if due <= 0 {
@@ -437,6 +442,7 @@ func MeasureLatency(ctx context.Context, brokers []string, seed uint64, rate flo
 				t.Stop()
 				return Latency{}, fmt.Errorf("latency: produce: %w", err)
 			}
+			late = append(late, time.Since(now))
 		}
 	}
 	t.Stop()
@@ -464,6 +470,10 @@ func MeasureLatency(ctx context.Context, brokers []string, seed uint64, rate flo
 		return Latency{}, err
 	}
 	out := Latency{Rate: rate, Produced: count, Nudges: len(lat), ProducedFor: producedFor}
+	if len(late) > 0 {
+		slices.Sort(late)
+		out.ProducerLateP99 = p99(late)
+	}
 	if len(lat) > 0 {
 		out.splitAtWrite(lat, upToWrite)
 		slices.Sort(lat)

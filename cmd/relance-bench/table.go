@@ -182,8 +182,8 @@ func latencyRows(tw io.Writer, l bench.Latency, share string) {
 		fmt.Sprintf("p50 %s  p99 %s  max %s  (%d nudges, %d events in %s)",
 			ms(l.P50), ms(l.P99), ms(l.Max), l.Nudges, l.Produced, l.ProducedFor.Round(time.Millisecond)), target)
 	fmt.Fprintf(tw, "%s\t%s\t\n", "d. split at relance's write call (nudge's timestamp)",
-		fmt.Sprintf("up to it p99 %s, after it p99 %s; slowest 1%%: %s up to it + %s after, on average",
-			ms(l.P99UpToWrite), ms(l.P99AfterWrite), ms(l.SlowestUpToWrite), ms(l.SlowestAfterWrite)))
+		fmt.Sprintf("up to it p99 %s, after it p99 %s; slowest 1%%: %s up to it + %s after, on average; the producer's own lateness p99 %s",
+			ms(l.P99UpToWrite), ms(l.P99AfterWrite), ms(l.SlowestUpToWrite), ms(l.SlowestAfterWrite), ms(l.ProducerLateP99)))
 	var stages []string
 	var batches uint64
 	for _, s := range l.Stages {
