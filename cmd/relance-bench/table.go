@@ -99,7 +99,7 @@ func loadFigures(path string) (*figures, error) {
 // issue are relative to the run it starts from, on the same machine.
 func beforeRows(row func(k, v string, target ...string), now, before figures, goal func(string, bool) string) {
 	ratio := func(a, b float64) string { return fmt.Sprintf("×%.2f", a/b) }
-	row(fmt.Sprintf("before (-before, run at %s)", before.At), "", "")
+	row("before (-before)", "run at "+before.At, "")
 	row("  a. events/s, now / before", fmt.Sprintf("%.0f / %.0f  (%s)", now.Relance, before.Relance, ratio(now.Relance, before.Relance)))
 	row("  e. relance CPU s per M events, now / before", fmt.Sprintf("%.1f / %.1f  (%s)", now.RelanceCPU, before.RelanceCPU, ratio(now.RelanceCPU, before.RelanceCPU)),
 		goal("≤ ×0.5", now.RelanceCPU <= before.RelanceCPU/2))
