@@ -2,7 +2,6 @@ package processor_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
@@ -32,14 +31,7 @@ func TestNudgeOutcomesAreCountedOnce(t *testing.T) {
 	e.send(act("b-1", "dan", topics.MemberActionBlock, "cleo", 70)) // Cleo's outcome is fixed
 	e.waitCommitted()
 	const events = 4 + 5 + 1 + 2 + 1
-	deadline := time.Now().Add(10 * time.Second)
-	poll := time.NewTicker(10 * time.Millisecond)
-	defer poll.Stop()
-	for ; consumed(t, m) < events; <-poll.C { // counted just after the commit
-		if time.Now().After(deadline) {
-			t.Fatalf("%v events counted, want %d", consumed(t, m), events)
-		}
-	}
+	waitConsumed(t, m, events)
 	for _, o := range policy.Outcomes {
 		want := 0.0
 		if o == policy.OutcomeAnswered || o == policy.OutcomeContinued {

@@ -54,14 +54,7 @@ func TestStagesAreObservedOncePerCommittedBatch(t *testing.T) {
 		kafka.Message{Key: []byte("cleo"), Value: ahead, Time: time.Now().Add(time.Hour)})
 	e.waitCommitted()
 	const events = 5
-	deadline := time.Now().Add(10 * time.Second)
-	poll := time.NewTicker(10 * time.Millisecond)
-	defer poll.Stop()
-	for ; consumed(t, m) < events; <-poll.C { // observed just after the commit
-		if time.Now().After(deadline) {
-			t.Fatalf("%v events counted, want %d", consumed(t, m), events)
-		}
-	}
+	waitConsumed(t, m, events)
 
 	stages := stageHistograms(t, m)
 	batches := batchCount(t, m)
