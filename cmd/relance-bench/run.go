@@ -252,6 +252,9 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 		return err
 	}
 	t.outputs = outputs.Sum()
+	if t.relanceStages, err = bench.Stages(rel.Metrics); err != nil {
+		return err
+	}
 	logf("a. relance calls: %s", rel.Calls().Since(nil))
 	logf("a. relance: %d events in %s (%.0f/s), %d outputs", cfg.n, t.relance.Elapsed.Round(time.Millisecond), t.relance.Rate(), t.outputs)
 	if t.shadow != "" {

@@ -84,7 +84,7 @@ func TestMeasurePrintsEveryPhase(t *testing.T) {
 		t.Fatalf("measure: %v\n%s", err, out.String())
 	}
 	for _, row := range []string{
-		"a. relance events/s", "b. I/O floor", "c. naive", "a/b", "a/c",
+		"a. relance events/s", "a. relance per stage", "b. I/O floor", "c. naive", "a/b", "a/c",
 		"d. latency produce → nudge readable", "d. split at relance's write call", "d. relance per stage",
 		"e. Redis round trips per event",
 		"e. Redis memory per message held",

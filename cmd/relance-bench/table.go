@@ -29,9 +29,11 @@ type table struct {
 	commands, clientCommands int64
 	outputs                  int64
 	latency                  bench.Latency
-	heldBytes                float64
-	store                    storeRun
-	gogc                     int
+	// relanceStages are phase a's batches stage by stage: which one bounds the rate.
+	relanceStages []bench.StageLatency
+	heldBytes     float64
+	store         storeRun
+	gogc          int
 	// shadow is the version of phase a's shadow policy, "" without one; shadowDecisions
 	// the nudges and alerts it counted.
 	shadow          string
@@ -136,6 +138,9 @@ func (t table) print(out io.Writer, cfg config, brokerApart bool, before *figure
 	row("a. relance events/s (first batch → group lag 0)", fmt.Sprintf("%.0f  (%d events in %s, %d outputs)",
 		t.relance.Rate(), t.relance.Events, t.relance.Elapsed.Round(time.Millisecond), t.outputs),
 		goal("≥ 100,000", t.relance.Rate() >= 100_000))
+	if len(t.relanceStages) > 0 {
+		row("a. relance per stage, ms p50/p99 per batch", stageSummary(t.relanceStages))
+	}
 	if t.shadow != "" {
 		row("a. with shadow policy", fmt.Sprintf("%s  (%d decisions counted, none published)", t.shadow, t.shadowDecisions))
 	}
@@ -184,13 +189,18 @@ func latencyRows(tw io.Writer, l bench.Latency, share string) {
 	fmt.Fprintf(tw, "%s\t%s\t\n", "d. split at relance's write call (nudge's timestamp)",
 		fmt.Sprintf("up to it p99 %s, after it p99 %s; slowest 1%%: %s up to it + %s after, on average; the producer's own lateness p99 %s",
 			ms(l.P99UpToWrite), ms(l.P99AfterWrite), ms(l.SlowestUpToWrite), ms(l.SlowestAfterWrite), ms(l.ProducerLateP99)))
-	var stages []string
+	fmt.Fprintf(tw, "%s\t%s\t\n", "d. relance per stage, ms p50/p99 per batch", stageSummary(l.Stages))
+}
+
+// stageSummary is one line of relance's stages: p50/p99 in ms, and the batches observed.
+func stageSummary(stages []bench.StageLatency) string {
+	var parts []string
 	var batches uint64
-	for _, s := range l.Stages {
-		stages = append(stages, fmt.Sprintf("%s %.1f/%.1f", s.Stage, msf(s.P50), msf(s.P99)))
+	for _, s := range stages {
+		parts = append(parts, fmt.Sprintf("%s %.1f/%.1f", s.Stage, msf(s.P50), msf(s.P99)))
 		batches = max(batches, s.Batches)
 	}
-	fmt.Fprintf(tw, "%s\t%s\t\n", "d. relance per stage, ms p50/p99 per batch", fmt.Sprintf("%s  (%d batches)", strings.Join(stages, ", "), batches))
+	return fmt.Sprintf("%s  (%d batches)", strings.Join(parts, ", "), batches)
 }
 
 func msf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
