@@ -17,8 +17,8 @@ import (
 // item is one fetched record: either a valid event with its index in the observations
 // sent to the store (the observation itself is only there), or the reason it goes to the
 // dead-letter topic. It points into the batch's records rather than holding a copy, and
-// keeps only what policy.Input adds to the observation: a batch of items is some 60
-// bytes an event instead of 580, allocated and cleared for every batch.
+// keeps only what policy.Input adds to the observation: decoding a batch allocates 341
+// bytes an event instead of 595 (BenchmarkDecode), cleared and scanned for every batch.
 type item struct {
 	msg                     *kafka.Message // in the fetched batch
 	locale, recipientLocale string
@@ -172,7 +172,7 @@ func (p *Processor) countOutcomes(items []item, obs []policy.Observation, result
 	// counter's lookup by labels costs more than the count.
 	var consumed []consumedCount
 	for i := range items {
-		it := &items[i] // an item is some hundred bytes: not copied
+		it := &items[i]
 		if it.invalid != nil {
 			consumed = countConsumed(consumed, it.msg.Topic, OutcomeDeadLetter)
 			m.DeadLetters.WithLabelValues(it.msg.Topic).Inc()

@@ -24,8 +24,9 @@
 // (write.lua, one script call per 256 records, each sent while the next chunk is computed;
 // per hash tag on a Cluster): a few round trips per batch, and one command per record
 // inside the script (SET … NX GET or SET … XX GET, which need Redis 7.0: New refuses an
-// older server when INFO says so). The sender records a batch's pairs call for are read while the pairs' writes are
-// in flight, so they add one round trip to the batch's path (their write), not two.
+// older server when INFO says so). The sender records a batch's pairs call for are read
+// while the pairs' writes are in flight, so they add one round trip to the batch's path
+// (their write), not two.
 //
 // The write is a compare-and-set: a value's header holds a token that changes on every
 // write, and a record is written only if its key still holds the header read. Another
