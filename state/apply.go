@@ -45,39 +45,41 @@ func (r *Redis) Apply(ctx context.Context, obs []policy.Observation) ([]policy.R
 	results := make([]policy.Result, len(obs))
 	skip := validate(obs, results)
 	var early map[string]*work
-	for i, k := range r.kinds {
-		var next kind
-		if i+1 < len(r.kinds) {
-			next = r.kinds[i+1]
-		}
+	for i := range r.kinds {
 		var err error
-		if early, err = r.applyKind(ctx, k, next, early, obs, skip, results); err != nil {
+		if early, err = r.applyKind(ctx, i, early, obs, skip, results); err != nil {
 			return nil, fmt.Errorf("state: apply: %w", err)
 		}
 	}
 	return results, nil
 }
 
-// applyKind reads, computes and writes the records of one kind until every one is written.
-// early holds records of this kind read ahead by the kind before. While this kind's
-// writes are in flight, applyKind reads ahead the records of the next kind that its
+// applyKind reads, computes and writes the records of the i-th kind until every one is
+// written. early holds records of this kind read ahead by the kind before. While this
+// kind's writes are in flight, applyKind reads ahead the records of the next kind that its
 // results call for, and returns them: a batch whose pairs signal something about their
 // senders reads the senders' records in parallel with the pairs' write instead of after
 // it. A record read ahead may be stale (its pair was redone after a conflict, or another
-// writer came in between): the compare-and-set catches that like any other.
-func (r *Redis) applyKind(ctx context.Context, k, next kind, early map[string]*work, obs []policy.Observation, skip []bool, results []policy.Result) (map[string]*work, error) {
+// writer came in between): the compare-and-set catches that like any other. Records the
+// cache misses are not read at all while they are expected to be new (absentGuess).
+func (r *Redis) applyKind(ctx context.Context, i int, early map[string]*work, obs []policy.Observation, skip []bool, results []policy.Result) (map[string]*work, error) {
+	k := r.kinds[i]
 	todo := k.group(obs, skip, results)
-	unread := r.fromCache(todo, early)
+	unread := r.guessAbsent(i, r.fromCache(todo, early))
 	var ahead map[string]*work
 	readAhead := func() error {
-		if next == nil {
+		if i+1 == len(r.kinds) {
 			return nil
 		}
-		ws := next.group(obs, skip, results)
+		ws := r.kinds[i+1].group(obs, skip, results)
 		if len(ws) == 0 {
 			return nil
 		}
-		if err := r.read(ctx, r.fromCache(ws, nil)); err != nil {
+		unread := r.fromCache(ws, nil)
+		if r.guesses[i+1].worthIt(len(unread)) {
+			return nil // the next kind guesses them absent itself
+		}
+		if err := r.read(ctx, i+1, unread); err != nil {
 			return err
 		}
 		ahead = make(map[string]*work, len(ws))
@@ -86,8 +88,8 @@ func (r *Redis) applyKind(ctx context.Context, k, next kind, early map[string]*w
 		}
 		return nil
 	}
-	for attempt := 1; ; attempt++ {
-		if err := r.read(ctx, unread); err != nil {
+	for attempt := 1; ; {
+		if err := r.read(ctx, i, unread); err != nil {
 			return nil, fmt.Errorf("read: %w", err)
 		}
 		changed, err := r.computeAndWrite(ctx, k, todo, obs, results, readAhead)
@@ -104,17 +106,59 @@ func (r *Redis) applyKind(ctx context.Context, k, next kind, early map[string]*w
 		for _, w := range changed {
 			r.cache.drop(w.key)
 		}
+		conflicts := r.countGuesses(i, todo, changed)
 		if len(changed) == 0 {
 			return ahead, nil
 		}
-		r.conflicts(len(changed))
-		r.log.Debug("records written by another writer meanwhile, applying again",
-			zap.Int("records", len(changed)), zap.Int("attempt", attempt))
-		if err := backoff.Sleep(ctx, backoff.Jitter(retryDelay(attempt))); err != nil {
-			return nil, fmt.Errorf("%d records still written by another writer after %d attempts: %w", len(changed), attempt, err)
-		}
 		todo, unread = changed, changed
+		if conflicts == 0 {
+			continue // only records guessed absent exist: read them, no one to wait for
+		}
+		r.conflicts(conflicts)
+		r.log.Debug("records written by another writer meanwhile, applying again",
+			zap.Int("records", conflicts), zap.Int("attempt", attempt))
+		if err := backoff.Sleep(ctx, backoff.Jitter(retryDelay(attempt))); err != nil {
+			return nil, fmt.Errorf("%d records still written by another writer after %d attempts: %w", conflicts, attempt, err)
+		}
+		attempt++
 	}
+}
+
+// guessAbsent takes the records of the i-th kind in unread as absent, without reading
+// them, when absentGuess says it is worth it, and returns those still to be read.
+func (r *Redis) guessAbsent(i int, unread []*work) []*work {
+	if len(unread) == 0 || !r.guesses[i].worthIt(len(unread)) {
+		return unread
+	}
+	for _, w := range unread {
+		w.setRead("", false)
+		w.guessed = true
+	}
+	return nil
+}
+
+// countGuesses tells the i-th kind's absentGuess what the records of todo guessed absent
+// turned out to be (those in changed existed), clears their guess, and returns how many
+// records of changed were not guessed: real conflicts.
+func (r *Redis) countGuesses(i int, todo, changed []*work) (conflicts int) {
+	guessed, existed := 0, 0
+	for _, w := range todo {
+		if w.guessed {
+			guessed++
+		}
+	}
+	for _, w := range changed {
+		if w.guessed {
+			existed++
+		} else {
+			conflicts++
+		}
+	}
+	for _, w := range todo {
+		w.guessed = false
+	}
+	r.guesses[i].saw(guessed, existed)
+	return conflicts
 }
 
 // fromCache sets the value read of each record found in the cache or in early (read
@@ -139,9 +183,9 @@ func retryDelay(attempt int) time.Duration {
 	return min(time.Millisecond<<min(attempt-1, 16), maxBackoff)
 }
 
-// read fetches the current value of every pair: header and value are set, value nil for a
-// pair with no key.
-func (r *Redis) read(ctx context.Context, ws []*work) error {
+// read fetches the current value of every record of ws, of the kind r.kinds[ofKind]: header and value
+// are set, value nil for a record with no key. What it finds feeds the kind's absentGuess.
+func (r *Redis) read(ctx context.Context, ofKind int, ws []*work) error {
 	if len(ws) == 0 {
 		return nil
 	}
@@ -177,6 +221,13 @@ func (r *Redis) read(ctx context.Context, ws []*work) error {
 		}
 		ws[i].setRead(v, err == nil) // not a string: absent, as MGET reads it (write.lua)
 	}
+	found := 0
+	for _, w := range ws {
+		if w.exists {
+			found++
+		}
+	}
+	r.guesses[ofKind].saw(len(ws), found)
 	return nil
 }
 

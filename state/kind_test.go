@@ -88,6 +88,7 @@ func TestApplyKeepsASecondKindOfRecord(t *testing.T) {
 				t.Fatal(err)
 			}
 			s.kinds = append(s.kinds, messagesSent{prefix: "kinds"})
+			s.guesses = make([]absentGuess, len(s.kinds)) // one per kind, as New makes them
 			at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 			m := func(id, from, to string, h int) policy.Observation {
 				return policy.Observation{Action: policy.ActionMessage, MessageID: id, SenderID: from, RecipientID: to,

@@ -48,6 +48,9 @@ type work struct {
 	read    string // the value read; header its first bytes ("" when there was no key)
 	header  string
 	value   string // to write
+	// guessed is true while the record is taken as absent without having been read
+	// (absentGuess): written with NX, and read if it turns out to exist.
+	guessed bool
 	// one holds obs's first index: most records have one observation in a batch.
 	one [1]int
 }

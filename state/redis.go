@@ -27,6 +27,9 @@ type Redis struct {
 	script *redis.Script
 	ttl    string // ms
 	cache  *cache
+	// guesses says, per kind of record (core.kinds), whether to read those the cache
+	// misses.
+	guesses []absentGuess
 	// oneServer is true for a single Redis server: a pipelined MGET or script call may
 	// then hold any keys. On a Cluster (or Ring) a call holds the keys of one hash tag.
 	oneServer bool
@@ -50,6 +53,7 @@ func New(ctx context.Context, client redis.UniversalClient, pol *policy.Policy, 
 		ttl:    strconv.FormatInt((pol.Window() + cfg.TTLMargin).Milliseconds(), 10),
 		cache:  newCache(cfg.CachePairs),
 	}
+	r.guesses = make([]absentGuess, len(r.kinds))
 	_, r.oneServer = client.(*redis.Client)
 	if err := r.load(ctx); err != nil {
 		return nil, fmt.Errorf("state: load script: %w", err)
