@@ -112,16 +112,24 @@
 // # Where it stops
 //
 // It matches words and phrases and weighs words; it does not understand sentences. On the
-// latest batch written after its lists and model (batch 22, close to ordinary traffic: two
-// clean messages in three, scored before any change, see below), it finds 0.96 of the
-// offensive messages in English and 0.91 in French, with precision 0.91 and 0.95 (0.949);
-// threats 0.84/0.86 and 0.88/0.86 (precision/recall), insults 0.88/0.94 and 0.90/0.84. On
-// batch 21, everyday chat with more innocent look-alikes of threats, it found 0.91 in both
-// at precision 0.81: threats 0.70/0.86 and 0.76/0.84, sexual content 0.83/0.76 and
-// 0.85/0.88. So the recall targeted (0.85) is met on every batch since 18, each category's
-// 0.80 on most (not threats in French on batch 20, 0.78, nor sexual content in English on
-// batch 21, 0.76), and the precision targeted (0.95) only on French batch 19 (0.950),
-// nearly on French batch 22. Batches 18 to 22 were written by one hand, each before a pass
+// latest batch written after its lists and model (batch 23, two clean messages in three,
+// scored before any change, see below), it finds 0.93 of the offensive messages in
+// English and 0.90 in French, with precision 0.71 and 0.73; threats 0.53/0.95 and
+// 0.53/0.89 (precision/recall), sexual content 0.95/0.79 and 0.96/0.96, insults 0.93/0.82
+// in both. Batch 23 holds more innocent sentences in the future tense aimed at the member
+// than any batch before (about ninety of its 210 clean messages in English, eighty in
+// French: plans, banter, and idioms with a verb of harm, "I'll drown you in compliments",
+// "je vais t'ensevelir sous les boules de neige"), and 38 and 34 of its 41 and 36 false
+// findings are threats, so it says how the check fares on such sentences more than on
+// ordinary traffic. On batch 22, closer to ordinary traffic, it found 0.96 in English and
+// 0.91 in French, with precision 0.91 and 0.95 (0.949); threats 0.84/0.86 and 0.88/0.86,
+// insults 0.88/0.94 and 0.90/0.84. On batch 21, everyday chat with more innocent
+// look-alikes of threats, it found 0.91 in both at precision 0.81: threats 0.70/0.86 and
+// 0.76/0.84, sexual content 0.83/0.76 and 0.85/0.88. So the recall targeted (0.85) is met
+// on every batch since 18, each category's 0.80 on most (not threats in French on batch
+// 20, 0.78, nor sexual content in English on batches 21 and 23, 0.76 and 0.79), and the
+// precision targeted (0.95) only on French batch 19 (0.950), nearly on French batch 22.
+// Batches 18 to 22 were written by one hand, each before a pass
 // of entries tuned for precision on the one before: their pre-tuning precision went 0.90,
 // 0.87, 0.81, 0.81, 0.91 in English and 0.93, 0.95, 0.86, 0.81, 0.95 in French, which seems
 // to follow how many innocent look-alikes of threats a batch holds more than the passes
@@ -214,6 +222,8 @@
 //	eval_fr_21 pre 323 (117) 0.90/1.00  0.82/0.93  0.85/0.88  0.76/0.84  0.81/0.91
 //	eval_en_22 pre 318 (102) 1.00/1.00  0.88/0.94  0.96/1.00  0.84/0.86  0.91/0.96
 //	eval_fr_22 pre 317 (102) 1.00/1.00  0.90/0.84  0.95/0.91  0.88/0.86  0.95/0.91
+//	eval_en_23 pre 317 (107) 0.94/0.89  0.93/0.82  0.95/0.79  0.53/0.95  0.71/0.93
+//	eval_fr_23 pre 317 (107) 0.94/0.89  0.93/0.82  0.96/0.96  0.53/0.89  0.73/0.90
 //
 // Batches 1 to 4 were scored with the lists alone, batch 5 with the lists and the model
 // (trained on batches 1 to 4; the lists were last changed before batch 4 was written),
@@ -266,7 +276,10 @@
 // the model were tried and dropped: batch 21's precision did not move, and seven messages
 // of other batches were lost). After the passes tuned on them, batches 19, 20 and 21 score
 // 0.98/0.95, 0.98/0.97 and 0.89/0.91 in English, 1.00/0.90, 0.99/0.94 and 0.88/0.91 in
-// French (not evidence). What the model adds, on text
+// French (not evidence). Batch 23 (by another hand, new to the package, which had read
+// this documentation and batch 22 but not the lists; about ninety innocent sentences in the
+// future tense aimed at the member per language, see above) with the lists and model of
+// batch 22, nothing changed in between. What the model adds, on text
 // the lists were not tuned on and it was not trained on:
 //
 //	eval_en_4  lists 0.96/0.56, lists and a model trained without it 0.94/0.71
@@ -307,10 +320,11 @@
 //	eval_fr_21 lists 0.86/0.63, lists and model 0.81/0.91
 //	eval_en_22 lists 0.94/0.77, lists and model 0.91/0.96
 //	eval_fr_22 lists 0.97/0.70, lists and model 0.95/0.91
+//	eval_en_23 lists 0.83/0.80, lists and model 0.71/0.93
+//	eval_fr_23 lists 0.85/0.73, lists and model 0.73/0.90
 //
 // (RELANCE_MEASURE=1 go test -run 'TestMeasureHeldOut|TestMeasureListsOnly' -v
-// ./content/; TestMeasureListsOnly names batches 4 to 17, batches 18 to 22 were measured
-// the same way with their names added.)
+// ./content/; TestMeasureListsOnly scores every batch from the fourth on.)
 // Batches 1 to 9 were written by the hand that wrote the lists until then, batches 10 to 14
 // by the hand that wrote the passes after (each after the pass before it, never looked at
 // while tuning): both knew the lists, and the later batches are shorter and plainer than
