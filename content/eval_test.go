@@ -165,6 +165,10 @@ var evalFloors = map[string]evalFloor{
 	// Batch 22: neither tuned nor trained on; its floors are its pre-tuning score.
 	"eval_en_22.tsv": {0.89, 0.94, 0.82, 0.84},
 	"eval_fr_22.tsv": {0.93, 0.89, 0.86, 0.82},
+	// Batch 23: the guard of the model's threats in the future tense was tuned on it after
+	// its score (pre-tuning in doc.go: 0.71/0.93 and 0.73/0.90).
+	"eval_en_23.tsv": {0.78, 0.93, 0.63, 0.79},
+	"eval_fr_23.tsv": {0.79, 0.88, 0.62, 0.81},
 }
 
 // TestEvalFloors holds every evaluation batch to its floors, with the message's locale.
