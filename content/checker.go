@@ -64,6 +64,10 @@ type compiled struct {
 
 	models []*model        // by language; nil for a language without labelled messages
 	unseen map[string]bool // words the model does not see: those of an operator's removals
+
+	// By word id, the languages whose @future and @harmful classes hold the word (see
+	// threatGuarded).
+	future, harmful []uint8
 }
 
 // newChecker returns a Checker that reads comp.
@@ -199,8 +203,9 @@ func (b *builder) build() (*Checker, error) {
 		skel:  map[string]wordInfo{},
 	})
 	c.all = uint8(1<<len(b.langs) - 1)
+	future, harmful := map[string]uint8{}, map[string]uint8{} // languages by word
 	for li := range b.langs {
-		for _, name := range []string{classStop, classFiller} {
+		for _, name := range []string{classStop, classFiller, classFuture, classHarmful} {
 			cl := b.classes[li][name]
 			if cl == nil {
 				continue
@@ -210,10 +215,15 @@ func (b *builder) build() (*Checker, error) {
 			}
 			for _, w := range cl.singles {
 				info := c.word(w)
-				if name == classStop {
+				switch name {
+				case classStop:
 					info.stop |= 1 << li
-				} else {
+				case classFiller:
 					info.filler |= 1 << li
+				case classFuture:
+					future[w] |= 1 << li
+				case classHarmful:
+					harmful[w] |= 1 << li
 				}
 				c.vocab[w] = info
 			}
@@ -328,6 +338,13 @@ func (b *builder) build() (*Checker, error) {
 	c.skelIDs = make(map[string]int32, len(c.skel))
 	for sk, info := range c.skel {
 		c.skelIDs[sk] = info.id
+	}
+	c.future, c.harmful = make([]uint8, len(c.infos)), make([]uint8, len(c.infos))
+	for w, langs := range future {
+		c.future[c.ids[w]] = langs
+	}
+	for w, langs := range harmful {
+		c.harmful[c.ids[w]] = langs
 	}
 	c.vocab, c.skel = nil, nil
 	return c, nil

@@ -357,6 +357,7 @@ func TestExtraFileErrorsNameTheLine(t *testing.T) {
 		{"unknown flag", "x.tsv", "add\tfr\tfoo\tinsult\tlow\tplural\n", `x.tsv:1: unknown flag "plural"`},
 		{"bad language", "x.tsv", "add\tFrench\tfoo\tinsult\tlow\n", `x.tsv:1: invalid language "French"`},
 		{"unknown class", "x.tsv", "add\ten\t@nope you\tinsult\tlow\n", "x.tsv:1: term \"@nope you\": unknown class @nope"},
+		{"reserved class", "x.tsv", "add\ten\t@harmful you\tthreat\tlow\n", "x.tsv:1: term \"@harmful you\": unknown class @harmful"},
 		{"gap first", "x.tsv", "add\ten\t~ you\tinsult\tlow\n", "x.tsv:1: term \"~ you\": starts with ~"},
 		{"removal of nothing", "x.tsv", "remove\tfr\tpaillasson\n", `x.tsv:1: removes nothing: no fr entry "paillasson"`},
 		{"unknown yaml key", "x.yaml", "add:\n  - {lang: fr, term: foo, category: insult, severity: low, colour: red}\n", `x.yaml:2: unknown key "colour"`},

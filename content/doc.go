@@ -65,8 +65,12 @@
 // newest. A category is found when the lists find it, or when the model's probability
 // passes 0.5 for a threat or an insult, 0.8 for hate or sexual content, in a message of four
 // words or more (low severity), unless the lists cleared that category (an allow entry
-// for the whole sentence, a promise not to, reported speech). The model does not see the
-// words an operator's file removes.
+// for the whole sentence, a promise not to, reported speech). A threat it finds in a
+// message in the future tense ("ll", "gonna", "vais", "vas": the lists' @future) that holds
+// no word of harm, exposure or stalking ("stab", "hospital", "nudes", "every": @harmful)
+// needs 0.97: to the model such a sentence aimed at the member reads as a threat ("I'll
+// teach you to surf", "je vais t'apprendre à surfer"). The model does not see the words an
+// operator's file removes.
 //
 // The built-in lists are compiled and their model trained once per process (about a
 // fifth of a second on a shared 2-core Xeon, 27 MiB allocated once): every Checker
@@ -112,16 +116,24 @@
 // # Where it stops
 //
 // It matches words and phrases and weighs words; it does not understand sentences. On the
-// latest batch written after its lists and model (batch 22, close to ordinary traffic: two
-// clean messages in three, scored before any change, see below), it finds 0.96 of the
-// offensive messages in English and 0.91 in French, with precision 0.91 and 0.95 (0.949);
-// threats 0.84/0.86 and 0.88/0.86 (precision/recall), insults 0.88/0.94 and 0.90/0.84. On
-// batch 21, everyday chat with more innocent look-alikes of threats, it found 0.91 in both
-// at precision 0.81: threats 0.70/0.86 and 0.76/0.84, sexual content 0.83/0.76 and
-// 0.85/0.88. So the recall targeted (0.85) is met on every batch since 18, each category's
-// 0.80 on most (not threats in French on batch 20, 0.78, nor sexual content in English on
-// batch 21, 0.76), and the precision targeted (0.95) only on French batch 19 (0.950),
-// nearly on French batch 22. Batches 18 to 22 were written by one hand, each before a pass
+// latest batch written after its lists and model (batch 23, two clean messages in three,
+// scored before any change, see below), it finds 0.93 of the offensive messages in
+// English and 0.90 in French, with precision 0.71 and 0.73; threats 0.53/0.95 and
+// 0.53/0.89 (precision/recall), sexual content 0.95/0.79 and 0.96/0.96, insults 0.93/0.82
+// in both. Batch 23 holds more innocent sentences in the future tense aimed at the member
+// than any batch before (about ninety of its 210 clean messages in English, eighty in
+// French: plans, banter, and idioms with a verb of harm, "I'll drown you in compliments",
+// "je vais t'ensevelir sous les boules de neige"), and 38 and 34 of its 41 and 36 false
+// findings are threats, so it says how the check fares on such sentences more than on
+// ordinary traffic. On batch 22, closer to ordinary traffic, it found 0.96 in English and
+// 0.91 in French, with precision 0.91 and 0.95 (0.949); threats 0.84/0.86 and 0.88/0.86,
+// insults 0.88/0.94 and 0.90/0.84. On batch 21, everyday chat with more innocent
+// look-alikes of threats, it found 0.91 in both at precision 0.81: threats 0.70/0.86 and
+// 0.76/0.84, sexual content 0.83/0.76 and 0.85/0.88. So the recall targeted (0.85) is met
+// on every batch since 18, each category's 0.80 on most (not threats in French on batch
+// 20, 0.78, nor sexual content in English on batches 21 and 23, 0.76 and 0.79), and the
+// precision targeted (0.95) only on French batch 19 (0.950), nearly on French batch 22.
+// Batches 18 to 22 were written by one hand, each before a pass
 // of entries tuned for precision on the one before: their pre-tuning precision went 0.90,
 // 0.87, 0.81, 0.81, 0.91 in English and 0.93, 0.95, 0.86, 0.81, 0.95 in French, which seems
 // to follow how many innocent look-alikes of threats a batch holds more than the passes
@@ -129,11 +141,25 @@
 // look-alikes it was shown and the next batch brings new ones, since an innocent sentence
 // differs from a threat by words no list holds ("I'll floor you with my dance moves", "I'll
 // cut the grass tomorrow", "je vais te trouver un bon livre pour les vacances", "tu vas
-// adorer mes lasagnes"). Half of batch 21's false findings are the model's alone (low
-// severity): to it a sentence in the future tense aimed at the member is a threat. Raising
-// its threat threshold from 0.5 to 0.8 would have lifted batch 21's precision only to 0.83,
-// with recall 0.89 in both languages, and training it on batches 17 to 20 as well would
-// have left it at 0.81 and 0.82 (measured on a copy of the code). The lists alone find
+// adorer mes lasagnes"). Half of batch 21's false findings, and 23 and 22 of batch 23's 41
+// and 36, were the model's alone (low severity): to it a sentence in the future tense
+// aimed at the member is a threat. Raising its threat threshold from 0.5 to 0.8 would have
+// lifted batch 21's precision only to 0.83, with recall 0.89 in both languages, and
+// training it on batches 17 to 20 as well would have left it at 0.81 and 0.82 (measured on
+// a copy of the code). Since batch 23 such a threat needs 0.97 unless the message holds a
+// word of harm, exposure or stalking (see above): of the model's own threats in messages in
+// the future tense without one on batches 17 to 23, 35 of the 51 false and 4 of the 21
+// true ones go, and none on the batches it was trained on (requiring the word outright
+// would have cleared all 51, and lost 21 true threats of batches 17 to 23 and 80 of the
+// earlier ones: "I'll be at the end of your road tonight", "I'll have you sleeping with
+// the fishes"). The guard and a pass of allow entries were tuned on batch 23, which then
+// scores 0.89/0.94 and 0.88/0.90 (not evidence); the guard lifted batch 22 to 0.93 and 0.97
+// at the same recall, but its words were chosen reading batches 17 to 23, so that is not
+// evidence either: the next batch will say what it generalises. Each innocent idiom with a
+// verb of harm aimed at the member ("I'll drown you in compliments", "je vais te mettre une
+// raclée au ping-pong") still needs its allow entry, and an innocent plan with a word of
+// harm, or that the model scores above 0.97, is still a threat to it ("I'll hold your hand
+// the whole film", "je vais te suivre sur Insta" before its entry). The lists alone find
 // about half of a new batch's threats (0.39–0.71 on batches 18 to 22), the model most of
 // the rest; the batches were written by hands that knew the lists, so text written by
 // members will score lower still. Every batch brings threats said in new ordinary words
@@ -214,6 +240,8 @@
 //	eval_fr_21 pre 323 (117) 0.90/1.00  0.82/0.93  0.85/0.88  0.76/0.84  0.81/0.91
 //	eval_en_22 pre 318 (102) 1.00/1.00  0.88/0.94  0.96/1.00  0.84/0.86  0.91/0.96
 //	eval_fr_22 pre 317 (102) 1.00/1.00  0.90/0.84  0.95/0.91  0.88/0.86  0.95/0.91
+//	eval_en_23 pre 317 (107) 0.94/0.89  0.93/0.82  0.95/0.79  0.53/0.95  0.71/0.93
+//	eval_fr_23 pre 317 (107) 0.94/0.89  0.93/0.82  0.96/0.96  0.53/0.89  0.73/0.90
 //
 // Batches 1 to 4 were scored with the lists alone, batch 5 with the lists and the model
 // (trained on batches 1 to 4; the lists were last changed before batch 4 was written),
@@ -266,7 +294,15 @@
 // the model were tried and dropped: batch 21's precision did not move, and seven messages
 // of other batches were lost). After the passes tuned on them, batches 19, 20 and 21 score
 // 0.98/0.95, 0.98/0.97 and 0.89/0.91 in English, 1.00/0.90, 0.99/0.94 and 0.88/0.91 in
-// French (not evidence). What the model adds, on text
+// French (not evidence). Batch 23 (by another hand, new to the package, which had read
+// this documentation and batch 22 but not the lists; about ninety innocent sentences in the
+// future tense aimed at the member per language, see above) with the lists and model of
+// batch 22, nothing changed in between. After the guard of the model's threats in the
+// future tense (tuned on batches 17 to 23) and a twentieth pass (tuned on batch 23's
+// false findings and a few of its misses), batches 21, 22 and 23 score 0.91/0.91,
+// 0.93/0.96 and 0.89/0.94 in English, 0.91/0.91, 0.97/0.91 and 0.88/0.90 in French (not
+// evidence); no batch's recall fell by more than 0.01, its threat recall by up to 0.03
+// (French batches 21 and 23). What the model adds, on text
 // the lists were not tuned on and it was not trained on:
 //
 //	eval_en_4  lists 0.96/0.56, lists and a model trained without it 0.94/0.71
@@ -307,10 +343,11 @@
 //	eval_fr_21 lists 0.86/0.63, lists and model 0.81/0.91
 //	eval_en_22 lists 0.94/0.77, lists and model 0.91/0.96
 //	eval_fr_22 lists 0.97/0.70, lists and model 0.95/0.91
+//	eval_en_23 lists 0.83/0.80, lists and model 0.71/0.93
+//	eval_fr_23 lists 0.85/0.73, lists and model 0.73/0.90
 //
 // (RELANCE_MEASURE=1 go test -run 'TestMeasureHeldOut|TestMeasureListsOnly' -v
-// ./content/; TestMeasureListsOnly names batches 4 to 17, batches 18 to 22 were measured
-// the same way with their names added.)
+// ./content/; TestMeasureListsOnly scores every batch from the fourth on.)
 // Batches 1 to 9 were written by the hand that wrote the lists until then, batches 10 to 14
 // by the hand that wrote the passes after (each after the pass before it, never looked at
 // while tuning): both knew the lists, and the later batches are shorter and plainer than
@@ -348,8 +385,10 @@
 // masked-letter matching), and for an allow entry the categories it clears and sentence
 // (it clears what its whole sentence matches, before it too: the nudes named in an
 // exposure threat are not sexual content, "your nudes … or your dad gets them"). The reserved
-// classes @stop (common words that tell the language) and @filler (words a gap may skip)
-// hold single words.
+// classes @stop (common words that tell the language), @filler (words a gap may skip),
+// @future (words that put a sentence in the future tense) and @harmful (words of harm,
+// exposure and stalking, which let the model's threats in the future tense count at its
+// usual threshold) hold single words; terms cannot use them.
 //
 // # An operator's file
 //

@@ -75,11 +75,22 @@ type class struct {
 const maxClasses = 64 * len(wordInfo{}.classes)
 
 // Reserved class names: @stop lists the words that tell a language, @filler the words a
-// "~" gap may skip.
+// "~" gap may skip, @future the words that put a sentence in the future tense ("ll",
+// "gonna", "vais") and @harmful the words of harm, exposure and stalking ("stab", "nudes",
+// "hospital", "every"): a threat the model alone finds in a message in the future tense
+// counts only with one of them (threatGuarded).
 const (
-	classStop   = "stop"
-	classFiller = "filler"
+	classStop    = "stop"
+	classFiller  = "filler"
+	classFuture  = "future"
+	classHarmful = "harmful"
 )
+
+// reservedClass reports whether a class name is reserved: its words are marked, terms
+// cannot use it.
+func reservedClass(name string) bool {
+	return name == classStop || name == classFiller || name == classFuture || name == classHarmful
+}
 
 // entry is one line of a list or of an operator's file, before expansion.
 type entry struct {
@@ -277,7 +288,7 @@ func (b *builder) classWords(li int, field string) ([][]string, error) {
 
 func (b *builder) class(li int, name string) (*class, error) {
 	cl, ok := b.classes[li][name]
-	if !ok || name == classStop || name == classFiller {
+	if !ok || reservedClass(name) {
 		return nil, fmt.Errorf("unknown class @%s in %s", name, b.langs[li])
 	}
 	return cl, nil

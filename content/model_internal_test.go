@@ -1,6 +1,7 @@
 package content
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -41,5 +42,43 @@ func TestModelIsASecondOpinion(t *testing.T) {
 	}
 	if !c.unseen["nudes"] {
 		t.Errorf("the model still sees a word the operator removed: unseen = %v", c.unseen)
+	}
+}
+
+// TestModelThreatInTheFutureNeedsAWordOfHarm gives the model a bias that finds a threat in
+// every message, and a guarded threshold no message reaches: a message in the future tense
+// then keeps the model's threat only with a word of harm, exposure or stalking, and a
+// message in the present or the past keeps it as before.
+func TestModelThreatInTheFutureNeedsAWordOfHarm(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "extra.tsv") // its own models, to change them
+	if err := os.WriteFile(name, []byte("add\ten\tzorblat\tinsult\tlow\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(Config{ExtraFile: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for li, m := range c.models {
+		if m == nil {
+			t.Fatalf("no model for %s", c.langs[li])
+		}
+		m.bias[catThreat] = 1 << 30
+		m.guarded = math.MaxInt32
+	}
+	for _, tt := range []struct {
+		text, locale string
+		want         Severity
+	}{
+		{"I'll teach you to surf this summer", "en", 0},
+		{"we're going to the beach on Sunday", "en", 0},
+		{"I'll be at the end of your road every night", "en", SeverityLow},
+		{"I saw you at the gym in your red top", "en", SeverityLow}, // not in the future
+		{"je vais t'apprendre à surfer cet été", "fr", 0},
+		{"tu vas avoir mal ce soir, crois-moi", "fr", SeverityLow},
+		{"je t'ai vue à la salle avec ton haut rouge", "fr", SeverityLow},
+	} {
+		if got := c.scan(tt.text, tt.locale)[catThreat]; got != tt.want {
+			t.Errorf("%q: threat %v, want %v", tt.text, got, tt.want)
+		}
 	}
 }
