@@ -130,7 +130,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (_ *Relance, err error
 	for _, h := range o.redisHooks {
 		r.Redis.AddHook(h)
 	}
-	if r.Store, err = connectStore(ctx, r.Redis, r.Policy, cfg.State, o.log, r.Metrics); err != nil {
+	if r.Store, err = connectStore(ctx, r.Redis, redisOpts, r.Policy, cfg.State, o.log, r.Metrics); err != nil {
 		return nil, err
 	}
 	var store processor.Store = r.Store
@@ -186,8 +186,9 @@ func (r *Relance) textChecker(cfg Config, log *zap.Logger) (policy.TextChecker, 
 
 // connectStore loads the store's scripts, retrying with backoff while Redis is
 // unreachable, so that relance can start before its Redis does; a refused password or
-// permission stops it at once.
-func connectStore(ctx context.Context, rdb redis.UniversalClient, pol *policy.Policy, cfg state.Config, log *zap.Logger, m *metrics.Metrics) (*state.Redis, error) {
+// permission stops it at once, and so do Sentinels that refuse theirs or do not know the
+// master. opts are the ones rdb was built from.
+func connectStore(ctx context.Context, rdb redis.UniversalClient, opts *redis.UniversalOptions, pol *policy.Policy, cfg state.Config, log *zap.Logger, m *metrics.Metrics) (*state.Redis, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err // a configuration error does not go away by retrying
 	}
@@ -196,6 +197,9 @@ func connectStore(ctx context.Context, rdb redis.UniversalClient, pol *policy.Po
 		store, err := state.New(ctx, rdb, pol, cfg, state.WithLogger(log), state.WithMetrics(m))
 		if err == nil {
 			return store, nil
+		}
+		if err := checkSentinels(ctx, opts); err != nil {
+			return nil, err // before errclass: a Sentinel's refusal reads as the server's
 		}
 		if ctx.Err() != nil || errclass.Permanent(err) {
 			return nil, fmt.Errorf("redis: %s%w", redisSetting(err), err)
@@ -221,6 +225,12 @@ func redisSetting(err error) string {
 			return "RELANCE_REDIS_USERNAME lacks a permission: "
 		}
 	}
+	return tlsSetting(err)
+}
+
+// tlsSetting names the RELANCE_REDIS_TLS setting to fix for a certificate that does not
+// verify, as "SETTING: ", or is empty.
+func tlsSetting(err error) string {
 	if _, ok := errors.AsType[x509.HostnameError](err); ok {
 		return "RELANCE_REDIS_TLS_SERVER_NAME does not match the server's certificate: "
 	}

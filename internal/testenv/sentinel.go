@@ -36,6 +36,10 @@ type SentinelConfig struct {
 	Master string
 	// Replicas is how many replicas Start waits for the Sentinel to know of.
 	Replicas int
+	// User and Password are the Sentinel's own credentials. With Password set every client
+	// must AUTH: as User, an ACL user allowed every command (the default user is then off),
+	// or, without User, as the default user (requirepass).
+	User, Password string
 }
 
 // Sentinel is a Redis Sentinel process on 127.0.0.1. It marks the master down after 1 s
@@ -97,6 +101,7 @@ func (s *Sentinel) Start(ctx context.Context) error {
 			"sentinel parallel-syncs %s 1\n",
 			s.cfg.Port, s.cfg.Dir, name, host, port,
 			name, sentinelDownAfter.Milliseconds(), name, sentinelFailoverTimeout.Milliseconds(), name)
+		conf += s.authConf()
 		if err := os.WriteFile(s.confPath(), []byte(conf), 0o644); err != nil {
 			return err
 		}
@@ -120,6 +125,36 @@ func (s *Sentinel) Start(ctx context.Context) error {
 	return nil
 }
 
+// authConf is the config lines of the Sentinel's own credentials.
+func (s *Sentinel) authConf() string {
+	switch {
+	case s.cfg.Password == "":
+		return ""
+	case s.cfg.User == "":
+		return fmt.Sprintf("requirepass %s\n", s.cfg.Password)
+	default:
+		return fmt.Sprintf("user default off\nuser %s on >%s ~* &* +@all\n", s.cfg.User, s.cfg.Password)
+	}
+}
+
+// client is how testenv's checks talk to the Sentinel: with its credentials.
+func (s *Sentinel) client() redisClient {
+	if s.cfg.Password == "" {
+		return redisClient{}
+	}
+	c := redisClient{user: s.cfg.User, password: s.cfg.Password}
+	if c.user == "" {
+		c.user = "default"
+	}
+	return c
+}
+
+// Command sends one command (words separated by spaces) to the Sentinel, with its
+// credentials, and returns the reply as text: a status, an integer or a bulk string.
+func (s *Sentinel) Command(command string) (string, error) {
+	return s.client().command(s.Addr(), command)
+}
+
 func (s *Sentinel) waitReady(ctx context.Context, p *Process) error {
 	self := "process_id:" + strconv.Itoa(p.Pid()) + "\r\n"
 	want := fmt.Sprintf("name=%s,status=ok,", s.cfg.MasterName)
@@ -127,7 +162,7 @@ func (s *Sentinel) waitReady(ctx context.Context, p *Process) error {
 	tick := time.NewTicker(redisPollInterval)
 	defer tick.Stop()
 	for {
-		info, err := redisCommand(s.Addr(), "INFO")
+		info, err := s.Command("INFO")
 		switch {
 		case err != nil:
 		case !strings.Contains(info, self):
@@ -159,7 +194,7 @@ func sentinelLine(info, name string) string {
 
 // Master is the address the Sentinel gives for its master now.
 func (s *Sentinel) Master() (string, error) {
-	info, err := redisCommand(s.Addr(), "INFO sentinel")
+	info, err := s.Command("INFO sentinel")
 	if err != nil {
 		return "", err
 	}
@@ -220,12 +255,26 @@ type RedisFailover struct {
 // skips or fails like [StartRedis] without redis-server.
 func StartRedisSentinel(t testing.TB, masterName string) RedisFailover {
 	t.Helper()
-	bin := redisLookPath(t, "redis-server")
+	return StartRedisSentinelWith(t, SentinelConfig{MasterName: masterName})
+}
+
+// StartRedisSentinelWith is [StartRedisSentinel] with the Sentinel of cfg (its
+// credentials, say). It fills in Master and Replicas; an empty Bin is the one on PATH, an
+// empty Dir a temporary one.
+func StartRedisSentinelWith(t testing.TB, cfg SentinelConfig) RedisFailover {
+	t.Helper()
+	if cfg.Bin == "" {
+		cfg.Bin = redisLookPath(t, "redis-server")
+	}
+	if cfg.Dir == "" {
+		cfg.Dir = t.TempDir()
+	}
 	var f RedisFailover
-	f.Master = StartRedisWith(t, RedisConfig{Bin: bin})
-	f.Replica = StartRedisWith(t, RedisConfig{Bin: bin, ReplicaOf: f.Master.Addr()})
+	f.Master = StartRedisWith(t, RedisConfig{Bin: cfg.Bin})
+	f.Replica = StartRedisWith(t, RedisConfig{Bin: cfg.Bin, ReplicaOf: f.Master.Addr()})
+	cfg.Master, cfg.Replicas = f.Master.Addr(), 1
 	var err error
-	f.Sentinel, err = NewSentinel(SentinelConfig{Bin: bin, Dir: t.TempDir(), MasterName: masterName, Master: f.Master.Addr(), Replicas: 1})
+	f.Sentinel, err = NewSentinel(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
