@@ -95,17 +95,11 @@ func (r *Redis) applyKind(ctx context.Context, i int, early map[string]*work, ob
 		changed, err := r.computeAndWrite(ctx, k, todo, obs, results, readAhead)
 		readAhead = nil // once: a redo's records are read when the next kind runs
 		if err != nil {
-			for _, w := range todo {
-				r.cache.drop(w.key) // written or not: unknown
-			}
+			r.cache.forget(todo) // written or not: unknown
 			return nil, err
 		}
-		for _, w := range todo {
-			r.cache.put(w.key, w.value)
-		}
-		for _, w := range changed {
-			r.cache.drop(w.key)
-		}
+		r.cache.forget(changed)
+		r.cache.keep(written(todo, changed))
 		conflicts := r.countGuesses(i, todo, changed)
 		if len(changed) == 0 {
 			return ahead, nil
@@ -161,14 +155,30 @@ func (r *Redis) countGuesses(i int, todo, changed []*work) (conflicts int) {
 	return conflicts
 }
 
+// written is todo without the records of changed.
+func written(todo, changed []*work) []*work {
+	if len(changed) == 0 {
+		return todo
+	}
+	skip := make(map[*work]bool, len(changed))
+	for _, w := range changed {
+		skip[w] = true
+	}
+	out := make([]*work, 0, len(todo)-len(changed))
+	for _, w := range todo {
+		if !skip[w] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 // fromCache sets the value read of each record found in the cache or in early (read
 // ahead), and returns the others, which are still to be read.
 func (r *Redis) fromCache(ws []*work, early map[string]*work) []*work {
 	var unread []*work
-	for _, w := range ws {
-		if v, ok := r.cache.get(w.key); ok {
-			w.setRead(v, true)
-		} else if e, ok := early[w.key]; ok {
+	for _, w := range r.cache.read(ws) {
+		if e, ok := early[w.key]; ok {
 			w.setRead(e.read, e.exists)
 		} else {
 			unread = append(unread, w)

@@ -51,6 +51,8 @@ type work struct {
 	// guessed is true while the record is taken as absent without having been read
 	// (absentGuess): written with NX, and read if it turns out to exist.
 	guessed bool
+	// cached is the record's entry in the store's cache when it was found there.
+	cached *cached
 	// one holds obs's first index: most records have one observation in a batch.
 	one [1]int
 }
