@@ -351,7 +351,18 @@ type Latency struct {
 	// (their produce time above) to its WriteMessages call returning. It is the probe's,
 	// not relance's, part of the latency up to relance's write.
 	ProducerLateP99 time.Duration
+	// Cores is how busy the machine was while the events were produced (filled by the
+	// bench, not the probe).
+	Cores Cores
 }
+
+// Cores is the CPU each process used over a span, in cores (CPU seconds per second). The
+// probe's is its producer's and nudge reader's (0 when they run in relance's process, whose
+// figure then holds them).
+type Cores struct{ Relance, Redis, Broker, Probe float64 }
+
+// Total is the machine's CPU the processes used together, in cores.
+func (c Cores) Total() float64 { return c.Relance + c.Redis + c.Broker + c.Probe }
 
 // MeasureLatency produces workload events at rate per second for d, while reading the
 // coach-nudge topic from its end; for every sender nudge whose triggering message was

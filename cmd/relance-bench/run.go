@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -288,6 +290,12 @@ func measure(ctx context.Context, cfg config, out io.Writer) (err error) {
 	if t.latency, err = measureLatency(ctx, cfg, rdb, log, rate); err != nil {
 		return err
 	}
+	// and at 25%, where the machine is less busy: how the tail grows with the load.
+	if cfg.latencyRate <= 0 {
+		if t.latencyQuarter, err = measureLatency(ctx, cfg, rdb, log, rate/2); err != nil {
+			return err
+		}
+	}
 
 	// e. Redis memory per held message.
 	if t.heldBytes, err = heldMemory(ctx, rdb, cfg); err != nil {
@@ -356,13 +364,30 @@ func measureLatency(ctx context.Context, cfg config, rdb *redis.Client, log *zap
 		return l, err
 	}
 	defer func() { err = errors.Join(err, rel.Stop()) }()
+	meter := &coreMeter{rdb: rdb, broker: broker.Process()}
+	start, err := meter.read(ctx)
+	if err != nil {
+		return l, err
+	}
+	sampled := make(chan cpuReading, 1)
+	sample := time.AfterFunc(cfg.latency, func() {
+		if r, err := meter.read(ctx); err == nil {
+			sampled <- r
+		}
+	})
+	defer sample.Stop()
 	if cfg.probeHere {
 		l, err = bench.MeasureLatency(ctx, brokers, cfg.seed+1000, rate, cfg.latency)
 	} else {
-		l, err = probeLatency(ctx, brokers, cfg.seed+1000, rate, cfg.latency)
+		l, err = probeLatency(ctx, brokers, cfg.seed+1000, rate, cfg.latency, meter.probePid.Store)
 	}
 	if err != nil {
 		return l, err
+	}
+	select {
+	case end := <-sampled:
+		l.Cores = start.coresUntil(end)
+	default: // the probe ended before its span: no figure rather than a wrong one
 	}
 	if l.Stages, err = bench.Stages(rel.Metrics); err != nil {
 		return l, err
@@ -390,7 +415,7 @@ func latencyOnly(ctx context.Context, cfg config, redisAddr string, out io.Write
 // probeLatency runs the latency phase's producer and nudge reader in a process of their
 // own (this binary with -latency-probe), as a platform's producers and the notification
 // service would be: relance's process then holds relance alone, its heap and its GC.
-func probeLatency(ctx context.Context, brokers []string, seed uint64, rate float64, d time.Duration) (bench.Latency, error) {
+func probeLatency(ctx context.Context, brokers []string, seed uint64, rate float64, d time.Duration, started func(pid int64)) (bench.Latency, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return bench.Latency{}, err
@@ -399,15 +424,55 @@ func probeLatency(ctx context.Context, brokers []string, seed uint64, rate float
 		"-seed", strconv.FormatUint(seed, 10), "-latency-rate", strconv.FormatFloat(rate, 'f', -1, 64),
 		"-latency", d.String())
 	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
 		return bench.Latency{}, fmt.Errorf("latency probe: %w", err)
 	}
+	started(int64(cmd.Process.Pid))
+	if err := cmd.Wait(); err != nil {
+		return bench.Latency{}, fmt.Errorf("latency probe: %w", err)
+	}
+	out := stdout.Bytes()
 	var l bench.Latency
 	if err := json.Unmarshal(out, &l); err != nil {
 		return bench.Latency{}, fmt.Errorf("latency probe: its output %q: %w", out, err)
 	}
 	return l, nil
+}
+
+// coreMeter reads the CPU counters of phase d's processes: relance (this process), Redis,
+// the broker when it runs as a process of its own, and the probe once started.
+type coreMeter struct {
+	rdb      *redis.Client
+	broker   *testenv.Process
+	probePid atomic.Int64
+}
+
+// cpuReading is what the counters said at one moment, in CPU seconds.
+type cpuReading struct {
+	at                            time.Time
+	relance, redis, broker, probe float64
+}
+
+func (m *coreMeter) read(ctx context.Context) (cpuReading, error) {
+	info, err := bench.Info(ctx, m.rdb)
+	if err != nil {
+		return cpuReading{}, err
+	}
+	r := cpuReading{at: time.Now(), relance: bench.SelfCPU().Seconds(), redis: info.CPU, broker: m.broker.CPUSeconds()}
+	if pid := m.probePid.Load(); pid > 0 {
+		r.probe = testenv.CPUSecondsOf(int(pid))
+	}
+	return r, nil
+}
+
+// coresUntil is the CPU each process used from r to end, in cores. The probe starts after
+// r: its CPU at end is all it used.
+func (r cpuReading) coresUntil(end cpuReading) bench.Cores {
+	s := end.at.Sub(r.at).Seconds()
+	return bench.Cores{Relance: (end.relance - r.relance) / s, Redis: (end.redis - r.redis) / s,
+		Broker: (end.broker - r.broker) / s, Probe: end.probe / s}
 }
 
 func cpuModel() string {

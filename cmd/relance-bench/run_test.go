@@ -86,6 +86,7 @@ func TestMeasurePrintsEveryPhase(t *testing.T) {
 	for _, row := range []string{
 		"a. relance events/s", "a. relance per stage", "b. I/O floor", "c. naive", "a/b", "a/c",
 		"d. latency produce → nudge readable", "d. split at relance's write call", "d. relance per stage",
+		"d. CPU used while producing, in cores", "(25% of a)",
 		"e. Redis round trips per event",
 		"e. Redis memory per message held",
 	} {

@@ -29,6 +29,8 @@ type table struct {
 	commands, clientCommands int64
 	outputs                  int64
 	latency                  bench.Latency
+	// latencyQuarter is phase d again at 25 % of a (none with -latency-rate).
+	latencyQuarter bench.Latency
 	// relanceStages are phase a's batches stage by stage: which one bounds the rate.
 	relanceStages []bench.StageLatency
 	heldBytes     float64
@@ -155,6 +157,11 @@ func (t table) print(out io.Writer, cfg config, brokerApart bool, before *figure
 		share = fmt.Sprintf("-latency-rate; %.0f%% of a", 100*cfg.latencyRate/t.relance.Rate())
 	}
 	latencyRows(tw, t.latency, share)
+	if t.latencyQuarter.Rate > 0 {
+		l := t.latencyQuarter
+		fmt.Fprintf(tw, "%s\t%s\t\n", fmt.Sprintf("d. latency at %.0f/s (25%% of a)", l.Rate),
+			fmt.Sprintf("p50 %s  p99 %s  max %s  (%d nudges); %s", ms(l.P50), ms(l.P99), ms(l.Max), l.Nudges, coresSummary(l.Cores)))
+	}
 	row("e. Redis round trips per event", fmt.Sprintf("%.4f  (%d round trips)", float64(t.roundTrips)/n, t.roundTrips),
 		goal("≤ 0.02", float64(t.roundTrips)/n <= 0.02))
 	row("e. Redis commands per event (client / incl. inside scripts)", fmt.Sprintf("%.2f / %.1f",
@@ -190,6 +197,20 @@ func latencyRows(tw io.Writer, l bench.Latency, share string) {
 		fmt.Sprintf("up to it p99 %s, after it p99 %s; slowest 1%%: %s up to it + %s after, on average; the producer's own lateness p99 %s",
 			ms(l.P99UpToWrite), ms(l.P99AfterWrite), ms(l.SlowestUpToWrite), ms(l.SlowestAfterWrite), ms(l.ProducerLateP99)))
 	fmt.Fprintf(tw, "%s\t%s\t\n", "d. relance per stage, ms p50/p99 per batch", stageSummary(l.Stages))
+	fmt.Fprintf(tw, "%s\t%s\t\n", "d. CPU used while producing, in cores", coresSummary(l.Cores))
+}
+
+// coresSummary is how busy the machine was during a latency measurement.
+func coresSummary(c bench.Cores) string {
+	if c.Total() == 0 {
+		return "not measured"
+	}
+	probe := fmt.Sprintf("probe %.2f", c.Probe)
+	if c.Probe == 0 {
+		probe = "probe in relance's process"
+	}
+	return fmt.Sprintf("%.2f of %d: relance %.2f, Redis %.2f, broker %.2f, %s",
+		c.Total(), runtime.NumCPU(), c.Relance, c.Redis, c.Broker, probe)
 }
 
 // stageSummary is one line of relance's stages: p50/p99 in ms, and the batches observed.

@@ -107,7 +107,13 @@ func (p *Process) CPUSeconds() float64 {
 	if p == nil {
 		return 0
 	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(p.Pid()) + "/stat")
+	return CPUSecondsOf(p.Pid())
+}
+
+// CPUSecondsOf is the user and system CPU time process pid has used so far, read from
+// /proc/<pid>/stat; 0 when /proc is not readable.
+func CPUSecondsOf(pid int) float64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return 0
 	}
