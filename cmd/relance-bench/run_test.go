@@ -138,7 +138,22 @@ func TestTableComparesWithTheRunBefore(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(`{"At": "x"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := loadFigures(bad); err == nil || !strings.Contains(err.Error(), "not a -save file") {
+	if _, err := loadFigures(bad); err == nil || !strings.Contains(err.Error(), "neither a -save file nor a relance-bench table") {
 		t.Errorf("a file without figures: %v, want it refused", err)
+	}
+
+	// A start older than -save: the table it printed serves as well.
+	var printed bytes.Buffer
+	tb.print(&printed, config{seed: 1, partitions: 3, heldPairs: 2000, heldPerPair: 10}, true, nil)
+	old := filepath.Join(t.TempDir(), "start.out")
+	if err := os.WriteFile(old, append([]byte("20:04:57 d. latency at 1/s: log lines come first\n"), printed.Bytes()...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := loadFigures(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Relance != 100_000 || f.Floor != 500_000 || f.Naive != 2000 || f.RelanceCPU != 6 || f.RedisCPU != 4 {
+		t.Errorf("figures read off a printed table: %+v, want the table's", *f)
 	}
 }

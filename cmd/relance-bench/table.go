@@ -91,12 +91,41 @@ func loadFigures(path string) (*figures, error) {
 	}
 	var f figures
 	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("%s: not a -save file: %w", path, err)
+		f = figuresOfTable(string(b)) // a run older than -save: its printed table
 	}
 	if f.Relance <= 0 || f.RelanceCPU <= 0 || f.RedisCPU <= 0 {
-		return nil, fmt.Errorf("%s: not a -save file: no relance rate or CPU figures", path)
+		return nil, fmt.Errorf("%s: neither a -save file nor a relance-bench table: no relance rate or CPU figures", path)
 	}
 	return &f, nil
+}
+
+// figuresOfTable reads the headline figures off a table relance-bench printed, for a start
+// older than -save (whatever it cannot find stays 0).
+func figuresOfTable(out string) figures {
+	var f figures
+	for line := range strings.Lines(out) {
+		scan := func(prefix, format string, to ...any) {
+			if v, ok := strings.CutPrefix(line, prefix); ok {
+				_, _ = fmt.Sscanf(strings.TrimSpace(v), format, to...)
+			}
+		}
+		if v, ok := strings.CutPrefix(line, "relance-bench — "); ok {
+			f.At = strings.TrimSpace(v)
+		}
+		scan("a. relance events/s (first batch → group lag 0)", "%f", &f.Relance)
+		scan("b. I/O floor events/s (kafka-go fetch/write/commit, no state)", "%f", &f.Floor)
+		scan("c. naive events/s (one event at a time: Apply, write, commit)", "%f", &f.Naive)
+		scan("e. CPU s per million events: relance / redis / broker", "%f / %f / %f", &f.RelanceCPU, &f.RedisCPU, &f.BrokerCPU)
+		scan("e. Redis round trips per event", "%f", &f.RoundTrips)
+		scan("e. relance peak RSS", "%f MiB", &f.PeakRSSMiB)
+		scan("e. Redis memory per message held in a streak", "%f bytes", &f.HeldBytes)
+		if strings.HasPrefix(line, "d. latency produce → nudge readable") {
+			if _, p99, ok := strings.Cut(line, "p99 "); ok {
+				_, _ = fmt.Sscanf(p99, "%f ms", &f.P99Ms)
+			}
+		}
+	}
+	return f
 }
 
 // beforeRows compare this run with before (-before): the CPU targets of the performance
