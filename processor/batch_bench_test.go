@@ -1,0 +1,82 @@
+package processor
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/relance/relance/metrics"
+	"github.com/relance/relance/policy"
+	"github.com/relance/relance/state"
+)
+
+// BenchmarkBatch is the processor's own CPU and memory per event of a batch, through every
+// stage the pipeline runs it through, without Kafka or Redis: collecting the fetched
+// records, decoding them, the store's results, the decisions and output records, and the
+// metrics counted once the batch is committed. The batch is benchBatch's fifth round, so
+// its streaks have history; the store answers with what an in-memory store answered it,
+// so that the figure is the processor's, not the store's.
+func BenchmarkBatch(b *testing.B) {
+	const n, rounds = 1000, 5
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	pol := policy.Default()
+	mem, err := state.NewMemory(pol, state.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	store := &fixedStore{Store: mem}
+	p, err := New(Config{Brokers: []string{"127.0.0.1:9092"}, BatchSize: n}, store, pol,
+		WithClock(func() time.Time { return now }), WithMetrics(metrics.New()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	var batch []kafka.Message
+	for round := range rounds { // the last round's results are kept
+		batch = benchBatch(n, round)
+		items, obs, err := p.decode(ctx, batch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := p.apply(ctx, fetched{msgs: batch, items: items, obs: obs}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	store.Store = nil // answer store.results from now on
+
+	b.ReportAllocs()
+	var a applied
+	for b.Loop() {
+		msgs := make([]kafka.Message, 0, p.cfg.BatchSize) // as fetch collects them
+		msgs = append(msgs, batch...)
+		p.observeLag(msgs)
+		items, obs, err := p.decode(ctx, msgs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if a, err = p.apply(ctx, fetched{msgs: msgs, items: items, obs: obs}); err != nil {
+			b.Fatal(err)
+		}
+		p.countOutcomes(a.items, a.obs, a.results, a.decided)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/event")
+	b.ReportMetric(float64(len(a.records))/float64(n), "records/event")
+}
+
+// fixedStore passes Apply to Store and keeps its results; once Store is nil, it answers
+// every Apply with the results kept, allocating nothing.
+type fixedStore struct {
+	Store
+	results []policy.Result
+}
+
+func (s *fixedStore) Apply(ctx context.Context, obs []policy.Observation) ([]policy.Result, error) {
+	if s.Store == nil {
+		return s.results, nil
+	}
+	var err error
+	s.results, err = s.Store.Apply(ctx, obs)
+	return s.results, err
+}
