@@ -2,6 +2,7 @@ package processor
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -36,7 +37,7 @@ func BenchmarkBatch(b *testing.B) {
 	var batch []kafka.Message
 	for round := range rounds { // the last round's results are kept
 		batch = benchBatch(n, round)
-		items, obs, err := p.decode(ctx, batch)
+		items, obs, err := p.decode(ctx, new(buffers), batch)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -46,20 +47,23 @@ func BenchmarkBatch(b *testing.B) {
 	}
 	store.Store = nil // answer store.results from now on
 
+	free := newFreeList()
 	b.ReportAllocs()
 	var a applied
 	for b.Loop() {
-		msgs := make([]kafka.Message, 0, p.cfg.BatchSize) // as fetch collects them
-		msgs = append(msgs, batch...)
+		buf := free.get()
+		msgs := append(slices.Grow(buf.msgs[:0], p.cfg.BatchSize), batch...) // as fetch collects them
+		buf.msgs = msgs
 		p.observeLag(msgs)
-		items, obs, err := p.decode(ctx, msgs)
+		items, obs, err := p.decode(ctx, buf, msgs)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if a, err = p.apply(ctx, fetched{msgs: msgs, items: items, obs: obs}); err != nil {
+		if a, err = p.apply(ctx, fetched{msgs: msgs, items: items, obs: obs, buf: buf}); err != nil {
 			b.Fatal(err)
 		}
 		p.countOutcomes(a.items, a.obs, a.results, a.decided)
+		free.put(buf) // committed
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/event")
 	b.ReportMetric(float64(len(a.records))/float64(n), "records/event")

@@ -23,9 +23,10 @@ func BenchmarkDecode(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
+	buf := new(buffers) // reused, as the pipeline does
 	b.ReportAllocs()
 	for b.Loop() {
-		items, _, err := p.decode(ctx, batch)
+		items, _, err := p.decode(ctx, buf, batch)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -154,8 +154,9 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 
 // fetch blocks for one record, then collects more for at most BatchLinger or until the
 // batch is full. A cancelled ctx ends the batch early; the records already fetched are
-// returned so they can be finished. The times are the batch's first stages.
-func (p *Processor) fetch(ctx context.Context, r *kafka.Reader) ([]kafka.Message, stageTimes, error) {
+// returned so they can be finished, appended to batch (empty, with room to reuse). The
+// times are the batch's first stages.
+func (p *Processor) fetch(ctx context.Context, r *kafka.Reader, batch []kafka.Message) ([]kafka.Message, stageTimes, error) {
 	start := time.Now()
 	// kafka-go's group reader keeps trying to join its group, but FetchMessage returns
 	// its error after a few failed attempts (about 10 s with an unreachable broker). That
@@ -173,8 +174,10 @@ func (p *Processor) fetch(ctx context.Context, r *kafka.Reader) ([]kafka.Message
 		return nil, stageTimes{}, fmt.Errorf("fetch: %w", err)
 	}
 	times := stageTimes{produced: first.Time, firstFetched: time.Now()}
-	batch := make([]kafka.Message, 1, p.cfg.BatchSize)
-	batch[0] = first
+	if cap(batch) < p.cfg.BatchSize {
+		batch = make([]kafka.Message, 0, p.cfg.BatchSize)
+	}
+	batch = append(batch, first)
 	lingerCtx, cancel := context.WithTimeout(ctx, p.cfg.BatchLinger)
 	defer cancel()
 	for len(batch) < p.cfg.BatchSize {
