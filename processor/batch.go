@@ -95,11 +95,11 @@ func mergeCategories(a, b []policy.Category) []policy.Category {
 	return a
 }
 
-// outputs builds, in input order, the dead letters and the records of every decision. An
-// event the store could not record is dead-lettered like one that failed to decode.
-func (p *Processor) outputs(items []item, obs []policy.Observation, results []policy.Result) ([]kafka.Message, tally, error) {
+// outputs appends to records, in input order, the dead letters and the records of every
+// decision. An event the store could not record is dead-lettered like one that failed to
+// decode.
+func (p *Processor) outputs(records []kafka.Message, items []item, obs []policy.Observation, results []policy.Result) ([]kafka.Message, tally, error) {
 	names := p.cfg.Topics
-	var records []kafka.Message
 	t := newTally()
 	if p.shadow != nil {
 		shadowed := newTally()

@@ -41,7 +41,7 @@ func BenchmarkBatch(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := p.apply(ctx, fetched{msgs: batch, items: items, obs: obs}); err != nil {
+		if _, err := p.apply(ctx, fetched{msgs: batch, items: items, obs: obs, buf: new(buffers)}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -57,7 +57,8 @@ type fetched struct {
 	times stageTimes
 }
 
-// applied is a batch whose observations are in the store, with the records to write.
+// applied is a batch whose observations are in the store, with the records to write
+// (in buf, for reuse).
 type applied struct {
 	fetched
 	results []policy.Result

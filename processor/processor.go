@@ -213,7 +213,8 @@ func (p *Processor) apply(ctx context.Context, b fetched) (applied, error) {
 	}
 	a.times.stored = time.Now()
 	var err error
-	a.records, a.decided, err = p.outputs(b.items, b.obs, a.results)
+	a.records, a.decided, err = p.outputs(b.buf.records[:0], b.items, b.obs, a.results)
+	b.buf.records = a.records
 	a.times.applied = time.Now()
 	return a, err
 }
