@@ -63,6 +63,7 @@ func (p *Processor) decode(ctx context.Context, buf *buffers, batch []kafka.Mess
 	buf.items, buf.obs, buf.texts, buf.textObs = items, obs, texts, textObs
 	if len(texts) > 0 {
 		found, err := policy.CheckTexts(ctx, p.texts, texts)
+		clear(texts) // checked: the texts are not kept in buf for the next batch
 		if err != nil {
 			return nil, nil, fmt.Errorf("text check: %w", err)
 		}
