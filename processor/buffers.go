@@ -6,12 +6,12 @@ import (
 	"github.com/relance/relance/policy"
 )
 
-// buffers are the slices a batch fills on its way through the pipeline, each up to as long
-// as the batch: its records as fetched, its items and observations, the text check's
-// inputs, and the records to write. Allocated for every batch, they were some 400 bytes
-// an event of garbage (BenchmarkBatch); instead, the fetch stage takes the buffers of a
-// committed batch from a freeList and the publish stage gives them back once the batch
-// is committed.
+// buffers are the slices a batch fills on its way through the pipeline, most as long as
+// the batch: its records as fetched, its items and observations, the text check's inputs,
+// the records to write, and what commits it. Allocated for every batch, they were some
+// 400 bytes an event of garbage (BenchmarkBatch); instead, the fetch stage takes the
+// buffers of a committed batch from a freeList and the publish stage gives them back once
+// the batch is committed.
 //
 // That is safe because a batch's buffers are only ever touched by the stage holding the
 // batch, and nothing keeps a reference to them once it is committed: the store's Apply
@@ -27,6 +27,7 @@ type buffers struct {
 	texts   []policy.Text
 	textObs []int
 	records []kafka.Message // the outputs; their values are their own, never reused
+	commits []kafka.Message // what commits the batch (commitPoints)
 }
 
 // freeList holds the buffers of committed batches for the batches fetched next. The fetch

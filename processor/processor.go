@@ -233,9 +233,14 @@ func (p *Processor) publish(ctx context.Context, r *kafka.Reader, w *kafka.Write
 		}
 	}
 	a.times.written = time.Now()
+	commits, ok := commitPoints(a.buf.commits[:0], a.msgs)
+	a.buf.commits = commits
+	if !ok {
+		commits = a.msgs
+	}
 	err := p.retry(ctx, "kafka_commit", func(ctx context.Context) error {
 		start := time.Now()
-		err := r.CommitMessages(ctx, a.msgs...)
+		err := r.CommitMessages(ctx, commits...)
 		p.metrics.KafkaSeconds.WithLabelValues("commit").Observe(time.Since(start).Seconds())
 		return err
 	})
@@ -247,6 +252,33 @@ func (p *Processor) publish(ctx context.Context, r *kafka.Reader, w *kafka.Write
 	p.countOutcomes(a.items, a.obs, a.results, a.decided)
 	return nil
 }
+
+// commitPoints appends to dst what commits batch: for each of its partitions, the
+// highest offset among its records. CommitMessages commits no more than that, but it
+// copies and merges every record it is given, some 30 ns and 32 bytes a record. ok is
+// false when batch has records of more than maxCommitPoints partitions, so that the
+// search stays short: batch is then to be committed whole.
+func commitPoints(dst, batch []kafka.Message) (_ []kafka.Message, ok bool) {
+	for i := range batch {
+		m := &batch[i]
+		j := len(dst) - 1 // the partition of the record before, most likely
+		for j >= 0 && (dst[j].Partition != m.Partition || dst[j].Topic != m.Topic) {
+			j--
+		}
+		switch {
+		case j < 0 && len(dst) == maxCommitPoints:
+			return dst, false
+		case j < 0:
+			dst = append(dst, kafka.Message{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset})
+		case m.Offset > dst[j].Offset:
+			dst[j].Offset = m.Offset
+		}
+	}
+	return dst, true
+}
+
+// maxCommitPoints is the most partitions commitPoints looks a record's up among.
+const maxCommitPoints = 16
 
 // retry calls f until it succeeds or ctx ends, with exponential backoff and jitter.
 // Transient errors are never skipped: the caller commits nothing until f succeeds. An error
