@@ -17,7 +17,7 @@ import (
 // batch, and nothing keeps a reference to them once it is committed: the store's Apply
 // returns before the apply stage hands the batch on and keeps nothing of obs (its
 // results are its own slice); the writer and CommitMessages copy the records they are
-// given; and the outcome metrics, the last reader, are counted before the batch is given
+// given, and return once they are written or committed; and the outcome metrics, the last reader, are counted before the batch is given
 // back. A batch that fails is never given back: it is left to the garbage collector with
 // whatever may still refer to it.
 type buffers struct {
@@ -37,6 +37,7 @@ type buffers struct {
 // onto their last batch's records until they are reused.
 type freeList chan *buffers
 
+// batchesInFlight is the most batches fetched and not yet committed (pipeline.go).
 const batchesInFlight = 5
 
 func newFreeList() freeList { return make(freeList, batchesInFlight) }

@@ -261,7 +261,7 @@ func (p *Processor) publish(ctx context.Context, r *kafka.Reader, w *kafka.Write
 func commitPoints(dst, batch []kafka.Message) (_ []kafka.Message, ok bool) {
 	for i := range batch {
 		m := &batch[i]
-		j := len(dst) - 1 // the partition of the record before, most likely
+		j := len(dst) - 1 // the newest partition first: a run of its records is likely
 		for j >= 0 && (dst[j].Partition != m.Partition || dst[j].Topic != m.Topic) {
 			j--
 		}
