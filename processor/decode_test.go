@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -67,7 +68,7 @@ func TestDecodeChecksABatchsTextsConcurrently(t *testing.T) {
 		batch = append(batch, messageRecord(t, p.cfg.Topics.MessageSent, fmt.Sprintf("m-%d", i), text))
 	}
 	batch = append(batch, messageRecord(t, p.cfg.Topics.MessageSent, "no-text", ""))
-	items, obs, err := p.decode(context.Background(), batch)
+	items, obs, err := p.decode(context.Background(), new(buffers), batch)
 	if err != nil {
 		t.Fatalf("decode: %v", err)
 	}
@@ -92,8 +93,52 @@ func TestDecodeWithoutATextAnswerDecidesNothing(t *testing.T) {
 	p := &Processor{cfg: Config{}.withDefaults(), texts: checker, now: time.Now, decoders: Decoders(topics.Names{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	items, obs, err := p.decode(ctx, []kafka.Message{messageRecord(t, p.cfg.Topics.MessageSent, "m-1", "menace")})
+	items, obs, err := p.decode(ctx, new(buffers), []kafka.Message{messageRecord(t, p.cfg.Topics.MessageSent, "m-1", "menace")})
 	if err == nil || items != nil || obs != nil {
 		t.Fatalf("decode = %d items, %d observations, %v; want the ctx error and nothing", len(items), len(obs), err)
 	}
+}
+
+// A batch decoded into buffers reused from a longer batch decodes as into new ones: none of
+// the earlier batch's categories or invalid records carries over, and its items and
+// observations take the earlier batch's memory.
+func TestDecodeIntoReusedBuffers(t *testing.T) {
+	p := &Processor{cfg: Config{}.withDefaults(), texts: threatChecker{}, now: time.Now, decoders: Decoders(topics.Names{})}
+	topic := p.cfg.Topics.MessageSent
+	ctx := context.Background()
+	buf := new(buffers)
+	longer := []kafka.Message{
+		messageRecord(t, topic, "m-1", "menace"),
+		{Topic: topic, Value: []byte(`{}`)},
+		messageRecord(t, topic, "m-3", "menace"),
+	}
+	items1, obs1, err := p.decode(ctx, buf, longer)
+	if err != nil || len(items1) != 3 || len(obs1) != 2 {
+		t.Fatalf("first batch: %d items, %d observations, %v; want 3, 2, nil", len(items1), len(obs1), err)
+	}
+	batch := []kafka.Message{messageRecord(t, topic, "m-4", "bonjour"), messageRecord(t, topic, "m-5", "")}
+	items, obs, err := p.decode(ctx, buf, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantItems, wantObs, err := p.decode(ctx, new(buffers), batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := decodedOf(items, obs), decodedOf(wantItems, wantObs); !reflect.DeepEqual(got, want) {
+		t.Errorf("decoded into reused buffers:\n%+v\nwant, as into new ones:\n%+v", got, want)
+	}
+	if &items[0] != &items1[0] || &obs[0] != &obs1[0] {
+		t.Error("the batch's items or observations are not in the buffers' memory")
+	}
+}
+
+// threatChecker finds a threat in "menace", nothing in any other text.
+type threatChecker struct{}
+
+func (threatChecker) Check(_ context.Context, text, _ string) ([]policy.Category, error) {
+	if text == "menace" {
+		return []policy.Category{policy.CategoryThreat}, nil
+	}
+	return nil, nil
 }

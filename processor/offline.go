@@ -35,10 +35,15 @@ func Decode(ctx context.Context, decoders map[string]Decoder, texts policy.TextC
 		texts = policy.NoTextCheck
 	}
 	p := &Processor{decoders: decoders, texts: texts, now: func() time.Time { return now }}
-	items, obs, err := p.decode(ctx, batch)
+	items, obs, err := p.decode(ctx, new(buffers), batch)
 	if err != nil {
 		return nil, err
 	}
+	return decodedOf(items, obs), nil
+}
+
+// decodedOf is a decoded batch's items as Decoded.
+func decodedOf(items []item, obs []policy.Observation) []Decoded {
 	out := make([]Decoded, len(items))
 	for i := range items {
 		if items[i].invalid != nil {
@@ -47,7 +52,7 @@ func Decode(ctx context.Context, decoders map[string]Decoder, texts policy.TextC
 		}
 		out[i].Input = items[i].input(obs)
 	}
-	return out, nil
+	return out
 }
 
 // Outcome is the label relance_events_consumed_total counts a valid event under, given

@@ -34,7 +34,7 @@ func TestOutputsDeadLetterWhatTheStoreRejects(t *testing.T) {
 	}
 	reason := errors.New("invalid observation: a test")
 	results := []policy.Result{{Invalid: reason}, {Streak: policy.Streak{Status: policy.StatusCounted, Count: 1, PrevPeak: 0, Peak: 1}}}
-	records, _, err := p.outputs(items, []policy.Observation{obs, obs}, results)
+	records, _, err := p.outputs(nil, items, []policy.Observation{obs, obs}, results)
 	if err != nil {
 		t.Fatal(err)
 	}

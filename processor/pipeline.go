@@ -15,6 +15,8 @@ package processor
 // acknowledge a write. As a pipeline, batch n is written and committed while batch n+1 is
 // in Redis and batch n+2 is being fetched and decoded. At most five batches are fetched
 // and not committed (one in each stage, one in each channel); a crash redelivers them.
+// A batch's slices are reused by the batches fetched after it has been committed, not
+// before (buffers.go).
 //
 // Order is what keeps the guarantees. Each stage is a single goroutine that takes its
 // batches in fetch order from one FIFO channel, so:
@@ -45,15 +47,18 @@ import (
 	"github.com/relance/relance/policy"
 )
 
-// fetched is a batch as the fetch stage hands it on: its records, decoded.
+// fetched is a batch as the fetch stage hands it on: its records, decoded. msgs, items
+// and obs are in buf, given back to the free list once the batch is committed.
 type fetched struct {
 	msgs  []kafka.Message
 	items []item
 	obs   []policy.Observation
+	buf   *buffers
 	times stageTimes
 }
 
-// applied is a batch whose observations are in the store, with the records to write.
+// applied is a batch whose observations are in the store, with the records to write
+// (in buf, for reuse).
 type applied struct {
 	fetched
 	results []policy.Result
@@ -80,6 +85,7 @@ func (p *Processor) pipeline(ctx context.Context, r *kafka.Reader, w *kafka.Writ
 	defer stopApplying(nil)
 
 	var (
+		free      = newFreeList() // the buffers of committed batches, for the next ones
 		toApply   = make(chan fetched, 1)
 		toPublish = make(chan applied, 1)
 		// Closed when a stage returns: what is sent to it after that is dropped.
@@ -91,7 +97,7 @@ func (p *Processor) pipeline(ctx context.Context, r *kafka.Reader, w *kafka.Writ
 	)
 	wg.Go(func() {
 		defer close(toApply)
-		fetchErr = p.fetchStage(stopping, work, r, toApply, applyEnded)
+		fetchErr = p.fetchStage(stopping, work, r, free, toApply, applyEnded)
 		if fetchErr != nil {
 			stop(fetchErr)
 		}
@@ -111,7 +117,7 @@ func (p *Processor) pipeline(ctx context.Context, r *kafka.Reader, w *kafka.Writ
 	})
 	wg.Go(func() {
 		defer close(publishEnded)
-		publishErr = p.publishStage(work, r, w, toPublish)
+		publishErr = p.publishStage(work, r, w, toPublish, free)
 		if publishErr != nil {
 			stopApplying(errLaterStageFailed)
 			stop(publishErr)
@@ -146,22 +152,25 @@ func (p *Processor) pipeline(ctx context.Context, r *kafka.Reader, w *kafka.Writ
 // fetchStage fetches and decodes batches until ctx ends, and hands them to the apply
 // stage in fetch order. A batch fetched when ctx ends is still handed on, to be finished.
 // The text check of a batch fetched runs within work, which outlasts ctx by the shutdown
-// grace, so that a batch in hand when ctx ends is still finished.
-func (p *Processor) fetchStage(ctx, work context.Context, r *kafka.Reader, out chan<- fetched, outEnded <-chan struct{}) error {
+// grace, so that a batch in hand when ctx ends is still finished. Each batch is fetched
+// into buffers from free.
+func (p *Processor) fetchStage(ctx, work context.Context, r *kafka.Reader, free freeList, out chan<- fetched, outEnded <-chan struct{}) error {
 	for {
-		msgs, times, err := p.fetch(ctx, r)
+		buf := free.get()
+		msgs, times, err := p.fetch(ctx, r, buf.msgs[:0])
 		if len(msgs) == 0 {
 			return err // nil when ctx ended
 		}
+		buf.msgs = msgs
 		p.metrics.BatchSize.Observe(float64(len(msgs)))
 		p.observeLag(msgs)
-		items, obs, err := p.decode(work, msgs)
+		items, obs, err := p.decode(work, buf, msgs)
 		if err != nil {
 			return err // the grace is over: the batch is left uncommitted, to be redelivered
 		}
 		times.decoded = time.Now()
 		select {
-		case out <- fetched{msgs: msgs, items: items, obs: obs, times: times}:
+		case out <- fetched{msgs: msgs, items: items, obs: obs, buf: buf, times: times}:
 		case <-outEnded:
 			return nil // the apply stage failed, which is reported; this batch is redelivered
 		}
@@ -187,13 +196,15 @@ func (p *Processor) applyStage(ctx context.Context, in <-chan fetched, out chan<
 }
 
 // publishStage writes and commits each batch, in fetch order, until its input is closed
-// or a batch fails.
-func (p *Processor) publishStage(ctx context.Context, r *kafka.Reader, w *kafka.Writer, in <-chan applied) error {
+// or a batch fails. A batch committed gives its buffers back to free: nothing refers to
+// them any more (see buffers).
+func (p *Processor) publishStage(ctx context.Context, r *kafka.Reader, w *kafka.Writer, in <-chan applied, free freeList) error {
 	for a := range in {
 		a.times.publishStart = time.Now()
 		if err := p.publish(ctx, r, w, a); err != nil {
 			return err
 		}
+		free.put(a.buf)
 	}
 	return nil
 }
