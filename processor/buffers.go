@@ -17,8 +17,8 @@ import (
 // batch, and nothing keeps a reference to them once it is committed: the store's Apply
 // returns before the apply stage hands the batch on and keeps nothing of obs (its
 // results are its own slice); the writer and CommitMessages copy the records they are
-// given, and return once they are written or committed; and the outcome metrics, the last reader, are counted before the batch is given
-// back. A batch that fails is never given back: it is left to the garbage collector with
+// given, and return once they are written or committed; and the outcome metrics, the
+// last reader, are counted before the batch is given back. A batch that fails is never given back: it is left to the garbage collector with
 // whatever may still refer to it.
 type buffers struct {
 	msgs    []kafka.Message // the records fetched; items point into it
@@ -33,8 +33,7 @@ type buffers struct {
 // freeList holds the buffers of committed batches for the batches fetched next. The fetch
 // stage takes from it and the publish stage gives back to it: a channel does without a
 // lock. It holds as many buffers as batches can be in flight in the pipeline, one in each
-// stage and channel (see pipeline.go), so that none is dropped in a steady flow; it holds
-// onto their last batch's records until they are reused.
+// stage and channel (see pipeline.go), so that none is dropped in a steady flow.
 type freeList chan *buffers
 
 // batchesInFlight is the most batches fetched and not yet committed (pipeline.go).
@@ -53,7 +52,16 @@ func (f freeList) get() *buffers {
 }
 
 // put gives back the buffers of a committed batch. Nothing may refer to them any more.
+// Their contents are cleared first: kept, the batch's records (message text included),
+// observations and outputs would stay live until the buffers are reused, some 4 MB for
+// five batches, which the garbage collector's pace (GOGC 400) makes some 20 MB of RSS.
 func (f freeList) put(b *buffers) {
+	clear(b.msgs)
+	clear(b.items)
+	clear(b.obs)
+	clear(b.texts)
+	clear(b.records)
+	clear(b.commits)
 	select {
 	case f <- b:
 	default: // full: b is left to the garbage collector
