@@ -135,6 +135,7 @@ func TestAlertRules(t *testing.T) {
 		"no input":            "relance_events_consumed_total",
 		"not ready":           "relance_ready",
 		"unreadable values":   "relance_state_unreadable_total",
+		"remote classifier":   "relance_content_remote_breaker_open",
 	}
 	var exprs []string
 	for _, g := range rules.Groups {

@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -96,6 +98,12 @@ type Metrics struct {
 	StateConflicts  prometheus.Counter
 	// Ready is 1 while every readiness check passes, 0 otherwise.
 	Ready prometheus.Gauge
+	// RemoteFallbacks counts the messages the built-in text check answered for the remote
+	// classifier, RemoteBreakerOpen is 1 while its circuit breaker is open: registered by
+	// WatchRemoteClassifier, read from the classifier at each scrape.
+	RemoteFallbacks   prometheus.CounterFunc
+	RemoteBreakerOpen prometheus.GaugeFunc
+	remote            RemoteClassifier
 
 	registry *prometheus.Registry
 	handler  http.Handler
@@ -200,6 +208,21 @@ func New() *Metrics {
 		}),
 		registry: prometheus.NewRegistry(),
 	}
+	m.RemoteFallbacks = prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Namespace: namespace,
+		Name:      "content_remote_fallbacks_total",
+		Help:      "Messages the built-in text check answered for the remote classifier: its call failed or timed out, or its circuit breaker was open. Only with a remote classifier.",
+	}, func() float64 { return float64(m.remote.Fallbacks()) })
+	m.RemoteBreakerOpen = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: namespace,
+		Name:      "content_remote_breaker_open",
+		Help:      "1 while the remote classifier's circuit breaker is open (or half-open, one trial call at a time): the built-in text check answers for it. Only with a remote classifier.",
+	}, func() float64 {
+		if m.remote.BreakerOpen() {
+			return 1
+		}
+		return 0
+	})
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -232,3 +255,27 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.registry }
 
 // Handler serves the registry in the Prometheus exposition format.
 func (m *Metrics) Handler() http.Handler { return m.handler }
+
+// RemoteClassifier is what the metrics read of a remote text classifier (content.Remote):
+// how many checks its fallback answered, and whether its circuit breaker is open.
+type RemoteClassifier interface {
+	Fallbacks() uint64
+	BreakerOpen() bool
+}
+
+// WatchRemoteClassifier exports r's state (RemoteFallbacks, RemoteBreakerOpen), read at
+// each scrape: an operator sees there that the built-in check answers in its place (a slow
+// or failing service), which the nudges and alerts alone do not tell. Without a remote
+// classifier neither metric is exported.
+func (m *Metrics) WatchRemoteClassifier(r RemoteClassifier) error {
+	if m.remote != nil {
+		return errors.New("metrics: a remote classifier is already watched")
+	}
+	m.remote = r
+	for _, c := range []prometheus.Collector{m.RemoteFallbacks, m.RemoteBreakerOpen} {
+		if err := m.registry.Register(c); err != nil {
+			return fmt.Errorf("metrics: remote classifier: %w", err)
+		}
+	}
+	return nil
+}

@@ -180,6 +180,9 @@ func (r *Relance) textChecker(cfg Config, log *zap.Logger) (policy.TextChecker, 
 		return nil, err
 	}
 	r.closers = append(r.closers, remote.Close)
+	if err := r.Metrics.WatchRemoteClassifier(remote); err != nil {
+		return nil, err
+	}
 	log.Info("remote text classifier", zap.String("url", cfg.ContentRemote.URL), zap.Duration("timeout", cfg.ContentRemote.Timeout), zap.Int("concurrency", remote.Concurrency()))
 	return remote, nil
 }
