@@ -144,7 +144,8 @@
 // rewritten (44 and 46 of its 115 offensive ones): a message as people commonly write it
 // ("go back to where you came from", "you're pathetic") was often already there word for
 // word, so the batch holds fewer of the phrasings the lists know than members' text would,
-// and its recall is probably lower than theirs. On batch 23 (two clean messages in three,
+// and its recall is probably lower than theirs. The twenty-first pass was tuned on it
+// (not evidence, see below): the next batch will say what it generalises. On batch 23 (two clean messages in three,
 // heavy in innocent sentences in the future tense), before the guard, it found 0.93 of the
 // offensive messages in English and 0.90 in French, with precision 0.71 and 0.73; threats
 // 0.53/0.95 and 0.53/0.89, sexual content 0.95/0.79 and 0.96/0.96, insults 0.93/0.82 in
@@ -337,7 +338,10 @@
 // read this documentation but not the lists nor the earlier batches' messages; meant as
 // ordinary traffic, as batch 22 was; near-duplicates of earlier files and of the lists'
 // terms rewritten before its score, see above) with the lists and model of batch 23 after
-// the guard and the twentieth pass, nothing changed in between. What the model adds, on text
+// the guard and the twentieth pass, nothing changed in between. After a twenty-first pass
+// (tuned on batch 24's false findings and misses; entries only, no class, so the model is
+// the same), batch 24 scores 0.98/0.98 in English and 1.00/0.96 in French (not evidence),
+// batch 23 0.90/0.95 and 0.88/0.90, batches 18 to 22 as before. What the model adds, on text
 // the lists were not tuned on and it was not trained on:
 //
 //	eval_en_4  lists 0.96/0.56, lists and a model trained without it 0.94/0.71
