@@ -117,11 +117,39 @@
 // # Where it stops
 //
 // It matches words and phrases and weighs words; it does not understand sentences. On the
-// latest batch written after its lists and model (batch 23, two clean messages in three,
-// scored before any change, see below), it finds 0.93 of the offensive messages in
-// English and 0.90 in French, with precision 0.71 and 0.73; threats 0.53/0.95 and
-// 0.53/0.89 (precision/recall), sexual content 0.95/0.79 and 0.96/0.96, insults 0.93/0.82
-// in both. Batch 23 holds more innocent sentences in the future tense aimed at the member
+// latest batch written after its lists and model (batch 24, meant as ordinary traffic: two
+// clean messages in three, mostly first messages, plans, small talk and flirting; the
+// first written after the guard of the model's threats in the future tense; scored before
+// any change, see below), it finds 0.83 of the offensive messages in English and 0.79 in
+// French, with precision 0.86 and 0.87 (precision/recall per category: threats 0.69/0.85
+// and 0.70/0.83, insults 0.81/0.64 and 0.96/0.76, sexual content 0.91/0.84 and 0.88/0.60,
+// hate 1.00/0.68 and 0.88/0.79); the lists alone 0.96/0.58 and 0.90/0.54. So the recall
+// targeted (0.85) is missed in both languages for the first time since batch 16, and each
+// category's 0.80 is met only by threats in both and sexual content in English. Its misses are mostly insults without an
+// insulting word and regional ones ("you've got less going on upstairs than a bungalow",
+// "typical Essex girl, all fake tan and no brain", "tu parles comme un consanguin du fin
+// fond de la Creuse"), hate without a slur ("a woman's place is at the stove, not swiping
+// on here", "les Roumains du quartier ne font que voler"), sexual slang in French ("chaude
+// ce soir ?", "tu recraches ou tu gardes tout ?") and stalking by details ("il est mignon
+// ton chien, celui que tu promenais le long du canal ce matin"). Of its 16 and 14 false
+// findings (clean messages found offensive), 15 and 13 are threats: 11 and 7 the model's
+// alone, of which 6 and 2 in the future tense with a word of harm in an innocent sense
+// ("you'll never beat me at Mario Kart", "text me your address and I'll send the Uber",
+// "tu vas regretter ce pari quand je vais gagner"), 2 and 3 in the future tense without one
+// but above 0.97 ("I'll leave you to your evening, speak soon x", "je vais stalker ton
+// Spotify ce soir"), 3 and 2 not in the future tense ("hope your mum's feeling better");
+// and 3 and 6 the lists' ("you'll pay for that pun", "je te trouverai à la soirée, je serai
+// près du buffet"). Batch 24 was checked, after it was written, against every earlier
+// labelled file and the lists' terms, and the 109 and 105 messages close to one of them
+// rewritten (44 and 46 of its 115 offensive ones): a message as people commonly write it
+// ("go back to where you came from", "you're pathetic") was often already there word for
+// word, so the batch holds fewer of the phrasings the lists know than members' text would,
+// and its recall is probably lower than theirs. The twenty-first pass was tuned on it
+// (not evidence, see below): the next batch will say what it generalises. On batch 23 (two clean messages in three,
+// heavy in innocent sentences in the future tense), before the guard, it found 0.93 of the
+// offensive messages in English and 0.90 in French, with precision 0.71 and 0.73; threats
+// 0.53/0.95 and 0.53/0.89, sexual content 0.95/0.79 and 0.96/0.96, insults 0.93/0.82 in
+// both. Batch 23 holds more innocent sentences in the future tense aimed at the member
 // than any batch before (about ninety of its 210 clean messages in English, eighty in
 // French: plans, banter, and idioms with a verb of harm, "I'll drown you in compliments",
 // "je vais t'ensevelir sous les boules de neige"), and 38 and 34 of its 41 and 36 false
@@ -130,10 +158,11 @@
 // 0.91 in French, with precision 0.91 and 0.95 (0.949); threats 0.84/0.86 and 0.88/0.86,
 // insults 0.88/0.94 and 0.90/0.84. On batch 21, everyday chat with more innocent
 // look-alikes of threats, it found 0.91 in both at precision 0.81: threats 0.70/0.86 and
-// 0.76/0.84, sexual content 0.83/0.76 and 0.85/0.88. So the recall targeted (0.85) is met
-// on every batch since 18, each category's 0.80 on most (not threats in French on batch
-// 20, 0.78, nor sexual content in English on batches 21 and 23, 0.76 and 0.79), and the
-// precision targeted (0.95) only on French batch 19 (0.950), nearly on French batch 22.
+// 0.76/0.84, sexual content 0.83/0.76 and 0.85/0.88. So the recall targeted (0.85) was met
+// on every batch from 18 to 23, each category's 0.80 on most (not threats in French on
+// batch 20, 0.78, nor sexual content in English on batches 21 and 23, 0.76 and 0.79), and
+// the precision targeted (0.95) on none of 18 to 24 but French batch 19 (0.950), nearly on
+// French batch 22.
 // Batches 18 to 22 were written by one hand, each before a pass
 // of entries tuned for precision on the one before: their pre-tuning precision went 0.90,
 // 0.87, 0.81, 0.81, 0.91 in English and 0.93, 0.95, 0.86, 0.81, 0.95 in French, which seems
@@ -243,6 +272,8 @@
 //	eval_fr_22 pre 317 (102) 1.00/1.00  0.90/0.84  0.95/0.91  0.88/0.86  0.95/0.91
 //	eval_en_23 pre 317 (107) 0.94/0.89  0.93/0.82  0.95/0.79  0.53/0.95  0.71/0.93
 //	eval_fr_23 pre 317 (107) 0.94/0.89  0.93/0.82  0.96/0.96  0.53/0.89  0.73/0.90
+//	eval_en_24 pre 342 (115) 1.00/0.68  0.81/0.64  0.91/0.84  0.69/0.85  0.86/0.83
+//	eval_fr_24 pre 342 (115) 0.88/0.79  0.96/0.76  0.88/0.60  0.70/0.83  0.87/0.79
 //
 // Batches 1 to 4 were scored with the lists alone, batch 5 with the lists and the model
 // (trained on batches 1 to 4; the lists were last changed before batch 4 was written),
@@ -303,7 +334,14 @@
 // false findings and a few of its misses), batches 21, 22 and 23 score 0.91/0.91,
 // 0.93/0.96 and 0.89/0.94 in English, 0.91/0.91, 0.97/0.91 and 0.88/0.90 in French (not
 // evidence); no batch's recall fell by more than 0.01, its threat recall by up to 0.03
-// (French batches 21 and 23). What the model adds, on text
+// (French batches 21 and 23). Batch 24 (by another hand, new to the package, which had
+// read this documentation but not the lists nor the earlier batches' messages; meant as
+// ordinary traffic, as batch 22 was; near-duplicates of earlier files and of the lists'
+// terms rewritten before its score, see above) with the lists and model of batch 23 after
+// the guard and the twentieth pass, nothing changed in between. After a twenty-first pass
+// (tuned on batch 24's false findings and misses; entries only, no class, so the model is
+// the same), batch 24 scores 0.98/0.98 in English and 1.00/0.96 in French (not evidence),
+// batch 23 0.90/0.95 and 0.88/0.90, batches 18 to 22 as before. What the model adds, on text
 // the lists were not tuned on and it was not trained on:
 //
 //	eval_en_4  lists 0.96/0.56, lists and a model trained without it 0.94/0.71
@@ -346,6 +384,8 @@
 //	eval_fr_22 lists 0.97/0.70, lists and model 0.95/0.91
 //	eval_en_23 lists 0.83/0.80, lists and model 0.71/0.93
 //	eval_fr_23 lists 0.85/0.73, lists and model 0.73/0.90
+//	eval_en_24 lists 0.96/0.58, lists and model 0.86/0.83
+//	eval_fr_24 lists 0.90/0.54, lists and model 0.87/0.79
 //
 // (RELANCE_MEASURE=1 go test -run 'TestMeasureHeldOut|TestMeasureListsOnly' -v
 // ./content/; TestMeasureListsOnly scores every batch from the fourth on.)

@@ -172,6 +172,10 @@ var evalFloors = map[string]evalFloor{
 	// (pre-tuning in doc.go: 0.71/0.93 and 0.73/0.90).
 	"eval_en_23.tsv": {0.88, 0.93, 0.76, 0.80},
 	"eval_fr_23.tsv": {0.87, 0.88, 0.73, 0.80},
+	// Batch 24: the twenty-first pass was tuned on it after its score, the model not trained
+	// on it; the floors are its pre-tuning score (doc.go: 0.86/0.83 and 0.87/0.79).
+	"eval_en_24.tsv": {0.85, 0.82, 0.69, 0.63},
+	"eval_fr_24.tsv": {0.86, 0.79, 0.70, 0.59},
 }
 
 // TestEvalFloors holds every evaluation batch to its floors, with the message's locale.
