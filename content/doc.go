@@ -89,7 +89,8 @@
 // A check allocates nothing in steady state and takes about 1.5–1.9 µs for a short message
 // on one core, 540,000–660,000 messages per second of CPU time (BenchmarkCheck, msgs/cpu-s,
 // on a 2-core Intel Xeon shared with other work; 2.2–2.9 µs before round 2, with a fifth
-// fewer entries, on the same machine): about a third each in reading the words and in the automaton, a sixth in the
+// fewer entries, on the same machine): about a third each in reading the words and in the
+// automaton, a sixth in the
 // model. Its cost grows linearly with the text.
 //
 // # Judgement calls
@@ -125,7 +126,8 @@
 // and 0.70/0.83, insults 0.81/0.64 and 0.96/0.76, sexual content 0.91/0.84 and 0.88/0.60,
 // hate 1.00/0.68 and 0.88/0.79); the lists alone 0.96/0.58 and 0.90/0.54. So the recall
 // targeted (0.85) is missed in both languages for the first time since batch 16, and each
-// category's 0.80 is met only by threats in both and sexual content in English. Its misses are mostly insults without an
+// category's 0.80 is met only by threats in both and sexual content in English. Its misses
+// are mostly insults without an
 // insulting word and regional ones ("you've got less going on upstairs than a bungalow",
 // "typical Essex girl, all fake tan and no brain", "tu parles comme un consanguin du fin
 // fond de la Creuse"), hate without a slur ("a woman's place is at the stove, not swiping
@@ -145,7 +147,8 @@
 // ("go back to where you came from", "you're pathetic") was often already there word for
 // word, so the batch holds fewer of the phrasings the lists know than members' text would,
 // and its recall is probably lower than theirs. The twenty-first pass was tuned on it
-// (not evidence, see below): the next batch will say what it generalises. On batch 23 (two clean messages in three,
+// (not evidence, see below): the next batch will say what it generalises. On batch 23 (two
+// clean messages in three,
 // heavy in innocent sentences in the future tense), before the guard, it found 0.93 of the
 // offensive messages in English and 0.90 in French, with precision 0.71 and 0.73; threats
 // 0.53/0.95 and 0.53/0.89, sexual content 0.95/0.79 and 0.96/0.96, insults 0.93/0.82 in
