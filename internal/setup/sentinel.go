@@ -79,17 +79,11 @@ func sentinelVerdict(addrs []string, replies []error, master string) error {
 // "SETTING: ", or is empty: the Sentinels' own credentials, RELANCE_REDIS_ADDR for a
 // server that is no Sentinel, and the TLS settings, which the Sentinels share with Redis.
 func sentinelSetting(err error) string {
-	if reply, ok := errors.AsType[redis.Error](err); ok {
-		switch msg := reply.Error(); {
-		case strings.HasPrefix(msg, "WRONGPASS"):
-			return "RELANCE_REDIS_SENTINEL_USERNAME or RELANCE_REDIS_SENTINEL_PASSWORD refused: "
-		case strings.HasPrefix(msg, "NOAUTH"):
-			return "RELANCE_REDIS_SENTINEL_PASSWORD required: "
-		case strings.HasPrefix(msg, "NOPERM"):
-			return "RELANCE_REDIS_SENTINEL_USERNAME lacks a permission: "
-		case strings.HasPrefix(msg, "ERR unknown command"):
-			return "RELANCE_REDIS_ADDR lists a server that is not a Sentinel: "
-		}
+	if s := credentialSetting(err, "RELANCE_REDIS_SENTINEL_USERNAME", "RELANCE_REDIS_SENTINEL_PASSWORD"); s != "" {
+		return s
+	}
+	if reply, ok := errors.AsType[redis.Error](err); ok && strings.HasPrefix(reply.Error(), "ERR unknown command") {
+		return "RELANCE_REDIS_ADDR lists a server that is not a Sentinel: "
 	}
 	return tlsSetting(err)
 }

@@ -218,17 +218,28 @@ func connectStore(ctx context.Context, rdb redis.UniversalClient, opts *redis.Un
 // redisSetting names the setting an operator must fix for a permanent Redis error, as
 // "SETTING: ", or is empty. Redis's replies never quote the password, nor does this.
 func redisSetting(err error) string {
-	if reply, ok := errors.AsType[redis.Error](err); ok {
-		switch msg := reply.Error(); {
-		case strings.HasPrefix(msg, "WRONGPASS"):
-			return "RELANCE_REDIS_USERNAME or RELANCE_REDIS_PASSWORD refused: "
-		case strings.HasPrefix(msg, "NOAUTH"):
-			return "RELANCE_REDIS_PASSWORD required: "
-		case strings.HasPrefix(msg, "NOPERM"):
-			return "RELANCE_REDIS_USERNAME lacks a permission: "
-		}
+	if s := credentialSetting(err, "RELANCE_REDIS_USERNAME", "RELANCE_REDIS_PASSWORD"); s != "" {
+		return s
 	}
 	return tlsSetting(err)
+}
+
+// credentialSetting names, for a reply refusing the credentials or a permission, the
+// username or password setting at fault, as "SETTING: ", or is empty.
+func credentialSetting(err error, username, password string) string {
+	reply, ok := errors.AsType[redis.Error](err)
+	if !ok {
+		return ""
+	}
+	switch msg := reply.Error(); {
+	case strings.HasPrefix(msg, "WRONGPASS"):
+		return username + " or " + password + " refused: "
+	case strings.HasPrefix(msg, "NOAUTH"):
+		return password + " required: "
+	case strings.HasPrefix(msg, "NOPERM"):
+		return username + " lacks a permission: "
+	}
+	return ""
 }
 
 // tlsSetting names the RELANCE_REDIS_TLS setting to fix for a certificate that does not
