@@ -119,36 +119,49 @@
 // # Where it stops
 //
 // It matches words and phrases and weighs words; it does not understand sentences. On the
-// latest batch written after its lists and model (batch 24, meant as ordinary traffic: two
-// clean messages in three, mostly first messages, plans, small talk and flirting; the
-// first written after the guard of the model's threats in the future tense; scored before
-// any change, see below), it finds 0.83 of the offensive messages in English and 0.79 in
-// French, with precision 0.86 and 0.87 (precision/recall per category: threats 0.69/0.85
-// and 0.70/0.83, insults 0.81/0.64 and 0.96/0.76, sexual content 0.91/0.84 and 0.88/0.60,
-// hate 1.00/0.68 and 0.88/0.79); the lists alone 0.96/0.58 and 0.90/0.54. So the recall
-// targeted (0.85) is missed in both languages for the first time since batch 16, and each
-// category's 0.80 is met only by threats in both and sexual content in English. Its misses
-// are mostly insults without an
-// insulting word and regional ones ("you've got less going on upstairs than a bungalow",
-// "typical Essex girl, all fake tan and no brain", "tu parles comme un consanguin du fin
-// fond de la Creuse"), hate without a slur ("a woman's place is at the stove, not swiping
-// on here", "les Roumains du quartier ne font que voler"), sexual slang in French ("chaude
-// ce soir ?", "tu recraches ou tu gardes tout ?") and stalking by details ("il est mignon
-// ton chien, celui que tu promenais le long du canal ce matin"). Of its 16 and 14 false
-// findings (clean messages found offensive), 15 and 13 are threats: 11 and 7 the model's
-// alone, of which 6 and 2 in the future tense with a word of harm in an innocent sense
-// ("you'll never beat me at Mario Kart", "text me your address and I'll send the Uber",
-// "tu vas regretter ce pari quand je vais gagner"), 2 and 3 in the future tense without one
-// but above 0.97 ("I'll leave you to your evening, speak soon x", "je vais stalker ton
-// Spotify ce soir"), 3 and 2 not in the future tense ("hope your mum's feeling better");
-// and 3 and 6 the lists' ("you'll pay for that pun", "je te trouverai à la soirée, je serai
-// près du buffet"). Batch 24 was checked, after it was written, against every earlier
-// labelled file and the lists' terms, and the 109 and 105 messages close to one of them
-// rewritten (44 and 46 of its 115 offensive ones): a message as people commonly write it
-// ("go back to where you came from", "you're pathetic") was often already there word for
-// word, so the batch holds fewer of the phrasings the lists know than members' text would,
-// and its recall is probably lower than theirs. The twenty-first pass was tuned on it
-// (not evidence, see below): the next batch will say what it generalises. On batch 23 (two
+// latest batch written after its lists and model (batch 25, meant as ordinary traffic, as
+// batch 24 was: two clean messages in three, mostly first messages, plans, small talk and
+// flirting; the first written after the twenty-first pass; scored before any change, see
+// below), it finds 0.83 of the offensive messages in English and 0.78 in French, with
+// precision 0.90 in both (precision/recall per category: threats 0.84/0.89 and 0.80/0.78,
+// insults 0.90/0.79 and 0.91/0.64, sexual content 0.94/0.68 and 1.00/0.76, hate 0.86/0.75
+// and 0.94/0.94); the lists alone 1.00/0.61 and 0.95/0.49. So the recall targeted (0.85)
+// is missed in both languages again, each category's 0.80 is met only by threats in
+// English and hate in French, and the precision targeted (0.95) is missed by less than on
+// batch 24 (0.86 and 0.87). Its misses are of batch 24's kinds: stalking by details and
+// veiled threats ("you're on Ashford Street, the house with the green door", "enjoy your
+// last weekend of freedom", "il t'allait bien le manteau rouge à l'arrêt de bus ce
+// matin", "je vais trouver où t'habites, c'est pas compliqué"), exposure without a word of
+// it ("ta coloc serait curieuse de savoir ce que tu fais, j'ai des preuves"), sexual slang
+// and paid solicitation ("bet you swallow", "show me your feet, I'll Venmo you", "je te
+// donne 200 balles pour venir à mon hôtel"), insults without an insulting word and
+// regional ones ("you dress like your nan picks your clothes", "typique des Marseillais,
+// que de la tchatche et rien derrière") and hate without a slur ("you people can't even
+// speak proper English"). Of its 10 and 10 false findings (clean messages found
+// offensive), all 10 in English and 7 in French are the model's alone (low severity): 6
+// and 7 threats, of which 2 and 1 in the future tense with a word of harm in an innocent
+// sense ("what's your address for the taxi? I'll send one so you don't have to walk", "je
+// vais te suivre sur Spotify"), 2 and 1 in the future tense without one but above 0.97
+// ("I'm going to make you a playlist and you're going to listen to it"), 2 and 5 not in
+// the future tense as the guard reads it ("you were at the Crown on Friday? I was there
+// too!", "je viendrai voir ton groupe jouer le mois prochain"), and in English 3 insults
+// and 1 sexual ("shut up, you did not 😂", "let me know when you're free and I'll book a
+// table"); 3 in French are the lists' ("je te ferai visiter Marseille si tu passes", "j'ai
+// une gueule de bois terrible"). Batch 25 was checked against every earlier labelled file
+// and only its exact and near-exact copies rewritten (32 and 35, 14 and 13 of them
+// offensive, at a similarity ratio of 0.93 or more); the 55 and 46 messages between 0.8
+// and 0.93, which batch 24's check would have rewritten, were kept, so it is closer than
+// batch 24 to the batches the lists were tuned on. Its English and French halves say
+// mostly the same things. By batch 16's
+// convention ("shut up u mong" is hate too) its "keep talking you mong" should have been
+// labelled hate as well: so labelled, English hate would read 0.93/0.76. On batch 24 (the
+// same kind of traffic; the twenty-first pass was tuned on it afterwards, see below) it
+// found, before that pass, 0.83 in English and 0.79 in French at precision 0.86 and 0.87
+// (threats 0.69/0.85 and 0.70/0.83, insults 0.81/0.64 and 0.96/0.76, sexual content
+// 0.91/0.84 and 0.88/0.60, hate 1.00/0.68 and 0.88/0.79; the lists alone 0.96/0.58 and
+// 0.90/0.54), 15 and 13 of its 16 and 14 false findings threats; its 109 and 105 messages
+// close to an earlier file or to the lists' terms were rewritten before its score, so it
+// holds fewer of the phrasings the lists know than members' text would. On batch 23 (two
 // clean messages in three,
 // heavy in innocent sentences in the future tense), before the guard, it found 0.93 of the
 // offensive messages in English and 0.90 in French, with precision 0.71 and 0.73; threats
@@ -165,7 +178,7 @@
 // 0.76/0.84, sexual content 0.83/0.76 and 0.85/0.88. So the recall targeted (0.85) was met
 // on every batch from 18 to 23, each category's 0.80 on most (not threats in French on
 // batch 20, 0.78, nor sexual content in English on batches 21 and 23, 0.76 and 0.79), and
-// the precision targeted (0.95) on none of 18 to 24 but French batch 19 (0.950), nearly on
+// the precision targeted (0.95) on none of 18 to 25 but French batch 19 (0.950), nearly on
 // French batch 22.
 // Batches 18 to 22 were written by one hand, each before a pass
 // of entries tuned for precision on the one before: their pre-tuning precision went 0.90,
@@ -278,6 +291,8 @@
 //	eval_fr_23 pre 317 (107) 0.94/0.89  0.93/0.82  0.96/0.96  0.53/0.89  0.73/0.90
 //	eval_en_24 pre 342 (115) 1.00/0.68  0.81/0.64  0.91/0.84  0.69/0.85  0.86/0.83
 //	eval_fr_24 pre 342 (115) 0.88/0.79  0.96/0.76  0.88/0.60  0.70/0.83  0.87/0.79
+//	eval_en_25 pre 320 (110) 0.86/0.75  0.90/0.79  0.94/0.68  0.84/0.89  0.90/0.83
+//	eval_fr_25 pre 320 (110) 0.94/0.94  0.91/0.64  1.00/0.76  0.80/0.78  0.90/0.78
 //
 // Batches 1 to 4 were scored with the lists alone, batch 5 with the lists and the model
 // (trained on batches 1 to 4; the lists were last changed before batch 4 was written),
@@ -345,8 +360,16 @@
 // the guard and the twentieth pass, nothing changed in between. After a twenty-first pass
 // (tuned on batch 24's false findings and misses; entries only, no class, so the model is
 // the same), batch 24 scores 0.98/0.98 in English and 1.00/0.96 in French (not evidence),
-// batch 23 0.90/0.95 and 0.88/0.90, batches 18 to 22 as before. What the model adds, on text
-// the lists were not tuned on and it was not trained on:
+// batch 23 0.90/0.95 and 0.88/0.90, batches 18 to 22 as before. Batch 25 (by another hand,
+// new to the package, which had read this documentation and the first lines of batch 24
+// but not the lists; ordinary traffic, as batch 24; only its exact and near-exact copies
+// of earlier files rewritten before its score) with the lists and model of batch 24
+// after the twenty-first pass, nothing changed in between: its precision is 0.90 in both
+// languages, against batch 24's 0.86 and 0.87 before the pass, and its recall 0.83 and
+// 0.78, against 0.83 and 0.79 (one batch of the same kind, with fewer messages rewritten
+// away from earlier batches' phrasings, see above: it cannot say how much of the
+// difference is the pass). What the model adds, on text the lists were not tuned on and
+// it was not trained on:
 //
 //	eval_en_4  lists 0.96/0.56, lists and a model trained without it 0.94/0.71
 //	eval_fr_4  lists 0.96/0.50, lists and a model trained without it 0.97/0.70
@@ -390,6 +413,8 @@
 //	eval_fr_23 lists 0.85/0.73, lists and model 0.73/0.90
 //	eval_en_24 lists 0.96/0.58, lists and model 0.86/0.83
 //	eval_fr_24 lists 0.90/0.54, lists and model 0.87/0.79
+//	eval_en_25 lists 1.00/0.61, lists and model 0.90/0.83
+//	eval_fr_25 lists 0.95/0.49, lists and model 0.90/0.78
 //
 // (RELANCE_MEASURE=1 go test -run 'TestMeasureHeldOut|TestMeasureListsOnly' -v
 // ./content/; TestMeasureListsOnly scores every batch from the fourth on.)
