@@ -59,8 +59,7 @@ func (f freeList) put(b *buffers) {
 	clear(b.msgs)
 	clear(b.items)
 	clear(b.obs)
-	clear(b.texts)
-	clear(b.records)
+	clear(b.records) // b.texts is cleared by decode as soon as it is checked
 	clear(b.commits)
 	select {
 	case f <- b:

@@ -135,12 +135,7 @@ func (r *Redis) guessAbsent(i int, unread []*work) []*work {
 // turned out to be (those in changed existed), clears their guess, and returns how many
 // records of changed were not guessed: real conflicts.
 func (r *Redis) countGuesses(i int, todo, changed []*work) (conflicts int) {
-	guessed, existed := 0, 0
-	for _, w := range todo {
-		if w.guessed {
-			guessed++
-		}
-	}
+	existed := 0
 	for _, w := range changed {
 		if w.guessed {
 			existed++
@@ -148,8 +143,12 @@ func (r *Redis) countGuesses(i int, todo, changed []*work) (conflicts int) {
 			conflicts++
 		}
 	}
+	guessed := 0
 	for _, w := range todo {
-		w.guessed = false
+		if w.guessed {
+			guessed++
+			w.guessed = false
+		}
 	}
 	r.guesses[i].saw(guessed, existed)
 	return conflicts
