@@ -370,8 +370,14 @@ func (c Cores) Total() float64 { return c.Relance + c.Redis + c.Broker + c.Probe
 // read. It waits up to 5s after the last produce for late nudges.
 func MeasureLatency(ctx context.Context, brokers []string, seed uint64, rate float64, d time.Duration) (Latency, error) {
 	names := topics.Names{}.WithDefaults()
+	wl := NewWorkload(WorkloadConfig{Seed: seed})
+	// produced holds, by event Seq - 1, when each message was produced (as time since
+	// base; 0: not a message, or its nudge was read). A slice of numbers, not a map of ids:
+	// the probe shares relance's cores, and a map of a million ids cost it a fifth of its
+	// CPU (growth and the collector scanning it).
 	var mu sync.Mutex
-	produced := map[string]time.Time{}
+	base := time.Now()
+	produced := make([]time.Duration, 0, int(rate*d.Seconds())+1024)
 	var lat []time.Duration
 	var upToWrite []time.Duration // per nudge, lat's part before relance's write call
 
@@ -408,11 +414,16 @@ func MeasureLatency(ctx context.Context, brokers []string, seed uint64, rate flo
 				if json.Unmarshal(m.Value, &n) != nil || n.Audience != topics.AudienceSender {
 					continue
 				}
+				seq, ok := wl.MessageSeq(n.TriggeredBy)
+				if !ok {
+					continue
+				}
 				mu.Lock()
-				if t, ok := produced[n.TriggeredBy]; ok {
+				if seq <= len(produced) && produced[seq-1] != 0 {
+					t := base.Add(produced[seq-1])
 					lat = append(lat, now.Sub(t))
 					upToWrite = append(upToWrite, min(max(m.Time.Sub(t), 0), now.Sub(t)))
-					delete(produced, n.TriggeredBy)
+					produced[seq-1] = 0
 				}
 				mu.Unlock()
 			}
@@ -426,7 +437,6 @@ func MeasureLatency(ctx context.Context, brokers []string, seed uint64, rate flo
 	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Transport: transport, Balancer: &kafka.Murmur2Balancer{},
 		RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond, Async: true,
 		BatchSize: 100} // kafka-go allocates BatchSize slots per batch: a tick brings ~20 per partition
-	wl := NewWorkload(WorkloadConfig{Seed: seed})
 	const tick = 2 * time.Millisecond
 	start := time.Now()
 	t := time.NewTicker(tick)
@@ -439,11 +449,14 @@ func MeasureLatency(ctx context.Context, brokers []string, seed uint64, rate flo
 		}
 		msgs := make([]kafka.Message, 0, due)
 		mu.Lock()
+		at := max(now.Sub(base), 1) // 0 is "none"
 		for range due {
 			ev := wl.NextAt(now)
 			msgs = append(msgs, kafka.Message{Topic: ev.Topic, Key: ev.Key, Value: ev.Value})
-			if ev.Topic == names.MessageSent {
-				produced[ev.Observation.MessageID] = now
+			if ev.Topic != names.MessageSent {
+				produced = append(produced, 0) // one per event, in Seq order
+			} else {
+				produced = append(produced, at)
 			}
 		}
 		mu.Unlock()

@@ -3,6 +3,7 @@ package bench
 import (
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/relance/relance/policy"
@@ -71,6 +72,8 @@ type Event struct {
 	// Unanswered is, for a message, how many of the sender's messages to the recipient
 	// are unanswered once it is counted (the streak's count, window permitting).
 	Unanswered int
+	// Seq is the event's number in the workload, from 1 (a message's id ends with it).
+	Seq int
 }
 
 // step is one planned event of a conversation.
@@ -277,7 +280,18 @@ func (w *Workload) finish(ci int, ev Event) Event {
 	if c := &w.convs[ci]; c.next == len(c.steps) {
 		w.convs[ci] = w.newConversation()
 	}
+	ev.Seq = w.seq
 	return ev
+}
+
+// MessageSeq is the Seq of the message whose id is id, if this workload's seed wrote it.
+func (w *Workload) MessageSeq(id string) (int, bool) {
+	rest, ok := strings.CutPrefix(id, "m"+strconv.FormatUint(w.cfg.Seed, 36)+"-")
+	if !ok {
+		return 0, false
+	}
+	seq, err := strconv.Atoi(rest)
+	return seq, err == nil && seq > 0
 }
 
 // memberAction is the conversation's recipient acting about its starter at t.

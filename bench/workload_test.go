@@ -88,3 +88,38 @@ func TestWorkloadEventsAreValidAndRealistic(t *testing.T) {
 		t.Errorf("streaks reaching 4: %d of %d messages: most conversations must be answered", reached[4], messages)
 	}
 }
+
+// The latency probe finds a nudge's message by its Seq, read back from the message id.
+func TestWorkloadMessageSeqReadsTheIdBack(t *testing.T) {
+	w := bench.NewWorkload(bench.WorkloadConfig{Seed: 7, Start: start})
+	other := bench.NewWorkload(bench.WorkloadConfig{Seed: 8, Start: start})
+	messages := 0
+	for i := range 10_000 {
+		ev := w.Next()
+		if ev.Seq != i+1 {
+			t.Fatalf("event %d has Seq %d", i+1, ev.Seq)
+		}
+		seq, ok := w.MessageSeq(ev.Observation.MessageID)
+		if ev.Topic == topics.DefaultMemberAction {
+			if ok {
+				t.Fatalf("action id %q read as message %d", ev.Observation.MessageID, seq)
+			}
+			continue
+		}
+		messages++
+		if !ok || seq != ev.Seq {
+			t.Fatalf("message id %q read as %d, %v; its Seq is %d", ev.Observation.MessageID, seq, ok, ev.Seq)
+		}
+		if seq, ok := other.MessageSeq(ev.Observation.MessageID); ok {
+			t.Fatalf("another seed's workload reads %q as its message %d", ev.Observation.MessageID, seq)
+		}
+	}
+	if messages < 9_000 {
+		t.Fatalf("only %d messages and replies in 10,000 events", messages)
+	}
+	for _, id := range []string{"", "m7-", "m7-0", "m7-x", "x7-3"} {
+		if seq, ok := w.MessageSeq(id); ok {
+			t.Errorf("MessageSeq(%q) = %d, true", id, seq)
+		}
+	}
+}

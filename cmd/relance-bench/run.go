@@ -66,8 +66,8 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.latency, "latency", 10*time.Second, "how long to produce at 50% of relance's rate for the latency figures")
 	fs.StringVar(&c.brokerBin, "broker-bin", "", "kfake-broker binary to run the broker as its own process (empty: kfake in this process)")
 	fs.IntVar(&c.partitions, "partitions", 3, "partitions per topic")
-	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of relance's run (phase a) to this file")
-	fs.StringVar(&c.memProfile, "memprofile", "", "write an allocation profile of relance's run (phase a) to this file")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of relance's run (phase a; with -latency-only, phase d) to this file")
+	fs.StringVar(&c.memProfile, "memprofile", "", "write an allocation profile of relance's run (phase a; with -latency-only, phase d) to this file")
 	fs.StringVar(&c.brokers, "brokers", "", "load generator mode: comma-separated brokers to produce to")
 	fs.Float64Var(&c.produceRate, "produce-rate", 0, "load generator mode: events per second (0: as fast as possible)")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Minute, "give up after this long")
@@ -403,8 +403,12 @@ func latencyOnly(ctx context.Context, cfg config, redisAddr string, out io.Write
 	defer rdb.Close()
 	gctune.Default(os.Getenv)
 	log, _ := zap.NewProduction(zap.IncreaseLevel(zap.WarnLevel))
-	l, err := measureLatency(ctx, cfg, rdb, log, cfg.latencyRate)
+	stopProfile, err := bench.Profile(cfg.cpuProfile, cfg.memProfile) // relance's, in phase d
 	if err != nil {
+		return err
+	}
+	l, err := measureLatency(ctx, cfg, rdb, log, cfg.latencyRate)
+	if err = errors.Join(err, stopProfile()); err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
