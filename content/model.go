@@ -78,12 +78,15 @@ type model struct {
 }
 
 // trainModels trains a model for each language that has labelled messages.
-func (c *Checker) trainModels() error {
+func (c *Checker) trainModels() error { return c.trainModelsOn(trainingSamples) }
+
+// trainModelsOn trains a model for each language on the messages samples returns for it.
+func (c *Checker) trainModelsOn(samplesOf func(lang string) ([]trainingSample, error)) error {
 	c.models = make([]*model, len(c.langs))
 	// The weights while training, and their average, for one language after the other.
 	var w, avg [][numCategories]float64
 	for li, lang := range c.langs {
-		samples, err := trainingSamples(lang)
+		samples, err := samplesOf(lang)
 		if err != nil {
 			return err
 		}
@@ -126,27 +129,35 @@ func trainingSamples(lang string) ([]trainingSample, error) {
 		if err != nil {
 			return nil, err
 		}
-		for n, line := range strings.Split(string(data), "\n") {
-			if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
+		if out, err = appendSamples(out, name, data); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// appendSamples appends the labelled messages of a file (name, for errors) to out.
+func appendSamples(out []trainingSample, name string, data []byte) ([]trainingSample, error) {
+	for n, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
+			continue
+		}
+		labels, text, ok := strings.Cut(line, "\t")
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: want labels <TAB> text", name, n+1)
+		}
+		s := trainingSample{text: text}
+		for l := range strings.SplitSeq(labels, ",") {
+			if l = strings.TrimSpace(l); l == "" {
 				continue
 			}
-			labels, text, ok := strings.Cut(line, "\t")
-			if !ok {
-				return nil, fmt.Errorf("%s:%d: want labels <TAB> text", name, n+1)
+			cat, err := parseCategory(l)
+			if err != nil || cat == catAllow {
+				return nil, fmt.Errorf("%s:%d: unknown category %q", name, n+1, l)
 			}
-			s := trainingSample{text: text}
-			for l := range strings.SplitSeq(labels, ",") {
-				if l = strings.TrimSpace(l); l == "" {
-					continue
-				}
-				cat, err := parseCategory(l)
-				if err != nil || cat == catAllow {
-					return nil, fmt.Errorf("%s:%d: unknown category %q", name, n+1, l)
-				}
-				s.cats |= 1 << cat
-			}
-			out = append(out, s)
+			s.cats |= 1 << cat
 		}
+		out = append(out, s)
 	}
 	return out, nil
 }
