@@ -208,3 +208,43 @@ func TestEvalFloors(t *testing.T) {
 		}
 	}
 }
+
+// TestMeasureTraining scores each batch from the eighteenth on with models trained on
+// batches 1 to 16 and on every batch before it (the lists as they are for both), to see
+// what training on scored batches adds on text the model was not trained on (the lists
+// were tuned on every batch but the newest, so its line is the one on unseen text). It
+// asserts nothing:
+//
+//	RELANCE_MEASURE=1 go test -run TestMeasureTraining -v ./content/
+func TestMeasureTraining(t *testing.T) {
+	if os.Getenv("RELANCE_MEASURE") == "" {
+		t.Skip("set RELANCE_MEASURE=1 to train two models per batch scored")
+	}
+	last := len(evalFiles(t, "en"))
+	trained := map[int]*content.Checker{}
+	trainedOn := func(n int) *content.Checker {
+		if trained[n] == nil {
+			c, err := content.NewTrainedOn(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			trained[n] = c
+		}
+		return trained[n]
+	}
+	for held := last; held >= 18; held-- {
+		for _, lang := range []string{"en", "fr"} {
+			name := filepath.Join("testdata", fmt.Sprintf("eval_%s_%d.tsv", lang, held))
+			for _, n := range []int{16, held - 1} {
+				es := scoreFile(t, trainedOn(n), name, lang)
+				line := fmt.Sprintf("%s, trained on 1–%d: any %.3f/%.3f (fp %d, fn %d)",
+					filepath.Base(name), n, es.any.precision(), es.any.recall(), es.any.fp, es.any.fn)
+				for _, cat := range allCategories {
+					s := es.cat[cat]
+					line += fmt.Sprintf(", %s %.2f/%.2f", cat, s.precision(), s.recall())
+				}
+				t.Log(line)
+			}
+		}
+	}
+}
