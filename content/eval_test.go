@@ -287,8 +287,9 @@ func (t tally) String() string {
 // are), for each candidate of a grid (threats and insults, hate and sexual content, the
 // guarded threats), the scores summed over the batches and both languages. The candidate
 // chosen has the highest "any offensive" recall among those whose pooled precision is at
-// least that of the models trained on batches 1 to 16 with the thresholds of today. It
-// asserts nothing:
+// least that of the models trained on batches 1 to 16 with the thresholds chosen for them
+// (0.5 for threats and insults, 0.8 for hate and sexual content, 0.97 guarded). It asserts
+// nothing:
 //
 //	RELANCE_MEASURE=1 go test -run TestMeasureThresholds -v ./content/
 func TestMeasureThresholds(t *testing.T) {
@@ -319,23 +320,21 @@ func TestMeasureThresholds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c16.SetThresholds(0.8, 0.5, 0.97) // today's, whatever the models are trained with
 	for n := 18; n <= 25; n++ {
 		cn, err := content.NewTrainedOn(n - 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, lang := range langs { // with the thresholds trained
+		trained := cn.Thresholds()
+		if cn.SetThresholds(content.ModelThresholds()); !slices.Equal(cn.Thresholds(), trained) {
+			t.Fatalf("batch %d: SetThresholds of the thresholds trained gives %v, trained %v", n, cn.Thresholds(), trained)
+		}
+		cn.SetThresholds(0.8, 0.5, 0.97)
+		for _, lang := range langs {
 			name := filepath.Join("testdata", fmt.Sprintf("eval_%s_%d.tsv", lang, n))
 			base16[lang].add(scoreFile(t, c16, name, lang))
 			baseN[lang].add(scoreFile(t, cn, name, lang))
-		}
-		trained := cn.Thresholds()
-		cn.SetThresholds(0.8, 0.5, 0.97)
-		if !slices.Equal(cn.Thresholds(), trained) {
-			t.Errorf("batch %d: SetThresholds(0.8, 0.5, 0.97) gives %v, trained %v", n, cn.Thresholds(), trained)
-		}
-		for _, lang := range langs {
-			name := filepath.Join("testdata", fmt.Sprintf("eval_%s_%d.tsv", lang, n))
 			for i, cand := range grid {
 				cn.SetThresholds(cand.high, cand.low, cand.guarded)
 				byCand[i][lang].add(scoreFile(t, cn, name, lang))

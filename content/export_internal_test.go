@@ -109,3 +109,9 @@ func (c *Checker) Thresholds() [][numCategories + 1]int32 {
 	}
 	return out
 }
+
+// ModelThresholds returns the thresholds the models are trained with, as SetThresholds
+// takes them.
+func ModelThresholds() (high, low, guarded float64) {
+	return modelThreshold, modelThresholdLow, modelThresholdGuarded
+}
