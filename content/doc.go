@@ -63,7 +63,7 @@
 // clean messages written for it (testdata/train_<lang>.tsv: identities mentioned neutrally,
 // strong words in ordinary senses) and the evaluation batches already scored, never the
 // newest. A category is found when the lists find it, or when the model's probability
-// passes 0.5 for a threat or an insult, 0.8 for hate or sexual content, in a message of four
+// passes 0.4 for a threat or an insult, 0.6 for hate or sexual content, in a message of four
 // words or more (low severity), unless the lists cleared that category (an allow entry
 // for the whole sentence, a promise not to, reported speech). A threat it finds in a
 // message in the future tense ("ll", "gonna", "vais", "vas": the lists' @future) that holds
@@ -368,7 +368,14 @@
 // languages, against batch 24's 0.86 and 0.87 before the pass, and its recall 0.83 and
 // 0.78, against 0.83 and 0.79 (one batch of the same kind, with fewer messages rewritten
 // away from earlier batches' phrasings, see above: it cannot say how much of the
-// difference is the pass). What the model adds, on text the lists were not tuned on and
+// difference is the pass). Then the model was retrained on every batch scored, 1 to 25
+// (their scores since are on trained text), with thresholds chosen on batches 18 to 25,
+// each scored with models trained on the batches before it (TestMeasureThresholds):
+// threats and insults 0.4 instead of 0.5, hate and sexual content 0.6 instead of 0.8, the
+// guard's 0.97 kept, the highest recall over those batches whose precision is at least
+// the old models' (0.955/0.931 against 0.952/0.926, summed over both languages); "verra"
+// and "verras" joined the French @future ("jsais pas trop, on verra" read as a threat
+// by the retrained model). What the model adds, on text the lists were not tuned on and
 // it was not trained on:
 //
 //	eval_en_4  lists 0.96/0.56, lists and a model trained without it 0.94/0.71

@@ -1,6 +1,7 @@
 package content_test
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -205,6 +206,179 @@ func TestEvalFloors(t *testing.T) {
 						base, got.anyP, got.anyR, got.catP, got.catR, f.anyP, f.anyR, f.catP, f.catR)
 				}
 			})
+		}
+	}
+}
+
+// TestMeasureTraining scores each batch from the eighteenth on with models trained on
+// batches 1 to 16 and on every batch before it (the lists as they are for both), to see
+// what training on scored batches adds on text the model was not trained on (the lists
+// were tuned on every batch but the newest, so its line is the one on unseen text). It
+// asserts nothing:
+//
+//	RELANCE_MEASURE=1 go test -run TestMeasureTraining -v ./content/
+func TestMeasureTraining(t *testing.T) {
+	if os.Getenv("RELANCE_MEASURE") == "" {
+		t.Skip("set RELANCE_MEASURE=1 to train two models per batch scored")
+	}
+	last := len(evalFiles(t, "en"))
+	trained := map[int]*content.Checker{}
+	trainedOn := func(n int) *content.Checker {
+		if trained[n] == nil {
+			c, err := content.NewTrainedOn(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			trained[n] = c
+		}
+		return trained[n]
+	}
+	for held := last; held >= 18; held-- {
+		for _, lang := range []string{"en", "fr"} {
+			name := filepath.Join("testdata", fmt.Sprintf("eval_%s_%d.tsv", lang, held))
+			for _, n := range []int{16, held - 1} {
+				es := scoreFile(t, trainedOn(n), name, lang)
+				line := fmt.Sprintf("%s, trained on 1–%d: any %.3f/%.3f (fp %d, fn %d)",
+					filepath.Base(name), n, es.any.precision(), es.any.recall(), es.any.fp, es.any.fn)
+				for _, cat := range allCategories {
+					s := es.cat[cat]
+					line += fmt.Sprintf(", %s %.2f/%.2f", cat, s.precision(), s.recall())
+				}
+				t.Log(line)
+			}
+		}
+	}
+}
+
+// tally sums the scores of several batches: "any offensive" and by category (in the order
+// of allCategories).
+type tally struct {
+	any score
+	cat [4]score
+}
+
+func (t *tally) add(es evalScores) {
+	t.any.tp, t.any.fp, t.any.fn = t.any.tp+es.any.tp, t.any.fp+es.any.fp, t.any.fn+es.any.fn
+	for i, cat := range allCategories {
+		s := es.cat[cat]
+		t.cat[i].tp, t.cat[i].fp, t.cat[i].fn = t.cat[i].tp+s.tp, t.cat[i].fp+s.fp, t.cat[i].fn+s.fn
+	}
+}
+
+func (t *tally) plus(u tally) tally {
+	v := *t
+	v.any = score{v.any.tp + u.any.tp, v.any.fp + u.any.fp, v.any.fn + u.any.fn}
+	for i := range v.cat {
+		v.cat[i] = score{v.cat[i].tp + u.cat[i].tp, v.cat[i].fp + u.cat[i].fp, v.cat[i].fn + u.cat[i].fn}
+	}
+	return v
+}
+
+func (t tally) String() string {
+	line := fmt.Sprintf("any %.3f/%.3f (tp %d, fp %d, fn %d)", t.any.precision(), t.any.recall(), t.any.tp, t.any.fp, t.any.fn)
+	for i, cat := range allCategories {
+		line += fmt.Sprintf(", %s %.3f/%.3f", cat, t.cat[i].precision(), t.cat[i].recall())
+	}
+	return line
+}
+
+// TestMeasureThresholds chooses the model's thresholds by a held-out protocol: each batch
+// n from 18 to 25 is scored with models trained on batches 1 to n-1 (the lists as they
+// are), for each candidate of a grid (threats and insults, hate and sexual content, the
+// guarded threats), the scores summed over the batches and both languages. The candidate
+// chosen has the highest "any offensive" recall among those whose pooled precision is at
+// least that of the models trained on batches 1 to 16 with the thresholds chosen for them
+// (0.5 for threats and insults, 0.8 for hate and sexual content, 0.97 guarded). It asserts
+// nothing:
+//
+//	RELANCE_MEASURE=1 go test -run TestMeasureThresholds -v ./content/
+func TestMeasureThresholds(t *testing.T) {
+	if os.Getenv("RELANCE_MEASURE") == "" {
+		t.Skip("set RELANCE_MEASURE=1 to train a model per batch scored")
+	}
+	type candidate struct{ low, high, guarded float64 }
+	var grid []candidate
+	for _, low := range []float64{0.30, 0.35, 0.40, 0.45, 0.50} {
+		for _, high := range []float64{0.6, 0.7, 0.8} {
+			for _, guarded := range []float64{0.90, 0.95, 0.97} {
+				grid = append(grid, candidate{low, high, guarded})
+			}
+		}
+	}
+	langs := []string{"en", "fr"}
+	// By language: the models of 1 to 16 and of 1 to n-1 with today's thresholds, and by
+	// candidate.
+	base16, baseN := map[string]*tally{}, map[string]*tally{}
+	byCand := make([]map[string]*tally, len(grid))
+	for _, lang := range langs {
+		base16[lang], baseN[lang] = &tally{}, &tally{}
+	}
+	for i := range byCand {
+		byCand[i] = map[string]*tally{"en": {}, "fr": {}}
+	}
+	c16, err := content.NewTrainedOn(16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c16.SetThresholds(0.8, 0.5, 0.97) // today's, whatever the models are trained with
+	for n := 18; n <= 25; n++ {
+		cn, err := content.NewTrainedOn(n - 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trained := cn.Thresholds()
+		if cn.SetThresholds(content.ModelThresholds()); !slices.Equal(cn.Thresholds(), trained) {
+			t.Fatalf("batch %d: SetThresholds of the thresholds trained gives %v, trained %v", n, cn.Thresholds(), trained)
+		}
+		cn.SetThresholds(0.8, 0.5, 0.97)
+		for _, lang := range langs {
+			name := filepath.Join("testdata", fmt.Sprintf("eval_%s_%d.tsv", lang, n))
+			base16[lang].add(scoreFile(t, c16, name, lang))
+			baseN[lang].add(scoreFile(t, cn, name, lang))
+			for i, cand := range grid {
+				cn.SetThresholds(cand.high, cand.low, cand.guarded)
+				byCand[i][lang].add(scoreFile(t, cn, name, lang))
+			}
+		}
+	}
+	for _, b := range []struct {
+		title string
+		by    map[string]*tally
+	}{{"trained on 1–16, 0.50/0.8/0.97 (today's default)", base16}, {"trained on 1–(n-1), 0.50/0.8/0.97", baseN}} {
+		t.Logf("%s:", b.title)
+		t.Logf("  pooled: %v", b.by["en"].plus(*b.by["fr"]))
+		for _, lang := range langs {
+			t.Logf("  %s:     %v", lang, b.by[lang])
+		}
+	}
+	floor := base16["en"].plus(*base16["fr"]).any.precision()
+	order := make([]int, len(grid))
+	for i := range order {
+		order[i] = i
+	}
+	pooled := func(i int) tally { return byCand[i]["en"].plus(*byCand[i]["fr"]) }
+	slices.SortStableFunc(order, func(a, b int) int {
+		pa, pb := pooled(a), pooled(b)
+		if ra, rb := pa.any.recall(), pb.any.recall(); ra != rb {
+			return cmp.Compare(rb, ra)
+		}
+		return cmp.Compare(pb.any.precision(), pa.any.precision())
+	})
+	t.Logf("candidates (low/high/guarded), by pooled recall; * pooled precision at least %.4f:", floor)
+	for _, i := range order {
+		p := pooled(i)
+		mark := " "
+		if p.any.precision() >= floor {
+			mark = "*"
+		}
+		t.Logf("%s %.2f/%.1f/%.2f pooled %v", mark, grid[i].low, grid[i].high, grid[i].guarded, p)
+		t.Logf("      en %v", byCand[i]["en"])
+		t.Logf("      fr %v", byCand[i]["fr"])
+	}
+	for _, i := range order {
+		if pooled(i).any.precision() >= floor {
+			t.Logf("chosen: %.2f/%.1f/%.2f: %v", grid[i].low, grid[i].high, grid[i].guarded, pooled(i))
+			break
 		}
 	}
 }

@@ -20,23 +20,32 @@ import (
 //
 // It is trained on the corpus, on clean messages written for it (train_<lang>.tsv: neutral
 // mentions of identities, strong words in ordinary senses), and on the evaluation batches
-// already scored (see doc.go); the newest batch stays out of it, so that its score is a
-// score on unseen text: a new batch joins the pattern below only once its pre-tuning
-// score is recorded in doc.go.
+// already scored, 1 to 25 (see doc.go); a new batch stays out of it, so that its score is
+// a score on unseen text: it joins the pattern below only once its pre-tuning score is
+// recorded in doc.go. The scores of the batches trained on (17 to 25 since the model was
+// last retrained) are scores on trained text, not evidence.
 //
-//go:embed testdata/corpus_*.tsv testdata/train_*.tsv testdata/eval_*_1.tsv testdata/eval_*_2.tsv testdata/eval_*_3.tsv testdata/eval_*_4.tsv testdata/eval_*_5.tsv testdata/eval_*_6.tsv testdata/eval_*_7.tsv testdata/eval_*_8.tsv testdata/eval_*_9.tsv testdata/eval_*_10.tsv testdata/eval_*_11.tsv testdata/eval_*_12.tsv testdata/eval_*_13.tsv testdata/eval_*_14.tsv testdata/eval_*_15.tsv testdata/eval_*_16.tsv
+//go:embed testdata/corpus_*.tsv testdata/train_*.tsv testdata/eval_*_1.tsv testdata/eval_*_2.tsv testdata/eval_*_3.tsv testdata/eval_*_4.tsv testdata/eval_*_5.tsv testdata/eval_*_6.tsv testdata/eval_*_7.tsv testdata/eval_*_8.tsv testdata/eval_*_9.tsv testdata/eval_*_10.tsv testdata/eval_*_11.tsv testdata/eval_*_12.tsv testdata/eval_*_13.tsv testdata/eval_*_14.tsv testdata/eval_*_15.tsv testdata/eval_*_16.tsv testdata/eval_*_17.tsv testdata/eval_*_18.tsv testdata/eval_*_19.tsv testdata/eval_*_20.tsv testdata/eval_*_21.tsv testdata/eval_*_22.tsv testdata/eval_*_23.tsv testdata/eval_*_24.tsv testdata/eval_*_25.tsv
 var trainingData embed.FS
 
 const (
 	modelBits = 16 // hashed features: 2^16 buckets per language
-	// modelThreshold is the probability above which the model finds a category, as a
-	// logit: high, so that precision stays above 0.95 on text it was not trained on.
-	modelThreshold    = 0.8
-	modelThresholdLow = 0.5 // for threats and insults, see modelLogit
-	// modelThresholdGuarded is the threshold of a threat in a message threatGuarded holds
-	// back: on batches 17 to 23, 51 such findings of the model were false and 21 true (on
-	// unseen text it scores both high, innocent plans up to 1.00); at 0.97, 35 of the false
-	// and 4 of the true ones go, and none of the threats of the batches it was trained on.
+	// modelThreshold is the probability above which the model finds hate and sexual
+	// content, modelThresholdLow threats and insults, modelThresholdGuarded a threat in a
+	// message threatGuarded holds back. They were chosen on batches 18 to 25, each scored
+	// with models trained on the batches before it (TestMeasureThresholds): of a grid (0.30
+	// to 0.50 for threats and insults, 0.6 to 0.8 for hate and sexual content, 0.90 to 0.97
+	// guarded), the highest "any offensive" recall summed over the batches and both
+	// languages whose precision is at least that of the models trained on batches 1 to 16
+	// with the thresholds before (0.8, 0.5, 0.97): 0.955/0.931 (1729 found, 81 false, 128
+	// missed) against 0.952/0.926 (1720, 86, 137); trained on the batches before with
+	// those thresholds, 0.962/0.921. The training on more batches raised the precision,
+	// which the lower thresholds spend on recall.
+	modelThreshold    = 0.6
+	modelThresholdLow = 0.4
+	// On batches 17 to 23 the model trained on 1 to 16 found 51 false threats in messages
+	// threatGuarded holds back and 21 true ones (on unseen text it scores both high,
+	// innocent plans up to 1.00); at 0.97, 35 of the false and 4 of the true ones went.
 	modelThresholdGuarded = 0.97
 	modelEpochs           = 30
 	modelRate             = 0.3
@@ -53,10 +62,9 @@ const (
 const modelSalt = 0x9E3779B97F4A7C15
 
 // modelLogit holds the thresholds by category (hate, insult, sexual, threat), as logits.
-// Threats and insults take 0.5: on batches 9 and 13, scored with models not trained on
-// them, 0.5 found 0.04 to 0.11 more of their threats (and more insults) than 0.8, with
-// threat precision 0.91 to 0.96; hate and sexual content gain nothing there, or lose
-// precision.
+// Threats and insults take a lower one: they are said in more ordinary words (on batches
+// 9 and 13, scored with models not trained on them, 0.5 found 0.04 to 0.11 more of their
+// threats than 0.8, with threat precision 0.91 to 0.96).
 var modelLogit = logits(modelThreshold, modelThresholdLow, modelThreshold, modelThresholdLow)
 
 // logits returns the logits of per-category probabilities, in category order.
@@ -78,12 +86,15 @@ type model struct {
 }
 
 // trainModels trains a model for each language that has labelled messages.
-func (c *Checker) trainModels() error {
+func (c *Checker) trainModels() error { return c.trainModelsOn(trainingSamples) }
+
+// trainModelsOn trains a model for each language on the messages samples returns for it.
+func (c *Checker) trainModelsOn(samplesOf func(lang string) ([]trainingSample, error)) error {
 	c.models = make([]*model, len(c.langs))
 	// The weights while training, and their average, for one language after the other.
 	var w, avg [][numCategories]float64
 	for li, lang := range c.langs {
-		samples, err := trainingSamples(lang)
+		samples, err := samplesOf(lang)
 		if err != nil {
 			return err
 		}
@@ -126,27 +137,35 @@ func trainingSamples(lang string) ([]trainingSample, error) {
 		if err != nil {
 			return nil, err
 		}
-		for n, line := range strings.Split(string(data), "\n") {
-			if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
+		if out, err = appendSamples(out, name, data); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// appendSamples appends the labelled messages of a file (name, for errors) to out.
+func appendSamples(out []trainingSample, name string, data []byte) ([]trainingSample, error) {
+	for n, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
+			continue
+		}
+		labels, text, ok := strings.Cut(line, "\t")
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: want labels <TAB> text", name, n+1)
+		}
+		s := trainingSample{text: text}
+		for l := range strings.SplitSeq(labels, ",") {
+			if l = strings.TrimSpace(l); l == "" {
 				continue
 			}
-			labels, text, ok := strings.Cut(line, "\t")
-			if !ok {
-				return nil, fmt.Errorf("%s:%d: want labels <TAB> text", name, n+1)
+			cat, err := parseCategory(l)
+			if err != nil || cat == catAllow {
+				return nil, fmt.Errorf("%s:%d: unknown category %q", name, n+1, l)
 			}
-			s := trainingSample{text: text}
-			for l := range strings.SplitSeq(labels, ",") {
-				if l = strings.TrimSpace(l); l == "" {
-					continue
-				}
-				cat, err := parseCategory(l)
-				if err != nil || cat == catAllow {
-					return nil, fmt.Errorf("%s:%d: unknown category %q", name, n+1, l)
-				}
-				s.cats |= 1 << cat
-			}
-			out = append(out, s)
+			s.cats |= 1 << cat
 		}
+		out = append(out, s)
 	}
 	return out, nil
 }
