@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/redis/go-redis/v9"
@@ -46,6 +48,12 @@ func (e Erasure) Erased() int { return e.Pairs + e.Own + e.Senders }
 // records could not be decoded: they might name the member.
 var ErrUnreadableRecords = errors.New("unreadable sender records left in place")
 
+// ErrResharding is returned by Forget, with what it did erase, when a Cluster's slots were
+// moving, or moved, while it scanned: a key that went from one master to another between
+// their scans is seen on neither, so records naming the member may be left. Running
+// Forget again once the resharding is over finishes the erasure.
+var ErrResharding = errors.New("the Cluster was resharding: records may be left")
+
 // Forget erases what the store on client (keys under cfg's prefix) holds about member: it
 // deletes every pair record naming the member (found by SCAN, on every master of a
 // Cluster, and confirmed by parsing the key, so a member whose id contains member's is
@@ -54,7 +62,8 @@ var ErrUnreadableRecords = errors.New("unreadable sender records left in place")
 // lost). Running it again erases nothing more.
 //
 // A processor still receiving events about member writes records again: run Forget once
-// the platform sends none.
+// the platform sends none. On a Cluster whose slots move meanwhile (or are moving), a key
+// can be missed: Forget erases what it finds and returns ErrResharding.
 func Forget(ctx context.Context, client redis.UniversalClient, cfg Config, member string) (Erasure, error) {
 	var e Erasure
 	if member == "" {
@@ -64,6 +73,10 @@ func Forget(ctx context.Context, client redis.UniversalClient, cfg Config, membe
 		return e, err
 	}
 	prefix := cfg.withDefaults().KeyPrefix
+	before, err := slotsOf(ctx, client)
+	if err != nil {
+		return e, fmt.Errorf("state: forget: %w", err)
+	}
 	own := senderKey(prefix, member)
 	n, err := client.Unlink(ctx, own).Result()
 	if err != nil {
@@ -77,10 +90,17 @@ func Forget(ctx context.Context, client redis.UniversalClient, cfg Config, membe
 		f()
 		mu.Unlock()
 	}
+	scanned := map[string]bool{} // the servers scanned, by address
+	scanAll := func(pattern string, fn func(context.Context, []string) error) error {
+		return scan(ctx, client, pattern, func(ctx context.Context, addr string, keys []string) error {
+			add(func() { scanned[addr] = true })
+			return fn(ctx, keys)
+		})
+	}
 	// Pair keys name both members after the length prefix: the pattern finds the
 	// candidates, parsePairKey keeps those of which member is exactly one.
 	pairs := globEscape(prefix) + ":{*}:p:*" + globEscape(member) + "*"
-	err = scan(ctx, client, pairs, func(ctx context.Context, keys []string) error {
+	err = scanAll(pairs, func(ctx context.Context, keys []string) error {
 		var mine []string
 		for _, k := range keys {
 			if low, high, ok := parsePairKey(prefix, k); ok && (low == member || high == member) {
@@ -97,7 +117,7 @@ func Forget(ctx context.Context, client redis.UniversalClient, cfg Config, membe
 
 	var unreadable []string
 	senders := globEscape(prefix) + ":{*}:s:*"
-	err = scan(ctx, client, senders, func(ctx context.Context, keys []string) error {
+	err = scanAll(senders, func(ctx context.Context, keys []string) error {
 		var theirs []string
 		for _, k := range keys {
 			if k != own && isSenderKey(prefix, k) {
@@ -115,6 +135,13 @@ func Forget(ctx context.Context, client redis.UniversalClient, cfg Config, membe
 	if err != nil {
 		return e, fmt.Errorf("state: forget: %w", err)
 	}
+	after, err := slotsOf(ctx, client)
+	if err != nil {
+		return e, fmt.Errorf("state: forget: %w", err)
+	}
+	if moved := before.movedIn(after, scanned); moved != "" {
+		return e, fmt.Errorf("state: forget: %w (%s): run it again once the resharding is over", ErrResharding, moved)
+	}
 	if len(unreadable) > 0 {
 		return e, fmt.Errorf("state: forget: %w: %d, such as %s (they hold no more than the processor would replace: delete them)",
 			ErrUnreadableRecords, len(unreadable), unreadable[0])
@@ -122,18 +149,107 @@ func Forget(ctx context.Context, client redis.UniversalClient, cfg Config, membe
 	return e, nil
 }
 
+// slots is where a Cluster's slots are: the master serving each range, and the slots
+// being migrated or imported. It is empty for a single server or a Ring.
+type slots struct {
+	cluster bool
+	layout  string   // "start-end@address" for each range, in CLUSTER SLOTS order
+	masters []string // their addresses
+	moving  []string // "slot->node" and "slot-<node" as CLUSTER NODES shows them
+}
+
+// slotsOf reads the slots of client, when it is a Cluster's.
+func slotsOf(ctx context.Context, client redis.UniversalClient) (slots, error) {
+	c, ok := client.(*redis.ClusterClient)
+	if !ok {
+		return slots{}, nil
+	}
+	ranges, err := c.ClusterSlots(ctx).Result()
+	if err != nil {
+		return slots{}, fmt.Errorf("cluster slots: %w", err)
+	}
+	s := slots{cluster: true}
+	var layout []string
+	for _, r := range ranges {
+		if len(r.Nodes) == 0 {
+			continue
+		}
+		layout = append(layout, fmt.Sprintf("%d-%d@%s", r.Start, r.End, r.Nodes[0].Addr))
+		if !slices.Contains(s.masters, r.Nodes[0].Addr) {
+			s.masters = append(s.masters, r.Nodes[0].Addr)
+		}
+	}
+	s.layout = strings.Join(layout, " ")
+	var mu sync.Mutex
+	err = c.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+		nodes, err := m.ClusterNodes(ctx).Result()
+		if err != nil {
+			return fmt.Errorf("cluster nodes of %s: %w", m.Options().Addr, err)
+		}
+		moving := migratingSlots(nodes)
+		mu.Lock()
+		s.moving = append(s.moving, moving...)
+		mu.Unlock()
+		return nil
+	})
+	return s, err
+}
+
+// migratingSlots returns the slots the node that answered CLUSTER NODES is migrating or
+// importing: "[slot->-node]" and "[slot-<-node]" on its own ("myself") line.
+func migratingSlots(nodes string) []string {
+	for _, line := range strings.Split(nodes, "\n") {
+		fields := strings.Fields(line)
+		if len(fields) < 8 || !slices.Contains(strings.Split(fields[2], ","), "myself") {
+			continue
+		}
+		var moving []string
+		for _, f := range fields[8:] {
+			if strings.HasPrefix(f, "[") {
+				moving = append(moving, strings.Trim(f, "[]"))
+			}
+		}
+		return moving
+	}
+	return nil
+}
+
+// movedIn says what moved between s, read before the scans, and after, read once they
+// were done, when anything did: slots migrating at either time, another layout, or a
+// master that was not scanned. "" when nothing moved, or not a Cluster.
+func (s slots) movedIn(after slots, scanned map[string]bool) string {
+	if !s.cluster {
+		return ""
+	}
+	if moving := append(slices.Clone(s.moving), after.moving...); len(moving) > 0 {
+		slices.Sort(moving)
+		return "slots migrating: " + strings.Join(slices.Compact(moving), ", ")
+	}
+	if s.layout != after.layout {
+		return "the slots changed masters while the keys were scanned"
+	}
+	for _, m := range after.masters {
+		if !scanned[m] {
+			return "master " + m + " was not scanned"
+		}
+	}
+	return ""
+}
+
 // scan calls fn with each batch of keys matching pattern on every server that holds
-// keys: the one server, each master of a Cluster, each shard of a Ring (concurrently).
-func scan(ctx context.Context, client redis.UniversalClient, pattern string, fn func(context.Context, []string) error) error {
+// keys, and that server's address: the one server, each master of a Cluster, each shard
+// of a Ring (concurrently). fn is called at least once per server, with no keys if it has
+// none.
+func scan(ctx context.Context, client redis.UniversalClient, pattern string, fn func(ctx context.Context, addr string, keys []string) error) error {
 	each := func(ctx context.Context, c *redis.Client) error {
 		var cursor uint64
-		for {
+		for calls := 0; ; calls++ {
 			keys, next, err := c.Scan(ctx, cursor, pattern, scanCount).Result()
 			if err != nil {
 				return fmt.Errorf("scan %s: %w", c.Options().Addr, err)
 			}
-			if len(keys) > 0 {
-				if err := fn(ctx, keys); err != nil {
+			if len(keys) > 0 || calls == 0 {
+				if err := fn(ctx, c.Options().Addr, keys); err != nil {
 					return err
 				}
 			}

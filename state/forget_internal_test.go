@@ -95,3 +95,33 @@ func TestForgetReportsUnreadableSenderRecords(t *testing.T) {
 		t.Errorf("the unreadable record: %q, %v", v, err)
 	}
 }
+
+// Forget's check after its scans: slots that changed masters meanwhile, or a master it did
+// not scan (one added after the client read the Cluster's layout), may hide records.
+func TestForgetSeesSlotsThatMovedWhileItScanned(t *testing.T) {
+	before := slots{cluster: true, layout: "0-8191@a 8192-16383@b", masters: []string{"a", "b"}}
+	scanned := map[string]bool{"a": true, "b": true}
+	if moved := before.movedIn(before, scanned); moved != "" {
+		t.Errorf("nothing moved, yet %q", moved)
+	}
+	moved := slots{cluster: true, layout: "0-8191@a 8192-12000@b 12001-16383@c", masters: []string{"a", "b", "c"}}
+	if got := before.movedIn(moved, map[string]bool{"a": true, "b": true, "c": true}); !strings.Contains(got, "changed masters") {
+		t.Errorf("slots moved to c: %q", got)
+	}
+	if got := moved.movedIn(moved, scanned); !strings.Contains(got, "master c was not scanned") {
+		t.Errorf("c not scanned: %q", got)
+	}
+	migrating := before
+	migrating.moving = []string{"42->-bid"}
+	if got := before.movedIn(migrating, scanned); !strings.Contains(got, "42->-bid") {
+		t.Errorf("slot 42 migrating once the scans were done: %q", got)
+	}
+	if got := (slots{}).movedIn(slots{}, nil); got != "" {
+		t.Errorf("a single server: %q", got)
+	}
+	nodes := "07c3 127.0.0.1:30001@40001 myself,master - 0 0 1 connected 0-5460 [42->-e7d1]\n" +
+		"e7d1 127.0.0.1:30002@40002 master - 0 1 2 connected 5461-10922 [42-<-07c3]\n"
+	if got := migratingSlots(nodes); len(got) != 1 || got[0] != "42->-e7d1" {
+		t.Errorf("migratingSlots = %q, want only this node's [42->-e7d1]", got)
+	}
+}
