@@ -119,7 +119,34 @@
 // # Where it stops
 //
 // It matches words and phrases and weighs words; it does not understand sentences. On the
-// latest batch written after its lists and model (batch 25, meant as ordinary traffic, as
+// latest batch written after its lists and model (batch 26, by a hand new to the package
+// that read this documentation and batch 25's first lines, not the lists; ordinary
+// traffic, two clean messages in three; its near-copies of earlier files, at a similarity
+// of 0.9 or more, rewritten before its score; the first batch after the model was
+// retrained on batches 1 to 25 with its thresholds chosen on batches 18 to 25, see below),
+// it finds 0.86 of the offensive messages in English and 0.90 in French, with precision
+// 0.91 and 0.92 (per category, precision/recall: threats 0.82/0.88 and 0.84/0.86, insults
+// 0.87/0.68 and 0.89/0.74, sexual content 0.90/0.69 and 1.00/0.88, hate 1.00/1.00 and
+// 0.96/0.92). The models before the retraining, with their thresholds, scored it
+// 0.86/0.83 and 0.89/0.88: the retraining found 4 and 3 more offensive messages and 5 and
+// 3 fewer false ones. So "any offensive" recall meets the target (0.85) in both languages,
+// precision (0.95) is missed in both, and each category's 0.80 is missed by insults in both
+// languages and sexual content in English. Half of the insult misses are slurs aimed at
+// the member, labelled hate and insult and found as hate alone ("go back to the jungle you
+// n1gger", "sale gouine"); the others are contempt in ordinary words ("I've had more
+// interesting chats with my microwave than with you", "t'as autant de charisme qu'un
+// bulot") and regional insults ("dikkenek va"). The sexual misses are slang, numbers and
+// emoji ("69 tonight?", "wet yet? 😏", "nsfw pics? I'll send mine first 🍆💦") and paid sex
+// ("£150 for the night, I'll get the hotel"); the threats missed are stalking by details
+// ("saw you in Lidl earlier in the grey hoodie. didn't say hi. yet") and violence against a
+// group without a verb the lists know ("les gitans du camp derrière chez toi, un bidon
+// d'essence et c'est réglé"). Its 10 and 10 false findings are banter ("you're an idiot and
+// I mean that in the nicest possible way", "t'es un boulet, mais un boulet mignon"),
+// innocent plans and idioms read as threats ("je vais te mettre la misère au Trivial
+// Pursuit", "you're dead right about that"), a place name (Bell End) and insults quoted as
+// received ("ma sœur s'est fait traiter de sale arabe au Carrefour").
+//
+// On batch 25 (meant as ordinary traffic, as
 // batch 24 was: two clean messages in three, mostly first messages, plans, small talk and
 // flirting; the first written after the twenty-first pass; scored before any change, see
 // below), it finds 0.83 of the offensive messages in English and 0.78 in French, with

@@ -177,10 +177,15 @@ var evalFloors = map[string]evalFloor{
 	// on it; the floors are its pre-tuning score (doc.go: 0.86/0.83 and 0.87/0.79).
 	"eval_en_24.tsv": {0.85, 0.82, 0.69, 0.63},
 	"eval_fr_24.tsv": {0.86, 0.79, 0.70, 0.59},
-	// Batch 25: neither the lists tuned on it nor the model trained on it; the floors sit
-	// just under its pre-tuning score (doc.go: 0.90/0.83 and 0.90/0.78).
+	// Batch 25: no pass tuned on it; the model has been trained on it (with batches 17 to
+	// 24) since batch 26. The floors sit just under its pre-tuning score (doc.go: 0.90/0.83
+	// and 0.90/0.78).
 	"eval_en_25.tsv": {0.90, 0.82, 0.83, 0.67},
 	"eval_fr_25.tsv": {0.89, 0.78, 0.79, 0.63},
+	// Batch 26: neither the lists tuned on it nor the model trained on it; the floors sit
+	// just under its pre-tuning score (doc.go: 0.91/0.86 and 0.92/0.90).
+	"eval_en_26.tsv": {0.90, 0.86, 0.81, 0.67},
+	"eval_fr_26.tsv": {0.91, 0.90, 0.84, 0.73},
 }
 
 // TestEvalFloors holds every evaluation batch to its floors, with the message's locale.
