@@ -21,6 +21,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
@@ -433,26 +434,41 @@ func MeasureLatency(ctx context.Context, brokers []string, seed uint64, rate flo
 		<-ready
 	}
 
-	transport := &kafka.Transport{}
-	w := &kafka.Writer{Addr: kafka.TCP(brokers...), Transport: transport, Balancer: &kafka.Murmur2Balancer{},
-		RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond, Async: true,
-		BatchSize: 100} // kafka-go allocates BatchSize slots per batch: a tick brings ~20 per partition
+	// The producer is franz-go's, not kafka-go's Writer: it stands for the platform's
+	// producers, whose client is theirs, and the probe shares relance's two cores, so its
+	// cost is taken from relance's latency (at 65,000 events/s the Writer cost the probe
+	// ~0.35 cores; see docs/BENCHMARKS.md). Keys are partitioned as Java clients do
+	// (murmur2), as relance's own writer does.
+	producer, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.RequiredAcks(kgo.AllISRAcks()),
+		kgo.ProducerLinger(time.Millisecond), kgo.ProducerBatchCompression(kgo.NoCompression()), // as kafka-go writes
+		kgo.WithLogger(nil))
+	if err != nil {
+		return Latency{}, fmt.Errorf("latency: producer: %w", err)
+	}
+	defer producer.Close()
+	var produceErr atomic.Pointer[error] // the first failed produce
+	produced1 := func(_ *kgo.Record, err error) {
+		if err != nil {
+			produceErr.CompareAndSwap(nil, &err)
+		}
+	}
 	const tick = 2 * time.Millisecond
 	start := time.Now()
 	t := time.NewTicker(tick)
 	count := 0
-	var late []time.Duration // per tick, WriteMessages returned this long after its events were due
+	var late []time.Duration // per tick, its events were handed to the producer this long after they were due
+	var recs []*kgo.Record
 	for now := start; now.Sub(start) < d; now = <-t.C {
 		due := int(rate*now.Sub(start).Seconds()) - count
 		if due <= 0 {
 			continue // a tick delivered late, after a later one was due (or nothing due yet)
 		}
-		msgs := make([]kafka.Message, 0, due)
+		recs = recs[:0]
 		mu.Lock()
 		at := max(now.Sub(base), 1) // 0 is "none"
 		for range due {
 			ev := wl.NextAt(now)
-			msgs = append(msgs, kafka.Message{Topic: ev.Topic, Key: ev.Key, Value: ev.Value})
+			recs = append(recs, &kgo.Record{Topic: ev.Topic, Key: ev.Key, Value: ev.Value})
 			if ev.Topic != names.MessageSent {
 				produced = append(produced, 0) // one per event, in Seq order
 			} else {
@@ -461,20 +477,22 @@ func MeasureLatency(ctx context.Context, brokers []string, seed uint64, rate flo
 		}
 		mu.Unlock()
 		count += due
-		if due > 0 {
-			if err := w.WriteMessages(ctx, msgs...); err != nil {
-				t.Stop()
-				return Latency{}, fmt.Errorf("latency: produce: %w", err)
-			}
-			late = append(late, time.Since(now))
+		for _, r := range recs {
+			producer.Produce(ctx, r, produced1)
+		}
+		late = append(late, time.Since(now))
+		if err := produceErr.Load(); err != nil {
+			t.Stop()
+			return Latency{}, fmt.Errorf("latency: produce: %w", *err)
 		}
 	}
 	t.Stop()
 	producedFor := time.Since(start)
-	err = w.Close()
-	transport.CloseIdleConnections()
-	if err != nil {
+	if err := producer.Flush(ctx); err != nil {
 		return Latency{}, fmt.Errorf("latency: produce: %w", err)
+	}
+	if err := produceErr.Load(); err != nil {
+		return Latency{}, fmt.Errorf("latency: produce: %w", *err)
 	}
 	// Wait for the stragglers: until no nudge arrived for 1s, at most 5s.
 	settle := time.Now().Add(5 * time.Second)
