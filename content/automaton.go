@@ -79,7 +79,7 @@ func (c *Checker) compile(b *builder, entries []*entry) error {
 		k.done = map[string]int32{}
 	}
 	for ei, e := range entries {
-		k.results = append(k.results, result{lang: e.lang, cat: e.cat, sev: e.sev, whole: e.whole, anchorStart: e.anchorStart, anchorEnd: e.anchorEnd, toEnd: e.toEnd, clears: e.clears, sentence: e.sentence})
+		k.results = append(k.results, result{lang: e.lang, cat: e.cat, sev: e.sev, whole: e.whole, anchorStart: e.anchorStart, anchorEnd: e.anchorEnd, toEnd: e.toEnd, clears: e.clears, sentence: e.sentence, slur: e.slur})
 		for a := range e.parts[0].alts {
 			k.push(int32(ei), 0, int32(a))
 		}
@@ -247,7 +247,7 @@ func (k *compiler) make(isGap bool, res []result, edges []labelledEdge, classes 
 		k.sig = binary.LittleEndian.AppendUint32(k.sig, uint32(nd.skip))
 		k.sig = binary.LittleEndian.AppendUint16(k.sig, uint16(len(res)))
 		for _, r := range res {
-			k.sig = append(k.sig, r.lang, r.cat, uint8(r.sev), r.clears, boolFlag(r.whole, 1)|boolFlag(r.anchorStart, 2)|boolFlag(r.anchorEnd, 4)|boolFlag(r.toEnd, 8)|boolFlag(r.sentence, 16))
+			k.sig = append(k.sig, r.lang, r.cat, uint8(r.sev), r.clears, boolFlag(r.whole, 1)|boolFlag(r.anchorStart, 2)|boolFlag(r.anchorEnd, 4)|boolFlag(r.toEnd, 8)|boolFlag(r.sentence, 16)|boolFlag(r.slur, 32))
 		}
 		k.sig = binary.LittleEndian.AppendUint16(k.sig, uint16(len(classes)))
 		for _, id := range classes {

@@ -105,6 +105,7 @@ const (
 	wordSingle                    // it is an entry on its own
 	wordContent                   // some entry holds it
 	wordExact                     // only as written: no repeated-letter or masked matching
+	wordPlural                    // a plural whose singular is listed too ("pakis", "pédés"): a group
 )
 
 var unknownWord = &wordInfo{id: -1} // shared: never modified
@@ -138,6 +139,7 @@ type result struct {
 	toEnd       bool  // the match runs on to the end of the sentence ("...")
 	clears      uint8 // of an allow entry: the categories it clears (bit per category)
 	sentence    bool  // of an allow entry: it clears its whole sentence
+	slur        bool  // of a hate entry: it names a person; aimed at the member, an insult too
 }
 
 var defaultChecker = sync.OnceValue(func() *Checker {
@@ -289,6 +291,9 @@ func (b *builder) build() (*Checker, error) {
 	}
 	words := make([]string, 0, len(c.vocab))
 	for w, info := range c.vocab {
+		if isPlural(w, c.vocab) {
+			info.flags |= wordPlural
+		}
 		for id, cl := range b.used {
 			if info.inClass(uint16(id)) && len(cl.singles) > 0 {
 				info.flags |= wordContent
@@ -350,6 +355,22 @@ func (b *builder) build() (*Checker, error) {
 	return c, nil
 }
 
+// isPlural reports whether w is the plural of another word of vocab: w ending in "s" or
+// "x" (French "-aux" from "-al", English "-ies" from "-y" and "-es" included) whose
+// singular is a word of vocab too.
+func isPlural(w string, vocab map[string]wordInfo) bool {
+	has := func(stem string) bool { _, ok := vocab[stem]; return ok && stem != "" }
+	switch {
+	case strings.HasSuffix(w, "ies") && has(w[:len(w)-3]+"y"),
+		strings.HasSuffix(w, "aux") && has(w[:len(w)-3]+"al"),
+		strings.HasSuffix(w, "es") && has(w[:len(w)-2]):
+		return true
+	case strings.HasSuffix(w, "s"), strings.HasSuffix(w, "x"):
+		return has(w[:len(w)-1])
+	}
+	return false
+}
+
 // traceInsert, when set (by tests), sees the node each entry's sequence ends at.
 var traceInsert func(node int32, origin string)
 
@@ -357,7 +378,7 @@ var traceInsert func(node int32, origin string)
 func (c *Checker) flags(n int32) bool {
 	nd := &c.nodes[n]
 	for _, r := range c.results[nd.res : nd.res+int32(nd.nres)] {
-		if r.cat != catAllow {
+		if r.cat < numCategories {
 			return true
 		}
 	}

@@ -41,7 +41,7 @@ func TestRobustToHowPeopleWrite(t *testing.T) {
 		{"plain", "espèce de connard", "fr", cats(insult)},
 		{"upper case", "CONNARD", "fr", cats(insult)},
 		{"mixed case", "ConNaRd", "fr", cats(insult)},
-		{"accents missing", "sale pede", "fr", cats(hate)},
+		{"accents missing", "sale pede", "fr", cats(hate, insult)},
 		{"accents where none belong", "cönnärd", "fr", cats(insult)},
 		{"decomposed accents", "encule\u0301", "fr", cats(insult)},
 		{"typographic apostrophe", "t’es vraiment con", "fr", cats(insult)},
@@ -67,10 +67,10 @@ func TestRobustToHowPeopleWrite(t *testing.T) {
 		{"leetspeak and separators", "c 0 n n 4 r d", "fr", cats(insult)},
 		{"separated letters next to a one-letter word", "à c o n n a r d", "fr", cats(insult)},
 		{"separated letters inside a phrase", "fils de p.u.t.e", "fr", cats(insult)},
-		{"two letters with a dot", "p.d", "fr", cats(hate)},
-		{"two letters alone", "P D", "fr", cats(hate)},
+		{"two letters with a dot", "p.d", "fr", cats(hate, insult)},
+		{"two letters alone", "P D", "fr", cats(hate, insult)},
 		{"masked letter", "c*nnard", "fr", cats(insult)},
-		{"masked letters", "n****r", "en", cats(hate)},
+		{"masked letters", "n****r", "en", cats(hate, insult)},
 		{"masked word in a phrase", "f*ck you", "en", cats(insult)},
 		{"all but the first letter masked", "f*** off", "en", cats(insult)},
 		{"zero-width space inside", "con\u200bnard", "fr", cats(insult)},
@@ -244,7 +244,7 @@ func TestFindGivesEachCategoryOnceWithItsHighestSeverity(t *testing.T) {
 	got := c.Find("sale bougnoule, espèce de connard, je vais te tuer, tg connard", "fr")
 	want := []content.Finding{
 		{Category: hate, Severity: content.SeverityHigh},
-		{Category: insult, Severity: content.SeverityMedium},
+		{Category: insult, Severity: content.SeverityHigh}, // the slur aimed at the member
 		{Category: threat, Severity: content.SeverityHigh},
 	}
 	if !slices.Equal(got, want) {
@@ -326,7 +326,7 @@ remove:
 			}{
 				{"t'es qu'un gros naze", "fr", cats(insult)},
 				{"zorglubs", "en", cats(hate)},
-				{"zorglub", "fr", cats(hate)},
+				{"zorglub", "fr", cats(hate, insult)},
 				{"I'll tickle you", "en", cats(threat)},
 				{"ma bite", "fr", nil},
 				{"send nudes", "en", nil},
@@ -440,4 +440,31 @@ func FuzzCheck(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A slur aimed at the member (after "you", "t'es", a greeting or a retort, or alone in its
+// clause) is an insult too; about an absent person or a group it is hate alone.
+func TestSlurAimedAtTheMemberIsAnInsultToo(t *testing.T) {
+	c := content.Default()
+	for _, tt := range []struct {
+		text, locale string
+		want         []policy.Category
+	}{
+		{"go back to the jungle you n1gger", "en", cats(hate, insult)},
+		{"nice try tranny, swipe left", "en", cats(hate, insult)},
+		{"shut it you p.a.k.i", "en", cats(hate, insult)},
+		{"faggot", "en", cats(hate, insult)},
+		{"fucking pakis", "en", cats(hate)},
+		{"my neighbour is a paki", "en", cats(hate)},
+		{"sale gouine", "fr", cats(hate, insult)},
+		{"t'es qu'un travelo", "fr", cats(hate, insult)},
+		{"dégage de mon profil, bougnoule", "fr", cats(hate, insult)},
+		{"p.é.d.é va", "fr", cats(hate, insult)},
+		{"mon voisin est pédé", "fr", cats(hate)},
+		{"les bougnoules", "fr", cats(hate)},
+	} {
+		if got := check(t, c, tt.text, tt.locale); !slices.Equal(got, tt.want) {
+			t.Errorf("Check(%q, %q) = %v, want %v", tt.text, tt.locale, got, tt.want)
+		}
+	}
 }

@@ -32,6 +32,7 @@ func ExampleChecker_Find() {
 	}
 	// Output:
 	// hate high
+	// insult high
 	// threat high
 }
 

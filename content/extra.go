@@ -158,7 +158,7 @@ func (b *builder) extraYAMLItem(file, action string, item *yaml.Node) error {
 		}
 		return b.remove(origin, langs, e.Term, e.Category)
 	}
-	if e.Category == "" || e.Severity == "" && e.Category != "allow" {
+	if e.Category == "" || e.Severity == "" && e.Category != "allow" && e.Category != "target" {
 		return fmt.Errorf("%s: an addition needs a category and a severity", origin)
 	}
 	return b.add(origin, langs, e.Term, e.Category, e.Severity, e.Flags)

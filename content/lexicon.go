@@ -107,6 +107,7 @@ type entry struct {
 	toEnd       bool  // "..." last: the match runs on to the end of the sentence
 	clears      uint8 // of an allow entry: the categories it clears, by bit
 	sentence    bool  // of an allow entry: it clears what its whole sentence matches
+	slur        bool  // of a hate entry: it names a person (aimed at the member, an insult too)
 }
 
 // part is one position of a term: alternatives (each a sequence of items).
@@ -397,7 +398,9 @@ func (b *builder) add(origin string, langs uint8, term, category, severity strin
 	switch {
 	case e.cat == catAllow && severity != "-" && severity != "":
 		return fmt.Errorf("%s: an allow entry has severity - (it clears, it does not flag)", origin)
-	case e.cat != catAllow:
+	case e.cat == catTarget && severity != "-" && severity != "":
+		return fmt.Errorf("%s: a target entry has severity - (it aims, it does not flag)", origin)
+	case e.cat < numCategories:
 		if e.sev, err = ParseSeverity(severity); err != nil {
 			return fmt.Errorf("%s: %w", origin, err)
 		}
@@ -405,7 +408,7 @@ func (b *builder) add(origin string, langs uint8, term, category, severity strin
 	inflect := false
 	for _, f := range flags {
 		f = strings.TrimSpace(f)
-		if c, err := parseCategory(f); err == nil && c != catAllow {
+		if c, err := parseCategory(f); err == nil && c < numCategories {
 			// An allow entry may clear some categories only ("told me to ...": threat).
 			if e.cat != catAllow {
 				return fmt.Errorf("%s: flag %q: only an allow entry names the categories it clears", origin, f)
@@ -420,6 +423,11 @@ func (b *builder) add(origin string, langs uint8, term, category, severity strin
 			e.whole = true
 		case "exact":
 			e.exact = true
+		case "slur":
+			if e.cat != catHate {
+				return fmt.Errorf("%s: flag slur: only a hate entry names a person by a slur", origin)
+			}
+			e.slur = true
 		case "sentence":
 			if e.cat != catAllow {
 				return fmt.Errorf("%s: flag sentence: only an allow entry clears its sentence", origin)
@@ -427,7 +435,7 @@ func (b *builder) add(origin string, langs uint8, term, category, severity strin
 			e.sentence = true
 		case "":
 		default:
-			return fmt.Errorf("%s: unknown flag %q (want inflect, whole, exact or sentence)", origin, f)
+			return fmt.Errorf("%s: unknown flag %q (want inflect, whole, exact, slur or sentence)", origin, f)
 		}
 	}
 	if inflect && len(strings.Fields(term)) != 1 {
@@ -435,6 +443,10 @@ func (b *builder) add(origin string, langs uint8, term, category, severity strin
 	}
 	if e.cat == catAllow && e.clears == 0 {
 		e.clears = 1<<numCategories - 1
+	}
+	if e.cat == catHate && len(strings.Fields(term)) == 1 && !strings.HasPrefix(term, "@") {
+		// A hate entry of one word is a slur: aimed at the member, an insult too.
+		e.slur = true
 	}
 	for li := range b.langs {
 		if langs&(1<<li) == 0 {

@@ -160,7 +160,7 @@ func appendSamples(out []trainingSample, name string, data []byte) ([]trainingSa
 				continue
 			}
 			cat, err := parseCategory(l)
-			if err != nil || cat == catAllow {
+			if err != nil || cat >= numCategories {
 				return nil, fmt.Errorf("%s:%d: unknown category %q", name, n+1, l)
 			}
 			s.cats |= 1 << cat

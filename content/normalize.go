@@ -36,6 +36,7 @@ const (
 	tokNoWord                           // no letter: a number or symbols, never looked up
 	tokGlue                             // one character that separated letters may join ("c o n")
 	tokApostrophe                       // followed by an apostrophe: an elided word, never joined
+	tokCommaBefore                      // a comma among the separators before it: a clause starts
 )
 
 // token is one word of the message: buf[start:end] of the scratch it was cut into.
@@ -195,7 +196,7 @@ func (s *scratch) tokenize(text string) {
 	s.toks = s.toks[:0]
 	start := -1      // start in buf of the word being read, -1 between words
 	boundary := true // a sentence boundary since the last word
-	s.gap, s.gapSpace = 0, false
+	s.gap, s.gapSpace, s.gapComma = 0, false, false
 	for i := 0; i < len(text); {
 		c := text[i]
 		var cls uint8
@@ -284,6 +285,7 @@ func (s *scratch) separator(b byte) {
 		s.gap++
 	}
 	s.gapSpace = s.gapSpace || b == ' ' || b == '\t' || b == '\n' || b == '\r'
+	s.gapComma = s.gapComma || b == ','
 }
 
 // closeToken finishes the word buf[start:]: it trims the symbols that only belong inside a
@@ -302,10 +304,13 @@ func (s *scratch) closeToken(start int, boundary, apostrophe bool) bool {
 		return boundary || bang
 	}
 	t := token{start: int32(start), end: int32(start + len(w)), gap: s.gap, gapSpace: s.gapSpace}
-	s.gap, s.gapSpace = 0, false
 	if boundary {
 		t.flags |= tokBoundaryBefore
 	}
+	if s.gapComma {
+		t.flags |= tokCommaBefore
+	}
+	s.gap, s.gapSpace, s.gapComma = 0, false, false
 	if apostrophe {
 		t.flags |= tokApostrophe
 	}

@@ -13,7 +13,7 @@ type scratch struct {
 	alt, skel, strip, glue []byte // lookup variants
 	votes                  [maxLanguages]uint16
 	gap                    uint8 // separators since the last word, while tokenising
-	gapSpace               bool
+	gapSpace, gapComma     bool
 	feat                   []uint32                     // the model's features
 	seen                   *[1 << modelBits / 64]uint64 // the features in feat, by bit
 }
@@ -21,7 +21,7 @@ type scratch struct {
 // seqTok is one word of the sequence the automaton reads: a token, or letters joined.
 type seqTok struct {
 	w     *wordInfo // never modified
-	flags uint8     // tokBoundaryBefore, tokBoundaryAfter
+	flags uint8     // tokBoundaryBefore, tokBoundaryAfter, tokCommaBefore
 }
 
 // hit is one entry matched over seq[start:end].
@@ -54,7 +54,7 @@ func (c *Checker) scan(text, locale string) (sev [numCategories]Severity) {
 			c.walk(s, 0, p, p, 0, active)
 		}
 	}
-	sev, cleared := c.resolve(s)
+	sev, cleared := c.resolve(s, active)
 	if c.models != nil {
 		// What the lists cleared (reported speech, a promise not to, a game, the nudes of
 		// an exposure threat…), the model does not find again.
@@ -137,10 +137,10 @@ func (c *Checker) emit(s *scratch, t token) {
 				je = &c.infos[id]
 			}
 			c.vote(s, je)
-			s.seq = append(s.seq, seqTok{w: je, flags: t.flags & tokBoundaryBefore})
+			s.seq = append(s.seq, seqTok{w: je, flags: t.flags & (tokBoundaryBefore | tokCommaBefore)})
 			rest := t
 			rest.start++
-			rest.flags &^= tokBoundaryBefore
+			rest.flags &^= tokBoundaryBefore | tokCommaBefore
 			c.emit(s, rest)
 			return
 		}
@@ -151,7 +151,7 @@ func (c *Checker) emit(s *scratch, t token) {
 		}
 	}
 	c.vote(s, w)
-	s.seq = append(s.seq, seqTok{w: w, flags: t.flags & (tokBoundaryBefore | tokBoundaryAfter)})
+	s.seq = append(s.seq, seqTok{w: w, flags: t.flags & (tokBoundaryBefore | tokBoundaryAfter | tokCommaBefore)})
 }
 
 func (c *Checker) vote(s *scratch, w *wordInfo) {
@@ -212,7 +212,7 @@ func (c *Checker) join(s *scratch, i, j int) bool {
 			c.emit(s, t)
 		}
 		c.vote(s, w)
-		flags = s.toks[a].flags&tokBoundaryBefore | s.toks[b-1].flags&tokBoundaryAfter
+		flags = s.toks[a].flags&(tokBoundaryBefore|tokCommaBefore) | s.toks[b-1].flags&tokBoundaryAfter
 		s.seq = append(s.seq, seqTok{w: w, flags: flags})
 		for _, t := range s.toks[b:j] {
 			c.emit(s, t)
@@ -432,22 +432,76 @@ func (c *Checker) record(s *scratch, nd *node, start, end int, active uint8) {
 }
 
 // resolve turns the hits into severities: an allow match clears the matches it overlaps
-// (of the categories it clears), and a "whole" match clears the shorter ones inside it.
-func (c *Checker) resolve(s *scratch) (sev [numCategories]Severity, cleared uint8) {
+// (of the categories it clears), and a "whole" match clears the shorter ones inside it. A
+// slur aimed at the member is an insult too.
+func (c *Checker) resolve(s *scratch, active uint8) (sev [numCategories]Severity, cleared uint8) {
 	for _, h := range s.hits {
 		r := &c.results[h.res]
 		switch {
+		case r.cat == catTarget:
 		case r.cat == catAllow:
 			if r.sentence {
 				cleared |= r.clears // the model does not find them either
 			}
-		case c.cleared(s, h):
+		case c.cleared(s, h, r.cat):
 			cleared |= 1 << r.cat
 		default:
 			sev[r.cat] = max(sev[r.cat], r.sev)
+			if r.slur && c.aimed(s, h, active) {
+				if c.cleared(s, h, catInsult) {
+					cleared |= 1 << catInsult
+				} else {
+					sev[catInsult] = max(sev[catInsult], r.sev)
+				}
+			}
 		}
 	}
 	return sev, cleared
+}
+
+// aimed reports whether the slur h matched is aimed at the member rather than at an absent
+// person or a group: a target's match (the lists' "you", "t'es", "ferme-la", "nice try")
+// ends right before it in its clause, filler words aside, or starts it ("go back to the
+// jungle you n1gger", "t'es qu'un travelo", "are you retarded", "ferme-la le négro"); or
+// its clause (its sentence, or the part of it between commas) holds nothing but filler
+// words before it and targets after it ("sale gouine", "dégage de mon profil, bougnoule",
+// "ugly dyke, nobody asked", "p.é.d.é va"). A plural names a group, never aimed ("fucking
+// pakis", "every one of you queers"), and "my neighbour is a paki" and "les gouines
+// c'est …" are not aimed either.
+func (c *Checker) aimed(s *scratch, h hit, active uint8) bool {
+	seq := s.seq
+	for _, t := range seq[h.start:h.end] {
+		if t.w.flags&wordPlural != 0 {
+			return false // a group ("fucking pakis", "every one of you queers")
+		}
+	}
+	cs := h.start // the clause's first word
+	for cs > 0 && seq[cs].flags&(tokBoundaryBefore|tokCommaBefore) == 0 {
+		cs--
+	}
+	b := h.start // the first of the filler words right before the slur, in the clause
+	for b > cs && seq[b-1].w.filler&active != 0 {
+		b--
+	}
+	ce := h.end // after the clause's last word
+	for ce < int32(len(seq)) && seq[ce-1].flags&tokBoundaryAfter == 0 && seq[ce].flags&tokCommaBefore == 0 {
+		ce++
+	}
+	rest := h.end // the first word after the slur no target covers
+	for _, g := range s.hits {
+		if c.results[g.res].cat != catTarget {
+			continue
+		}
+		if g.start >= cs && g.start <= h.start && g.end >= b {
+			return true
+		}
+		if g.start <= rest && g.end > rest {
+			rest = g.end
+		}
+	}
+	// The hits are in the order of their first word: rest has run over a chain of targets
+	// after the slur ("va", "lol").
+	return b == cs && rest >= ce
 }
 
 // categoriesOf returns the set of categories found (bit per category).
@@ -460,11 +514,13 @@ func categoriesOf(sev [numCategories]Severity) (set uint8) {
 	return set
 }
 
-func (c *Checker) cleared(s *scratch, h hit) bool {
+// cleared reports whether a match of category cat over h's words is cleared: by an allow
+// match of that category it overlaps, or by a longer "whole" match around it.
+func (c *Checker) cleared(s *scratch, h hit, cat uint8) bool {
 	for _, g := range s.hits {
 		r := &c.results[g.res]
 		switch {
-		case r.cat == catAllow && r.clears&(1<<c.results[h.res].cat) != 0 && g.start < h.end && h.start < g.end:
+		case r.cat == catAllow && r.clears&(1<<cat) != 0 && g.start < h.end && h.start < g.end:
 			return true
 		case r.whole && g.start <= h.start && h.end <= g.end && g.end-g.start > h.end-h.start:
 			return true

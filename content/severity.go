@@ -61,15 +61,17 @@ type Finding struct {
 	Severity Severity
 }
 
-// The categories by index, in policy.Category order (sorted), and the pseudo-category of
-// entries that clear what they overlap.
+// The categories by index, in policy.Category order (sorted), and the pseudo-categories of
+// entries that clear what they overlap (allow) and of entries that aim what follows them at
+// the member (target: "you", "t'es", "ferme-la"; a slur they aim is an insult too).
 const (
 	catHate = iota
 	catInsult
 	catSexual
 	catThreat
 	numCategories
-	catAllow = numCategories
+	catAllow  = numCategories
+	catTarget = numCategories + 1
 )
 
 var categories = [numCategories]policy.Category{
@@ -79,17 +81,20 @@ var categories = [numCategories]policy.Category{
 	catThreat: policy.CategoryThreat,
 }
 
-// parseCategory reads a category name of the lists, "allow" included.
+// parseCategory reads a category name of the lists, "allow" and "target" included.
 func parseCategory(name string) (uint8, error) {
-	if name == "allow" {
+	switch name {
+	case "allow":
 		return catAllow, nil
+	case "target":
+		return catTarget, nil
 	}
 	for i, c := range categories {
 		if string(c) == name {
 			return uint8(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown category %q (want insult, hate, sexual, threat or allow)", name)
+	return 0, fmt.Errorf("unknown category %q (want insult, hate, sexual, threat, allow or target)", name)
 }
 
 // categorySets holds, for every set of categories (bit i for categories[i]), the sorted

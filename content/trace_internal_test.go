@@ -43,7 +43,7 @@ func TestTrace(t *testing.T) {
 		}
 		for _, h := range s.hits {
 			r := c.results[h.res]
-			t.Logf("  [%d,%d) cat %d cleared=%v %v", h.start, h.end, r.cat, c.cleared(s, h), origins[resNode[h.res]])
+			t.Logf("  [%d,%d) cat %d cleared=%v %v", h.start, h.end, r.cat, c.cleared(s, h, r.cat), origins[resNode[h.res]])
 		}
 	}
 }
