@@ -89,8 +89,8 @@
 // A check allocates nothing in steady state and takes about 1.2–1.9 µs for a short message
 // on one core, 540,000–820,000 messages per second of CPU time (BenchmarkCheck, msgs/cpu-s,
 // on 2-core Intel Xeons: 804,000–818,000 on a quiet one on 2026-12-01 after the twenty-first
-// pass, 767,000–780,000 after the twenty-second (871,000–898,000 just before it, the same
-// day), the lower figures on one shared with other work; 2.2–2.9 µs before round 2, with a fifth
+// pass, 767,000–856,000 after the twenty-second and 807,000–898,000 just before it, in runs
+// alternated the same day on a shared one; the lower figures on one shared with other work; 2.2–2.9 µs before round 2, with a fifth
 // fewer entries, on the same machine): about a third each in reading the words and in the
 // automaton, a sixth in the
 // model. Its cost grows linearly with the text.
