@@ -127,7 +127,31 @@
 // # Where it stops
 //
 // It matches words and phrases and weighs words; it does not understand sentences. On the
-// latest batch written after its lists and model (batch 26, by a hand new to the package
+// latest batch written after its lists and model (batch 27, by a hand new to the package
+// that read only the categories above and batch 26's first lines; ordinary traffic, about
+// two clean messages in three, in new situations rather than stock phrasings; its
+// near-copies of earlier files, at a similarity of 0.9 or more, rewritten before its
+// score; written after the twenty-second pass and the model's training on batches 1 to
+// 26, scored before any change), it finds 0.87 of the offensive messages in English and
+// 0.92 in French, with precision 0.93 and 0.91 (per category, precision/recall: threats
+// 0.83/0.89 and 0.75/0.88, insults 0.94/0.77 and 0.90/0.92, sexual content 0.86/0.89 and
+// 0.92/0.86, hate 1.00/0.93 and 1.00/0.93). The lists and model of batch 26's score (before
+// the twenty-second pass) found 0.87 and 0.91 of it at precision 0.90 and 0.91 (insults
+// 0.72 and 0.77): with the pass (its slur rule above all) 2 and 7 more insults were found, and
+// 4 fewer false findings in English. So recall meets its target (0.85) in both languages and every
+// category's 0.80 is met but English insults (0.77); precision (0.95) is not met, threats'
+// least (0.83 and 0.75). The false threats are plans and jokes aimed at the member ("I'll be
+// waiting at your door at 8 with flowers, don't laugh", "je serai devant ton taf à 17h30,
+// prête pour les tacos 🌮", "tu vas me le payer... en m'offrant le prochain verre 😂") and
+// the member's own address talk ("je sais où t'habites maintenant ! t'as dit Belleville");
+// the misses are stalking by details ("your flatmate leaves at 8, so you're on your own
+// after that aren't you", "jolie la robe jaune aujourd'hui au marché de Plainpalais"),
+// contempt for a job, an age or looks in ordinary words ("lmao a bin man on hinge, aim
+// lower next time", "your teeth look like a multi-car pile-up"), emoji propositions ("🍑👅💦
+// tonight?") and hate without a slur ("the Roma are vermin, lock up your bikes", "les gens
+// en fauteuil devraient être stérilisés").
+//
+// On batch 26 (by a hand new to the package
 // that read this documentation and batch 25's first lines, not the lists; ordinary
 // traffic, two clean messages in three; its near-copies of earlier files, at a similarity
 // of 0.9 or more, rewritten before its score; the first batch after the model was

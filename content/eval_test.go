@@ -187,6 +187,10 @@ var evalFloors = map[string]evalFloor{
 	// 0.92/0.90).
 	"eval_en_26.tsv": {0.90, 0.86, 0.81, 0.67},
 	"eval_fr_26.tsv": {0.91, 0.90, 0.84, 0.73},
+	// Batch 27: neither the lists tuned on it nor the model trained on it; the floors sit
+	// just under its pre-tuning score (doc.go: 0.93/0.87 and 0.91/0.92).
+	"eval_en_27.tsv": {0.92, 0.86, 0.82, 0.76},
+	"eval_fr_27.tsv": {0.90, 0.92, 0.74, 0.85},
 }
 
 // TestEvalFloors holds every evaluation batch to its floors, with the message's locale.
