@@ -468,3 +468,22 @@ func TestSlurAimedAtTheMemberIsAnInsultToo(t *testing.T) {
 		}
 	}
 }
+
+// A follow-up after no answer is the traffic relance counts: it is never offensive in
+// itself ("pourquoi tu ne réponds pas ?" read as a threat by a model trained on threats
+// that say "réponds" would nudge and report every persistent member).
+func TestFollowUpsAreClean(t *testing.T) {
+	c := content.Default()
+	for _, tc := range []struct{ text, locale string }{
+		{"Pourquoi tu ne réponds pas ?", "fr"},
+		{"tu réponds plus ? c'est dommage", "fr"},
+		{"t'as vu mon message de ce matin ?", "fr"},
+		{"why aren't you answering me?", "en"},
+		{"hello? are you there? did my message get through", "en"},
+		{"you haven't replied, is everything ok?", "en"},
+	} {
+		if got := check(t, c, tc.text, tc.locale); len(got) > 0 {
+			t.Errorf("Check(%q, %s) = %v, want clean", tc.text, tc.locale, got)
+		}
+	}
+}

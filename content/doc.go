@@ -149,7 +149,13 @@
 // contempt for a job, an age or looks in ordinary words ("lmao a bin man on hinge, aim
 // lower next time", "your teeth look like a multi-car pile-up"), emoji propositions ("🍑👅💦
 // tonight?") and hate without a slur ("the Roma are vermin, lock up your bikes", "les gens
-// en fauteuil devraient être stérilisés").
+// en fauteuil devraient être stérilisés"). After that score the model was found to read
+// "pourquoi tu ne réponds pas ?" as a threat (since its retraining on batches 1 to 25 and
+// its threat threshold of 0.4): the very follow-up relance counts. Twenty-five follow-ups
+// per language joined its training (testdata/train_<lang>.tsv: "tu m'ignores ?", "why
+// won't you reply"); batch 27 then scores 0.93/0.87 and 0.91/0.93, one English threat less
+// found and one false more ("get a life you sad sack, 40 messages in a row and I haven't
+// answered one", an insult).
 //
 // On batch 26 (by a hand new to the package
 // that read this documentation and batch 25's first lines, not the lists; ordinary

@@ -36,17 +36,17 @@ func TestContentCheck(t *testing.T) {
 		{name: "French, as arguments", args: append([]string{"check", "-locale", "fr"}, french...),
 			want: "insult:medium\tt'es vraiment qu'un c.o.n.n.a.r.d\n" +
 				"clean\tje viens de Concarneau, ravie de faire ta connaissance\n" +
-				"hate:high threat:high\tsale bougnoule, va crever\n" +
+				"hate:high insult:high threat:high\tsale bougnoule, va crever\n" +
 				"sexual:medium\tenvoie des nudes\n" +
 				"insult:medium\tt'es qu'un bouffon\n" +
 				"clean\tzorglub\n"},
 		{name: "French with the words file", args: append([]string{"check", "-locale", "fr", "-words", words}, french...),
 			want: "insult:medium\tt'es vraiment qu'un c.o.n.n.a.r.d\n" +
 				"clean\tje viens de Concarneau, ravie de faire ta connaissance\n" +
-				"hate:high threat:high\tsale bougnoule, va crever\n" +
+				"hate:high insult:high threat:high\tsale bougnoule, va crever\n" +
 				"sexual:medium\tenvoie des nudes\n" +
 				"insult:high\tt'es qu'un bouffon\n" +
-				"hate:high\tzorglub\n"},
+				"hate:high insult:high\tzorglub\n"},
 		{name: "English, one message a line of standard input", args: []string{"check", "-locale", "en"}, stdin: english,
 			want: "insult:medium threat:high\tI'm gonna k1ll you, b!tch\n" +
 				"clean\tyou look hot in that photo\n" +
@@ -63,11 +63,11 @@ func TestContentCheck(t *testing.T) {
 				"clean\tsend me nudes\n" +
 				"clean\tdtf?\n" +
 				"clean\t\n" +
-				"hate:high\tzorglub\n"},
+				"hate:high insult:high\tzorglub\n"},
 		{name: "-words '' leaves the setting's file out", args: []string{"check", "-words", "", "zorglub"},
 			env: map[string]string{"RELANCE_CONTENT_WORDS_FILE": words}, want: "clean\tzorglub\n"},
 		{name: "no locale: the languages the text is written in", args: []string{"check", "sale bougnoule", "go back to your country"},
-			want: "hate:high\tsale bougnoule\nhate:high\tgo back to your country\n"},
+			want: "hate:high insult:high\tsale bougnoule\nhate:high\tgo back to your country\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
