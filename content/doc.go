@@ -464,8 +464,7 @@
 // they take no class bit): a gift or a treat in the plan ("with flowers", "avec des
 // fleurs", "prête pour les tacos"), a mock threat paid off in a treat ("pay for that… by
 // buying the next round", "me le payer... en m'offrant"), an invitation ("drop me a pin",
-// "je te raconte demain"), the place the member gave ("I know where you live now! you
-// said Clapham", "t'as dit Belleville"), a thing stolen in jest ("stealing your hoodie"),
+// "je te raconte demain"), a thing stolen in jest ("stealing your hoodie"),
 // the best … of the member's life, a prophecy of loneliness ("you'll end up alone", "tu
 // finiras toute seule": an insult, as "die alone" was), one's own address ("avant de
 // donner mon adresse"), legs that shake; and insults scratched on one's things ("someone
@@ -486,7 +485,11 @@
 // (threats 1.00/0.95 and 1.00/0.98; tuned and trained on: not evidence; with the model
 // trained on 1 to 26 and the pass's markers, 0.99/0.87 and 0.98/0.93, threats
 // 0.94/0.87 and 0.92/0.90, the lists tuned on it: not evidence either). The check stays
-// allocation-free; BenchmarkCheck read 723,000–737,000 msgs/cpu-s after the pass and
+// allocation-free. A marker of the place the member gave ("I know where you live now! you
+// said Clapham", "je sais où t'habites, t'as dit Belleville") was written and dropped
+// before the merge: it cleared the sentence, so "I know where you live, you said too much"
+// and "je sais où t'habites, t'as dit que t'irais voir les flics" were clean; a stalking
+// threat is worth an innocent finding (TestStalkingStaysAThreat). BenchmarkCheck read 723,000–737,000 msgs/cpu-s after the pass and
 // 726,000–750,000 before it, in runs alternated on a shared 2-core Xeon on 2026-12-01.
 // What the model adds, on text the lists were not tuned on and it was not trained on:
 //
