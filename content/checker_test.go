@@ -487,3 +487,19 @@ func TestFollowUpsAreClean(t *testing.T) {
 		}
 	}
 }
+
+// Knowing where the member lives or works is a threat whatever follows in the sentence:
+// an allow entry for a place the member gave ("you said Clapham") would clear these too.
+func TestStalkingStaysAThreat(t *testing.T) {
+	c := content.Default()
+	for _, tc := range []struct{ text, locale string }{
+		{"I know where you live, you said too much", "en"},
+		{"I know where you work now, you told me everything I needed", "en"},
+		{"je sais où t'habites, t'as dit que t'irais voir les flics", "fr"},
+		{"je sais où tu bosses, tu m'as dit tout ce qu'il fallait", "fr"},
+	} {
+		if got := check(t, c, tc.text, tc.locale); !slices.Contains(got, policy.CategoryThreat) {
+			t.Errorf("Check(%q, %s) = %v, want a threat", tc.text, tc.locale, got)
+		}
+	}
+}

@@ -459,6 +459,38 @@
 // insult. After the pass batch 26 scores 0.98/1.00 in English and 0.96/0.99 in French
 // (tuned and trained on: not evidence; with the model trained on 1 to 25 and the lists
 // of the pass, 0.95/0.92 and 0.95/0.90, the lists tuned on it: not evidence either).
+// Then a twenty-third pass tuned on batch 27, for precision: markers that clear a threat
+// aimed at the member, as allow entries for the sentence written as classes of phrases (so
+// they take no class bit): a gift or a treat in the plan ("with flowers", "avec des
+// fleurs", "prête pour les tacos"), a mock threat paid off in a treat ("pay for that… by
+// buying the next round", "me le payer... en m'offrant"), an invitation ("drop me a pin",
+// "je te raconte demain"), a thing stolen in jest ("stealing your hoodie"),
+// the best … of the member's life, a prophecy of loneliness ("you'll end up alone", "tu
+// finiras toute seule": an insult, as "die alone" was), one's own address ("avant de
+// donner mon adresse"), legs that shake; and insults scratched on one's things ("someone
+// keyed my car", "a rayé ma voiture"), harassment received from a stranger, a third person
+// called names by another, the Belgian "grosse baise", "ça me fait rire" after banter, a
+// seat ("sit on my right"), the Québécois plotte in a sex act. Summed over batches 1 to
+// 27, with the model trained on 1 to 26, they lowered the false threats from 24 to 17 in
+// English and 34 to 25 in French (threat precision 0.982 to 0.987 and 0.974 to 0.981)
+// and lost no true threat on any batch (recall 0.995 and 0.992); one of them cleared on
+// batch 26, the rest on 27. A laughing word after a mock threat ("haha", "lol", "mdr") was
+// measured and dropped: it cleared no false threat the others left and lost 6 true ones
+// ("kill urself lol", "tue-toi mdr"), as the judgement calls above say; an emoji is not a
+// word the lists can match. Then the model was trained on batches 1 to 27, its thresholds
+// kept, and "je vais te trouver" ending its sentence became a threat (batch 4's "espèce
+// de pute, je vais te trouver", which that model no longer found): summed over 1 to 27,
+// threats 0.989/0.997 in English and 0.983/0.995 in French (15 and 22 false, 4 and 7
+// missed). After the pass, batch 27 scores 1.00/0.98 in English and 1.00/0.98 in French
+// (threats 1.00/0.95 and 1.00/0.98; tuned and trained on: not evidence; with the model
+// trained on 1 to 26 and the pass's markers, 0.99/0.87 and 0.98/0.93, threats
+// 0.94/0.87 and 0.92/0.90, the lists tuned on it: not evidence either). The check stays
+// allocation-free. A marker of the place the member gave ("I know where you live now! you
+// said Clapham", "je sais où t'habites, t'as dit Belleville") was written and dropped
+// before the merge: it cleared the sentence, so "I know where you live, you said too much"
+// and "je sais où t'habites, t'as dit que t'irais voir les flics" were clean; a stalking
+// threat is worth an innocent finding (TestStalkingStaysAThreat). BenchmarkCheck read 723,000–737,000 msgs/cpu-s after the pass and
+// 726,000–750,000 before it, in runs alternated on a shared 2-core Xeon on 2026-12-01.
 // What the model adds, on text the lists were not tuned on and it was not trained on:
 //
 //	eval_en_4  lists 0.96/0.56, lists and a model trained without it 0.94/0.71

@@ -187,7 +187,8 @@ var evalFloors = map[string]evalFloor{
 	// 0.92/0.90).
 	"eval_en_26.tsv": {0.90, 0.86, 0.81, 0.67},
 	"eval_fr_26.tsv": {0.91, 0.90, 0.84, 0.73},
-	// Batch 27: neither the lists tuned on it nor the model trained on it; the floors sit
+	// Batch 27: the twenty-third pass was tuned on it and the model trained on it after its
+	// score; the floors sit
 	// just under its pre-tuning score (doc.go: 0.93/0.87 and 0.91/0.92), but English
 	// threat precision's, 0.83 then: the follow-ups the model was trained on since (so that
 	// "pourquoi tu ne réponds pas ?" is no threat) cost it one threat found and one false
