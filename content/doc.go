@@ -127,7 +127,31 @@
 // # Where it stops
 //
 // It matches words and phrases and weighs words; it does not understand sentences. On the
-// latest batch written after its lists and model (batch 27, by a hand new to the package
+// latest batch written after its lists and model (batch 28, by a hand new to the package
+// that read only the categories above and batch 27's first lines; ordinary traffic, two
+// clean messages in three, with follow-ups, mock threats between people who like each
+// other and place names that look offensive; near-copies of earlier files rewritten before
+// its score; written after the twenty-third pass and the model's training on batches 1 to
+// 27, scored before any change), it finds 0.84 of the offensive messages in English and
+// 0.85 in French, with precision 0.92 and 0.91 (per category, precision/recall: threats
+// 0.84/0.82 and 0.78/0.90, insults 0.92/0.85 and 0.94/0.80, sexual content 0.89/0.86 and
+// 0.96/0.82, hate 1.00/0.88 and 1.00/0.85; two labels per language corrected to the
+// convention its header states before any tuning, see its header: insult precision read
+// 0.87 and 0.89 first). So "any offensive" recall is at its target (0.85) in French and
+// just under in English, every category's 0.80 is met, and precision (0.95) is not, threats'
+// least. Its false threats are mock threats with a laughing emoji ("say that again and I'm
+// pushing you in the duck pond 😂", "je vais te tuer, t'as montré la vidéo du karaoké à ma
+// mère 😂 je t'aime bien quand même"), which the lists cannot read (an emoji is no word, and
+// a laughing word after a threat also ends "kill urself lol"), and ordinary sentences the
+// model alone finds ("crevé, je me couche, bonne nuit", "je bosse de nuit à l'hosto"); its
+// misses are stalking by details ("blue door, number 14, ginger cat on the windowsill.
+// shall I knock?"), waiting for the member at a place and time ("je serai devant ta
+// pharmacie à 19h quand tu fermes, sors seule"), contempt for a job, an age or looks
+// ("fat, bald and a traffic warden. the hat trick, mate"), emoji and slang propositions
+// ("👅🍑 after your shift?", "on ken ce soir ou quoi") and gendered or ableist contempt
+// without a slur ("autistic people are like broken robots").
+//
+// On batch 27 (by a hand new to the package
 // that read only the categories above and batch 26's first lines; ordinary traffic, about
 // two clean messages in three, in new situations rather than stock phrasings; its
 // near-copies of earlier files, at a similarity of 0.9 or more, rewritten before its

@@ -195,6 +195,10 @@ var evalFloors = map[string]evalFloor{
 	// (0.81).
 	"eval_en_27.tsv": {0.92, 0.86, 0.80, 0.76},
 	"eval_fr_27.tsv": {0.90, 0.92, 0.74, 0.85},
+	// Batch 28: neither the lists tuned on it nor the model trained on it; the floors sit
+	// just under its pre-tuning score (doc.go: 0.92/0.84 and 0.91/0.85).
+	"eval_en_28.tsv": {0.91, 0.84, 0.84, 0.82},
+	"eval_fr_28.tsv": {0.90, 0.84, 0.77, 0.80},
 }
 
 // TestEvalFloors holds every evaluation batch to its floors, with the message's locale.
