@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -153,7 +155,7 @@ func Forget(ctx context.Context, client redis.UniversalClient, cfg Config, membe
 // being migrated or imported. It is empty for a single server or a Ring.
 type slots struct {
 	cluster bool
-	layout  string   // "start-end@address" for each range, in CLUSTER SLOTS order
+	layout  string   // "start-end@address" for each range (CLUSTER SHARDS), sorted
 	masters []string // their addresses
 	moving  []string // "slot->node" and "slot-<node" as CLUSTER NODES shows them
 }
@@ -164,21 +166,24 @@ func slotsOf(ctx context.Context, client redis.UniversalClient) (slots, error) {
 	if !ok {
 		return slots{}, nil
 	}
-	ranges, err := c.ClusterSlots(ctx).Result()
+	shards, err := c.ClusterShards(ctx).Result()
 	if err != nil {
-		return slots{}, fmt.Errorf("cluster slots: %w", err)
+		return slots{}, fmt.Errorf("cluster shards: %w", err)
 	}
 	s := slots{cluster: true}
 	var layout []string
-	for _, r := range ranges {
-		if len(r.Nodes) == 0 {
-			continue
+	for _, sh := range shards {
+		i := slices.IndexFunc(sh.Nodes, func(n redis.Node) bool { return n.Role == "master" })
+		if i < 0 || len(sh.Slots) == 0 {
+			continue // a shard whose master failed, or that serves no slot
 		}
-		layout = append(layout, fmt.Sprintf("%d-%d@%s", r.Start, r.End, r.Nodes[0].Addr))
-		if !slices.Contains(s.masters, r.Nodes[0].Addr) {
-			s.masters = append(s.masters, r.Nodes[0].Addr)
+		addr := nodeAddr(sh.Nodes[i])
+		for _, r := range sh.Slots {
+			layout = append(layout, fmt.Sprintf("%d-%d@%s", r.Start, r.End, addr))
 		}
+		s.masters = append(s.masters, addr)
 	}
+	slices.Sort(layout)
 	s.layout = strings.Join(layout, " ")
 	var mu sync.Mutex
 	err = c.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
@@ -193,6 +198,19 @@ func slotsOf(ctx context.Context, client redis.UniversalClient) (slots, error) {
 		return nil
 	})
 	return s, err
+}
+
+// nodeAddr is a node's address as the client dials it (CLUSTER SLOTS's preferred
+// endpoint and port, the TLS port on a cluster of TLS ports only).
+func nodeAddr(n redis.Node) string {
+	host, port := n.Endpoint, n.Port
+	if host == "" || host == "?" {
+		host = n.IP
+	}
+	if port == 0 {
+		port = n.TLSPort
+	}
+	return net.JoinHostPort(host, strconv.FormatInt(port, 10))
 }
 
 // migratingSlots returns the slots the node that answered CLUSTER NODES is migrating or
