@@ -447,7 +447,7 @@ func MeasureLatency(ctx context.Context, brokers []string, seed uint64, rate flo
 	}
 	defer producer.Close()
 	var produceErr atomic.Pointer[error] // the first failed produce
-	produced1 := func(_ *kgo.Record, err error) {
+	onProduced := func(_ *kgo.Record, err error) {
 		if err != nil {
 			produceErr.CompareAndSwap(nil, &err)
 		}
@@ -478,7 +478,7 @@ func MeasureLatency(ctx context.Context, brokers []string, seed uint64, rate flo
 		mu.Unlock()
 		count += due
 		for _, r := range recs {
-			producer.Produce(ctx, r, produced1)
+			producer.Produce(ctx, r, onProduced)
 		}
 		late = append(late, time.Since(now))
 		if err := produceErr.Load(); err != nil {

@@ -141,14 +141,15 @@ func Forget(ctx context.Context, client redis.UniversalClient, cfg Config, membe
 	if err != nil {
 		return e, fmt.Errorf("state: forget: %w", err)
 	}
+	var errs []error // both are reported when both happened
 	if moved := before.movedIn(after, scanned); moved != "" {
-		return e, fmt.Errorf("state: forget: %w (%s): run it again once the resharding is over", ErrResharding, moved)
+		errs = append(errs, fmt.Errorf("state: forget: %w (%s): run it again once the resharding is over", ErrResharding, moved))
 	}
 	if len(unreadable) > 0 {
-		return e, fmt.Errorf("state: forget: %w: %d, such as %s (they hold no more than the processor would replace: delete them)",
-			ErrUnreadableRecords, len(unreadable), unreadable[0])
+		errs = append(errs, fmt.Errorf("state: forget: %w: %d, such as %s (they hold no more than the processor would replace: delete them)",
+			ErrUnreadableRecords, len(unreadable), unreadable[0]))
 	}
-	return e, nil
+	return e, errors.Join(errs...)
 }
 
 // slots is where a Cluster's slots are: the master serving each range, and the slots
