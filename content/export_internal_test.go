@@ -3,7 +3,6 @@ package content
 import (
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -31,30 +30,15 @@ func NewTrainedOn(last int) (*Checker, error) {
 	}
 	comp := *c.compiled // shared with the other built-in Checkers: a copy, with its own models
 	c = newChecker(&comp)
-	// The files in the order trainingSamples reads them (the same order, the same model).
-	names, err := filepath.Glob("testdata/*.tsv")
-	if err != nil {
-		return nil, err
-	}
 	err = c.trainModelsOn(func(lang string) ([]trainingSample, error) {
-		var out []trainingSample
-		for _, name := range names {
-			base := filepath.Base(name)
-			if base != "corpus_"+lang+".tsv" && base != "train_"+lang+".tsv" {
-				n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(base, "eval_"+lang+"_"), ".tsv"))
-				if err != nil || !strings.HasPrefix(base, "eval_"+lang+"_") || n > last {
-					continue
-				}
+		return samplesIn(os.DirFS("."), "testdata", lang, func(base string) bool {
+			rest, ok := strings.CutPrefix(base, "eval_"+lang+"_")
+			if !ok {
+				return true // the corpus, the train file
 			}
-			data, err := os.ReadFile(name)
-			if err != nil {
-				return nil, err
-			}
-			if out, err = appendSamples(out, name, data); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
+			n, err := strconv.Atoi(strings.TrimSuffix(rest, ".tsv"))
+			return err == nil && n <= last
+		})
 	})
 	return c, err
 }

@@ -123,17 +123,23 @@ var heldOut string
 // trainingSamples reads a language's labelled files: corpus_<lang>.tsv, train_<lang>.tsv
 // (clean messages for the model alone), and the evaluation batches embedded.
 func trainingSamples(lang string) ([]trainingSample, error) {
-	names, err := fs.Glob(trainingData, "testdata/*.tsv")
+	return samplesIn(trainingData, "testdata", lang, func(base string) bool { return base != heldOut })
+}
+
+// samplesIn reads the labelled files of a language in dir of fsys, in name order, those
+// of which keep(base name) holds: its corpus, its train file and its evaluation batches.
+func samplesIn(fsys fs.FS, dir, lang string, keep func(base string) bool) ([]trainingSample, error) {
+	names, err := fs.Glob(fsys, dir+"/*.tsv")
 	if err != nil {
 		return nil, err
 	}
 	var out []trainingSample
 	for _, name := range names {
 		base := path.Base(name)
-		if base != "corpus_"+lang+".tsv" && base != "train_"+lang+".tsv" && !strings.HasPrefix(base, "eval_"+lang+"_") || base == heldOut {
+		if base != "corpus_"+lang+".tsv" && base != "train_"+lang+".tsv" && !strings.HasPrefix(base, "eval_"+lang+"_") || !keep(base) {
 			continue
 		}
-		data, err := trainingData.ReadFile(name)
+		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, err
 		}
